@@ -1,0 +1,17 @@
+// Entry point for integration test files: the admin client of the control plane started by
+// test/integration/global-setup.ts.
+import { KubeClient } from '../../src/kube/index.ts';
+
+export function integrationKubeconfigPath(): string {
+  const file = process.env.K8SCLAW_TEST_KUBECONFIG;
+  if (!file) {
+    throw new Error(
+      'K8SCLAW_TEST_KUBECONFIG is not set: run integration tests with `make test-integration`, which starts the control plane',
+    );
+  }
+  return file;
+}
+
+export function integrationKubeClient(): KubeClient {
+  return KubeClient.fromKubeconfigFile(integrationKubeconfigPath());
+}
