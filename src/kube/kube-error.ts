@@ -50,5 +50,7 @@ export const isInvalid = (error: unknown): boolean => hasStatus(error, 422);
 
 export const isAlreadyExists = (error: unknown): boolean => {
   const normalised = toKubeError(error);
-  return normalised instanceof KubeApiError && normalised.status === 409 && normalised.reason === 'AlreadyExists';
+  return (
+    normalised instanceof KubeApiError && normalised.status === 409 && normalised.reason === 'AlreadyExists'
+  );
 };

@@ -15,7 +15,10 @@ function lastLine(output: string): string {
 function resolveBinDir(envName: string, script: string): string {
   const fromEnv = process.env[envName];
   if (fromEnv) return fromEnv;
-  const output = execFileSync(path.join(repoRoot, script), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync(path.join(repoRoot, script), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const dir = lastLine(output);
   process.env[envName] = dir;
   return dir;

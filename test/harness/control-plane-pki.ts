@@ -15,6 +15,8 @@ export interface ControlPlanePkiOptions {
   apiserverIpAddresses: string[];
   /** Node names that get a `system:node:<name>` client certificate and a kubelet serving cert. */
   nodes?: { name: string; ipAddress: string }[];
+  /** Further client identities, e.g. `system:kube-proxy`, keyed by file stem. */
+  clients?: { name: string; commonName: string; organizations?: string[] }[];
 }
 
 export interface ControlPlanePki extends PkiFiles {
@@ -22,9 +24,13 @@ export interface ControlPlanePki extends PkiFiles {
   controllerManager: KeyPairFiles;
   scheduler: KeyPairFiles;
   nodes: Record<string, { client: KeyPairFiles; serving: KeyPairFiles }>;
+  clients: Record<string, KeyPairFiles>;
 }
 
-export async function createControlPlanePki(dir: string, options: ControlPlanePkiOptions): Promise<ControlPlanePki> {
+export async function createControlPlanePki(
+  dir: string,
+  options: ControlPlanePkiOptions,
+): Promise<ControlPlanePki> {
   await mkdir(dir, { recursive: true });
   const ca = await createCertificateAuthority(dir, 'k8sclaw-local-ca');
   const serviceIp = '10.96.0.1';
@@ -80,6 +86,10 @@ export async function createControlPlanePki(dir: string, options: ControlPlanePk
       }),
     };
   }
+  const clients: ControlPlanePki['clients'] = {};
+  for (const client of options.clients ?? []) {
+    clients[client.name] = await issueCertificate(ca, dir, { ...client, usage: 'client' });
+  }
   return {
     caCert: ca.certFile,
     caKey: ca.keyFile,
@@ -93,5 +103,6 @@ export async function createControlPlanePki(dir: string, options: ControlPlanePk
     controllerManager,
     scheduler,
     nodes,
+    clients,
   };
 }

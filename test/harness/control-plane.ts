@@ -167,7 +167,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       const scheduler = new ManagedProcess({
         name: 'kube-scheduler',
         command: kubernetesBinary('kube-scheduler'),
-        args: buildSchedulerArgs({ kubeconfig, securePort: port, certDir: path.join(dir, 'scheduler-certs') }),
+        args: buildSchedulerArgs({
+          kubeconfig,
+          securePort: port,
+          certDir: path.join(dir, 'scheduler-certs'),
+        }),
         logFile: path.join(dir, 'kube-scheduler.log'),
       });
       scheduler.start();

@@ -3,8 +3,7 @@
 import { parse, stringify } from 'yaml';
 
 export type KubeconfigCredentials =
-  | { clientCertificatePem: string; clientKeyPem: string }
-  | { token: string };
+  { clientCertificatePem: string; clientKeyPem: string } | { token: string };
 
 export interface KubeconfigSpec {
   server: string;

@@ -100,7 +100,9 @@ export class ManagedProcess {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = new AbortController();
-    const graceOver = sleep(graceMs, 'timeout' as const, { signal: timer.signal }).catch(() => 'exited' as const);
+    const graceOver = sleep(graceMs, 'timeout' as const, { signal: timer.signal }).catch(
+      () => 'exited' as const,
+    );
     const outcome = await Promise.race([exited.then(() => 'exited' as const), graceOver]);
     timer.abort();
     if (outcome === 'timeout') {

@@ -27,7 +27,15 @@ export interface CertificateRequest {
 const validityDays = '3650';
 
 async function generateKey(keyFile: string): Promise<void> {
-  await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile]);
+  await run('openssl', [
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    keyFile,
+  ]);
 }
 
 export async function createCertificateAuthority(dir: string, commonName: string): Promise<KeyPairFiles> {
@@ -35,10 +43,21 @@ export async function createCertificateAuthority(dir: string, commonName: string
   const certFile = path.join(dir, 'ca.crt');
   await generateKey(keyFile);
   await run('openssl', [
-    'req', '-x509', '-new', '-key', keyFile, '-out', certFile, '-days', validityDays,
-    '-subj', `/CN=${commonName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    validityDays,
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
   return { certFile, keyFile };
 }
@@ -77,20 +96,41 @@ export async function issueCertificate(
   await generateKey(keyFile);
   await writeFile(extFile, buildExtensions(request) + '\n');
   await run('openssl', [
-    'req', '-new', '-key', keyFile, '-out', csrFile,
-    '-subj', buildSubject(request.commonName, request.organizations),
+    'req',
+    '-new',
+    '-key',
+    keyFile,
+    '-out',
+    csrFile,
+    '-subj',
+    buildSubject(request.commonName, request.organizations),
   ]);
   await run('openssl', [
-    'x509', '-req', '-in', csrFile, '-CA', ca.certFile, '-CAkey', ca.keyFile,
-    '-out', certFile, '-days', validityDays, '-extfile', extFile,
+    'x509',
+    '-req',
+    '-in',
+    csrFile,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-out',
+    certFile,
+    '-days',
+    validityDays,
+    '-extfile',
+    extFile,
     // a random serial instead of a shared serial file, so certificates can be issued in parallel
-    '-set_serial', `0x${randomBytes(16).toString('hex')}`,
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
   ]);
   return { certFile, keyFile };
 }
 
 /** The key pair the apiserver signs (private) and verifies (public) service-account tokens with. */
-export async function createServiceAccountKeyPair(dir: string): Promise<{ privateKeyFile: string; publicKeyFile: string }> {
+export async function createServiceAccountKeyPair(
+  dir: string,
+): Promise<{ privateKeyFile: string; publicKeyFile: string }> {
   const privateKeyFile = path.join(dir, 'sa.key');
   const publicKeyFile = path.join(dir, 'sa.pub');
   await generateKey(privateKeyFile);

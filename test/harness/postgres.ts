@@ -28,7 +28,8 @@ export function findPostgresBinDir(): string {
         .filter((v) => existsSync(path.join(root, v, 'bin', 'postgres')))
         .sort((a, b) => Number(b) - Number(a))
     : [];
-  if (versions.length === 0) throw new Error('PostgreSQL server not found under /usr/lib/postgresql (run hack/install-deps.sh)');
+  if (versions.length === 0)
+    throw new Error('PostgreSQL server not found under /usr/lib/postgresql (run hack/install-deps.sh)');
   return path.join(root, versions[0] as string, 'bin');
 }
 
@@ -36,7 +37,8 @@ async function runAsUser(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const { stdout } = await run('id', ['-u', 'postgres']).catch(() => ({ stdout: '' }));
   const uid = Number(stdout.trim());
-  if (!uid) throw new Error('running as root but the postgres system user is missing (run hack/install-deps.sh)');
+  if (!uid)
+    throw new Error('running as root but the postgres system user is missing (run hack/install-deps.sh)');
   const { stdout: gidOut } = await run('id', ['-g', 'postgres']);
   return { uid, gid: Number(gidOut.trim()) };
 }
@@ -53,21 +55,32 @@ export async function startPostgres(options: { startTimeoutMs?: number } = {}): 
   }
   let proc: ManagedProcess | undefined;
   try {
-    await run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
-      ...asUser,
-    });
+    await run(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+      {
+        ...asUser,
+      },
+    );
     const port = await findFreePort();
     proc = new ManagedProcess({
       name: 'postgres',
       command: path.join(bin, 'postgres'),
       args: [
-        '-D', dataDir,
-        '-h', '127.0.0.1',
-        '-p', String(port),
-        '-k', dir,
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
+        '-D',
+        dataDir,
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
       ],
       logFile: path.join(dir, 'postgres.log'),
       ...(user ? { uid: user.uid, gid: user.gid } : {}),

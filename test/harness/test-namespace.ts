@@ -8,7 +8,11 @@ import { isNotFound, type KubeClient } from '../../src/kube/index.ts';
 export const testNamespaceLabel = 'test.k8sclaw.io/suite';
 
 export function buildTestNamespaceName(suite: string): string {
-  const stem = suite.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const stem = suite
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return `t-${stem}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -19,7 +23,12 @@ export async function createTestNamespace(
 ): Promise<string> {
   const name = buildTestNamespaceName(suite);
   await kube.core.createNamespace({
-    body: { metadata: { name, labels: { [testNamespaceLabel]: suite.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-') } } },
+    body: {
+      metadata: {
+        name,
+        labels: { [testNamespaceLabel]: suite.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, '-') },
+      },
+    },
   });
   if (options.waitForDefaultServiceAccount) {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);

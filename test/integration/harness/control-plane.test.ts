@@ -57,11 +57,24 @@ describe('integration control plane', () => {
     try {
       await eventually('the CRD to be Established', async () => {
         const crd = await kube.apiextensions.readCustomResourceDefinition({ name: crdName });
-        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+          ? true
+          : undefined;
       });
-      const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1', namespace }, spec: { size: 3 } };
+      const body = {
+        apiVersion: `${group}/v1`,
+        kind: 'Widget',
+        metadata: { name: 'w1', namespace },
+        spec: { size: 3 },
+      };
       await eventually('the custom resource endpoint', async () =>
-        kube.customObjects.createNamespacedCustomObject({ group, version: 'v1', namespace, plural: 'widgets', body }),
+        kube.customObjects.createNamespacedCustomObject({
+          group,
+          version: 'v1',
+          namespace,
+          plural: 'widgets',
+          body,
+        }),
       );
       const read = (await kube.customObjects.getNamespacedCustomObject({
         group,
@@ -97,7 +110,10 @@ describe('integration control plane', () => {
     const token = tokenRequest.status?.token;
     assert.ok(token, 'the TokenRequest API must issue a token');
     const file = path.join(os.tmpdir(), `${namespace}-limited.kubeconfig`);
-    await writeFile(file, buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), 'limited', token));
+    await writeFile(
+      file,
+      buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), 'limited', token),
+    );
     const limited = KubeClient.fromKubeconfigFile(file);
 
     const review = await limited.authentication.createSelfSubjectReview({ body: {} });
@@ -145,7 +161,9 @@ describe('integration control plane', () => {
           template: {
             spec: {
               restartPolicy: 'Never',
-              containers: [{ name: 'main', image: 'localhost/k8sclaw/never-runs:0', imagePullPolicy: 'Never' }],
+              containers: [
+                { name: 'main', image: 'localhost/k8sclaw/never-runs:0', imagePullPolicy: 'Never' },
+              ],
             },
           },
         },

@@ -19,7 +19,9 @@ async function publishAndReceive(url: string, subject: string, payload: string):
       buffer += chunk;
       if (buffer.startsWith('INFO ') && buffer.includes('\r\n') && !buffer.includes('SENT')) {
         buffer += 'SENT';
-        socket.write(`CONNECT {"verbose":false,"pedantic":true}\r\nSUB ${subject} 1\r\nPUB ${subject} ${payload.length}\r\n${payload}\r\nPING\r\n`);
+        socket.write(
+          `CONNECT {"verbose":false,"pedantic":true}\r\nSUB ${subject} 1\r\nPUB ${subject} ${payload.length}\r\n${payload}\r\nPING\r\n`,
+        );
       }
       const match = /MSG (\S+) 1 (\d+)\r\n/.exec(buffer);
       if (match && buffer.includes('PONG')) {
@@ -42,7 +44,9 @@ describe('nats-server launcher', () => {
 
   it('serves the NATS protocol with JetStream enabled', async () => {
     assert.equal(await publishAndReceive(nats.url, 'k8sclaw.test', 'hello'), 'hello');
-    const jsz = JSON.parse((await httpGet(`${nats.monitorUrl}/jsz`)).body) as { config?: { store_dir?: string } };
+    const jsz = JSON.parse((await httpGet(`${nats.monitorUrl}/jsz`)).body) as {
+      config?: { store_dir?: string };
+    };
     assert.ok(jsz.config?.store_dir?.startsWith(nats.dir), 'JetStream must store under the test directory');
   });
 

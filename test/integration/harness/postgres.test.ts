@@ -19,7 +19,12 @@ describe('postgres launcher', () => {
 
   it('answers SQL over TCP on loopback', async () => {
     const psql = path.join(findPostgresBinDir(), 'psql');
-    const { stdout } = await run(psql, [pg.url, '-qAt', '-c', 'create table t (v int); insert into t values (41), (1); select sum(v) from t']);
+    const { stdout } = await run(psql, [
+      pg.url,
+      '-qAt',
+      '-c',
+      'create table t (v int); insert into t values (41), (1); select sum(v) from t',
+    ]);
     assert.equal(stdout.trim(), '42');
   });
 });

@@ -1,0 +1,79 @@
+# K8sClaw developer entry points. Everything a target needs is installed by the project's own
+# scripts: apt packages (hack/install-deps.sh), Node.js 24 from the npm registry (hack/node.sh),
+# npm packages (npm ci), and upstream Kubernetes/etcd/CoreDNS/nats-server built from Go modules.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_BIN := $(shell hack/node.sh)
+export PATH := $(NODE_BIN):$(PATH)
+CACHE ?= $(HOME)/.cache/k8sclaw
+STAMP := $(CACHE)/stamps
+NODE_TEST := node --test --test-reporter=spec
+
+.PHONY: help deps build lint typecheck test test-unit test-integration e2e images \
+        cluster-up cluster-down cluster-status demo bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP)/apt: hack/install-deps.sh
+	hack/install-deps.sh
+	@mkdir -p $(STAMP) && touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-fund --no-audit
+
+upstream: $(STAMP)/apt ## build (or reuse) Kubernetes, etcd, CoreDNS and nats-server from Go modules
+	hack/k8s/build.sh
+	hack/go-tools.sh
+
+deps: $(STAMP)/apt node_modules/.package-lock.json upstream ## install everything the tests need
+
+build: node_modules/.package-lock.json ## compile TypeScript to dist/
+	npm run --silent build
+
+typecheck: node_modules/.package-lock.json
+	npx tsc --noEmit
+
+lint: node_modules/.package-lock.json typecheck ## eslint, prettier, import boundaries, tsc
+	npx eslint .
+	npx prettier --check --log-level warn .
+	npx depcruise src test bench hack --config .dependency-cruiser.cjs
+
+test-unit: node_modules/.package-lock.json ## unit tests (pure code, no servers)
+	$(NODE_TEST) 'src/**/*.test.ts' 'test/unit/**/*.test.ts'
+
+test-integration: deps ## integration tests against real etcd, kube-apiserver, nats-server, PostgreSQL on loopback
+	K8SCLAW_K8S_BIN=$$(hack/k8s/build.sh) K8SCLAW_TOOLS_BIN=$$(hack/go-tools.sh) \
+	  $(NODE_TEST) --test-concurrency=1 --test-global-setup=test/integration/global-setup.ts 'test/integration/**/*.test.ts'
+
+images: deps build ## build every image in images/ with buildah and import them into the local cluster
+	hack/images.sh build
+	if [ -S /run/k8sclaw-cluster/containerd/containerd.sock ]; then hack/images.sh import; fi
+
+cluster-up: deps ## start the local single-node cluster (root)
+	hack/images.sh build
+	hack/cluster up
+
+cluster-down: ## stop the local cluster and remove every trace of it
+	hack/cluster down
+
+cluster-status: ## show the local cluster's components
+	hack/cluster status
+
+e2e: cluster-up images ## end-to-end tests on the local cluster, then cluster-down and its cleanliness check
+	KUBECONFIG=$$(hack/cluster kubeconfig) $(NODE_TEST) --test-concurrency=1 'test/e2e/**/*.test.ts'
+	$(NODE_TEST) 'test/cluster-teardown/*.test.ts'
+
+test: lint test-unit test-integration e2e ## everything: lint, unit, integration, e2e
+
+demo: cluster-up images ## bring up the local cluster and run the sample agent end to end
+	hack/demo.sh
+
+bench: deps ## benchmarks; results are written down in bench/README.md
+	bench/run.sh
+
+clean: ## remove build outputs (caches of upstream builds are kept)
+	rm -rf dist

@@ -1,0 +1,2 @@
+// Public surface of the CLI component, used by src/cmd/k8sclaw.ts.
+export { readVersionInfo, renderVersion, type VersionInfo } from './commands/version.ts';
