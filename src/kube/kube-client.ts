@@ -15,6 +15,8 @@ import {
   NetworkingV1Api,
   PatchStrategy,
   RbacAuthorizationV1Api,
+  loadYaml,
+  setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { toKubeError } from './kube-error.ts';
@@ -65,11 +67,14 @@ export class KubeClient {
     return this.config.getCurrentCluster()?.server ?? '';
   }
 
-  /** Server-side apply: `fieldManager` names the writer, so each writer owns only its fields. */
-  async apply<T extends KubernetesObject>(object: T, fieldManager: string, force = true): Promise<T> {
+  /**
+   * Server-side apply of a manifest in wire format (as in YAML): `fieldManager` names the writer,
+   * so each writer owns only its fields.
+   */
+  async apply<T extends KubernetesObject>(manifest: T, fieldManager: string, force = true): Promise<T> {
     try {
       return await this.objects.patch(
-        object,
+        toClientModel(manifest),
         undefined,
         undefined,
         fieldManager,
@@ -80,6 +85,39 @@ export class KubeClient {
       throw toKubeError(error);
     }
   }
+
+  /** Server-side apply of a custom resource's status subresource (the controller's one write). */
+  async applyStatus<T extends KubernetesObject>(
+    resource: CustomResource,
+    manifest: T,
+    fieldManager: string,
+  ): Promise<T> {
+    const { name, namespace } = manifest.metadata ?? {};
+    if (!name || !namespace) throw new Error('applyStatus needs metadata.name and metadata.namespace');
+    try {
+      return (await this.customObjects.patchNamespacedCustomObjectStatus(
+        { ...resource, namespace, name, body: manifest, fieldManager, force: true },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      )) as T;
+    } catch (error) {
+      throw toKubeError(error);
+    }
+  }
+}
+
+export interface CustomResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/**
+ * The client serialises built-in kinds through its generated models, which know fields by their
+ * TypeScript names (xKubernetesValidations) and drop wire names (x-kubernetes-validations). Loading
+ * the manifest through the library's own YAML loader (JSON is YAML) converts it to model form.
+ */
+function toClientModel<T extends KubernetesObject>(manifest: T): T {
+  return loadYaml<T>(JSON.stringify(manifest));
 }
 
 export type {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints their figures; copy them into bench/README.md with the date.
+# Build timings: a warm build is measured here; a cold build is measured by removing the cache
+# (K8SCLAW_BENCH_COLD=1), which costs several minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PATH="$(hack/node.sh):$PATH"
+if [ "${K8SCLAW_BENCH_COLD:-0}" = 1 ]; then
+  rm -rf "${K8SCLAW_CACHE:-$HOME/.cache/k8sclaw}/k8s" "$(go env GOCACHE)"
+  /usr/bin/time -f 'cold build of Kubernetes + etcd: %e s wall, %M KiB max RSS' hack/k8s/build.sh >/dev/null
+fi
+/usr/bin/time -f 'warm build of Kubernetes + etcd (cached): %e s' hack/k8s/build.sh >/dev/null
+/usr/bin/time -f 'warm build of CoreDNS + nats-server (cached): %e s' hack/go-tools.sh >/dev/null
+node bench/harness-start.ts "${BENCH_RUNS:-5}"
+node bench/cluster-figures.ts "${BENCH_SETTLE_SECONDS:-30}"

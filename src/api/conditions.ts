@@ -1,0 +1,30 @@
+// Condition types and reasons (PascalCase constants) written into the status of every kind.
+
+export const conditionTypes = {
+  ready: 'Ready',
+  scheduled: 'Scheduled',
+  running: 'Running',
+  completed: 'Completed',
+  memoryReady: 'MemoryReady',
+  channelsReady: 'ChannelsReady',
+  configMapReady: 'ConfigMapReady',
+} as const;
+
+export const reasons = {
+  reconciled: 'Reconciled',
+  instanceNotFound: 'InstanceNotFound',
+  policyNotFound: 'PolicyNotFound',
+  skillPackNotFound: 'SkillPackNotFound',
+  policyViolation: 'PolicyViolation',
+  invalidSpec: 'InvalidSpec',
+  waitingForCapacity: 'WaitingForCapacity',
+  jobCreated: 'JobCreated',
+  podRunning: 'PodRunning',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  deadlineExceeded: 'DeadlineExceeded',
+  configMapConflict: 'ConfigMapNotOwned',
+  channelUnavailable: 'ChannelUnavailable',
+  suspended: 'Suspended',
+  invalidSchedule: 'InvalidSchedule',
+} as const;

@@ -1,0 +1,33 @@
+// Label, annotation and finalizer keys shared by every component, and the field-manager names of
+// each writer (one writer per field, see the architecture page).
+import { group } from './version.ts';
+
+export const labels = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  component: 'app.kubernetes.io/component',
+  instance: `${group}/instance`,
+  run: `${group}/run`,
+  schedule: `${group}/schedule`,
+  skillPack: `${group}/skillpack`,
+  channel: `${group}/channel`,
+} as const;
+
+export const labelValues = { managedBy: 'k8sclaw', partOf: 'k8sclaw' } as const;
+
+export const annotations = {
+  /** The tick a ClawSchedule created a run for (RFC 3339). */
+  scheduledAt: `${group}/scheduled-at`,
+  /** Set on runs whose memory is injected by the runner. */
+  includeMemory: `${group}/include-memory`,
+} as const;
+
+export const finalizers = {
+  instance: `${group}/instance-cleanup`,
+} as const;
+
+export const fieldManagers = {
+  cli: 'k8sclaw-cli',
+  installer: 'k8sclaw-installer',
+  controller: (kind: string) => `k8sclaw-controller/${kind}`,
+} as const;

@@ -1,0 +1,21 @@
+// The five kinds of k8sclaw.io/v1alpha1, in the order manifests list them.
+import { agentRunKind } from './agent-run.ts';
+import { clawInstanceKind } from './claw-instance.ts';
+import { clawPolicyKind } from './claw-policy.ts';
+import { clawScheduleKind } from './claw-schedule.ts';
+import { skillPackKind } from './skill-pack.ts';
+import type { KindDescriptor } from './kind-descriptor.ts';
+
+export const kinds: readonly KindDescriptor[] = [
+  clawInstanceKind,
+  agentRunKind,
+  clawPolicyKind,
+  skillPackKind,
+  clawScheduleKind,
+];
+
+export function findKind(kind: string): KindDescriptor | undefined {
+  return kinds.find(
+    (k) => k.kind === kind || k.plural === kind || k.singular === kind || k.shortNames.includes(kind),
+  );
+}
