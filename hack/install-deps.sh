@@ -8,7 +8,7 @@ packages=(
   buildah fuse-overlayfs                                  # image builds without a Docker engine
   postgresql                                              # session store and its tests
   busybox-static                                          # tiny userland for sandbox/test images
-  openssl make ca-certificates git jq
+  openssl make ca-certificates git jq time
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -46,6 +46,8 @@ export interface ClusterPaths {
   corefile: string;
   adminKubeconfig: string;
   sysctlBackup: string;
+  /** Host paths outside stateDir/runDir that `up` created, so `down` removes exactly those. */
+  createdHostPaths: string;
 }
 
 export function buildClusterPaths(stateDir: string, runDir: string): ClusterPaths {
@@ -68,10 +70,23 @@ export function buildClusterPaths(stateDir: string, runDir: string): ClusterPath
     corefile: path.join(stateDir, 'Corefile'),
     adminKubeconfig: path.join(stateDir, 'admin.kubeconfig'),
     sysctlBackup: path.join(stateDir, 'sysctl-backup.json'),
+    createdHostPaths: path.join(stateDir, 'created-host-paths.json'),
   };
 }
 
 export const defaultClusterPaths = buildClusterPaths('/var/lib/k8sclaw-cluster', '/run/k8sclaw-cluster');
+
+/**
+ * Paths the node's components use whatever they are configured with: the kubelet's device-plugin
+ * directory and container-log links, libcni's result cache, containerd 1.6's shim socket directory.
+ */
+export const hardcodedHostPaths = [
+  '/var/lib/kubelet',
+  '/var/log/containers',
+  '/var/log/pods',
+  '/var/lib/cni',
+  '/run/containerd',
+];
 
 /** The name under which the pause image is imported; containerd uses it as the sandbox image. */
 export const pauseImage = 'localhost/k8sclaw/pause:3.10';

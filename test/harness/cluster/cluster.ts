@@ -5,7 +5,7 @@
 // stale state from an earlier run is cleaned first.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, readFile, readlink, symlink, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { Resolver } from 'node:dns/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import {
   bridgeName,
   clusterName,
   defaultClusterPaths,
+  hardcodedHostPaths,
   nodeIp,
   nodeName,
   podCidr,
@@ -329,6 +330,10 @@ export async function clusterUp(
     log,
   );
 
+  await writeFile(
+    paths.createdHostPaths,
+    JSON.stringify(hardcodedHostPaths.filter((hostPath) => !existsSync(hostPath))),
+  );
   await writeFile(paths.containerdConfig, buildContainerdConfig(paths));
   await writeFile(path.join(paths.cniConfDir, '10-k8sclaw.conflist'), buildCniConflist(paths));
   await startDaemon(
@@ -544,17 +549,12 @@ export async function clusterDown(
   };
   await stop('kubelet');
   await killContainerdTasks(paths);
-  await stop('coredns');
-  await stop('kube-proxy');
-  for (const name of [
-    'kube-scheduler',
-    'kube-controller-manager',
-    'kube-apiserver',
-    'etcd',
-    'containerd',
-  ] as const) {
-    await stop(name);
-  }
+  // independent of each other: stopped together, each with its own grace period
+  await Promise.all(
+    (['coredns', 'kube-proxy', 'kube-scheduler', 'kube-controller-manager'] as const).map(stop),
+  );
+  await stop('kube-apiserver');
+  await Promise.all((['etcd', 'containerd'] as const).map(stop));
   // shims outlive containerd; container processes outlive their shims
   for (const shim of await findProcessesMentioning([paths.containerdSocket, paths.stateDir]))
     await stopPid(shim.pid, 2_000);
@@ -569,16 +569,42 @@ export async function clusterDown(
   await removeKubepodsCgroups();
   await restoreSysctls(paths.sysctlBackup);
   await removeUserConveniences(paths);
+  const createdHostPaths = await readCreatedHostPaths(paths);
+  await removeCreatedHostPaths(createdHostPaths);
   await removeDir(paths.stateDir);
   await removeDir(paths.runDir);
-  const leftovers = await findLeftovers(paths);
+  const leftovers = await findLeftovers(paths, createdHostPaths);
   if (leftovers.length > 0) throw new Error(`cluster down left things behind:\n  ${leftovers.join('\n  ')}`);
   log(`cluster ${clusterName} is down; nothing left behind`);
 }
 
+/** The hard-coded host paths this cluster's `up` created (they did not exist before). */
+export async function readCreatedHostPaths(paths: ClusterPaths = defaultClusterPaths): Promise<string[]> {
+  try {
+    return JSON.parse(await readFile(paths.createdHostPaths, 'utf8')) as string[];
+  } catch {
+    return [];
+  }
+}
+
+async function removeCreatedHostPaths(hostPaths: string[]): Promise<void> {
+  // another containerd on this host would share containerd 1.6's fixed shim socket directory
+  const otherContainerd = (await findProcessesMentioning(['containerd'])).some((p) =>
+    /(^|\/)containerd( |$)/.test(p.cmdline),
+  );
+  for (const hostPath of hostPaths) {
+    if (hostPath === '/run/containerd' && otherContainerd) continue;
+    await rm(hostPath, { recursive: true, force: true });
+  }
+}
+
 /** Everything the cluster could leave on the host; empty after a clean `down`. */
-export async function findLeftovers(paths: ClusterPaths = defaultClusterPaths): Promise<string[]> {
+export async function findLeftovers(
+  paths: ClusterPaths = defaultClusterPaths,
+  createdHostPaths: string[] = [],
+): Promise<string[]> {
   const found: string[] = [];
+  for (const hostPath of createdHostPaths) if (existsSync(hostPath)) found.push(`path ${hostPath}`);
   for (const p of await findProcessesMentioning([paths.containerdSocket, paths.stateDir, paths.runDir])) {
     found.push(`process ${p.pid}: ${p.cmdline.slice(0, 120)}`);
   }

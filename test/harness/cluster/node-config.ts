@@ -46,6 +46,7 @@ state = "${paths.containerdState}"
 [${cri}.containerd.runtimes.runc.options]
   # cgroupfs, matching the kubelet (containerd 1.6 cannot report its driver to the kubelet)
   SystemdCgroup = false
+  Root = "${paths.runDir}/runc"
 
 [${cri}.cni]
   bin_dir = "/usr/lib/cni"

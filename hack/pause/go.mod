@@ -1,0 +1,3 @@
+module k8sclaw.dev/pause
+
+go 1.26
