@@ -12,8 +12,8 @@ CACHE ?= $(HOME)/.cache/k8sclaw
 STAMP := $(CACHE)/stamps
 NODE_TEST := node --test --test-reporter=spec
 
-.PHONY: help deps build lint typecheck test test-unit test-integration e2e images \
-        cluster-up cluster-down cluster-status demo bench clean
+.PHONY: help deps build lint typecheck manifests test test-unit test-integration e2e images \
+        cluster-up cluster-down cluster-status install uninstall demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ deps: $(STAMP)/apt node_modules/.package-lock.json upstream ## install everythin
 
 build: node_modules/.package-lock.json ## compile TypeScript to dist/
 	npm run --silent build
+
+manifests: node_modules/.package-lock.json ## regenerate config/crd/bases from the schemas in src/api
+	node hack/generate-manifests.ts
 
 typecheck: node_modules/.package-lock.json
 	npx tsc --noEmit
@@ -62,6 +65,12 @@ cluster-down: ## stop the local cluster and remove every trace of it
 
 cluster-status: ## show the local cluster's components
 	hack/cluster status
+
+install: cluster-up images ## install K8sClaw into the local cluster (k8sclaw install --profile local)
+	KUBECONFIG=$$(hack/cluster kubeconfig) node src/cmd/k8sclaw.ts install --profile local
+
+uninstall: ## remove K8sClaw from the local cluster
+	KUBECONFIG=$$(hack/cluster kubeconfig) node src/cmd/k8sclaw.ts uninstall
 
 e2e: cluster-up images ## end-to-end tests on the local cluster, then cluster-down and its cleanliness check
 	KUBECONFIG=$$(hack/cluster kubeconfig) $(NODE_TEST) --test-concurrency=1 'test/e2e/**/*.test.ts'

@@ -33,11 +33,12 @@ app_version=$(sed -nE 's/^  "version": *"([^"]+)".*/\1/p' "$repo/package.json" |
 [ -n "$app_version" ] || { echo "images: no version in package.json" >&2; exit 1; }
 
 # image names (archive <name>.tar) in build order, and their tags
-names=(pause node-base k8sclaw)
+names=(pause node-base k8sclaw nats)
 declare -A tags=(
   [pause]="localhost/k8sclaw/pause:$pause_version"
   [node-base]="localhost/k8sclaw/node-base:$NODE_VERSION"
   [k8sclaw]="localhost/k8sclaw/k8sclaw:$app_version"
+  [nats]="localhost/k8sclaw/nats:$NATS_SERVER_VERSION"
 )
 
 case "$(uname -m)" in
@@ -127,6 +128,11 @@ prepare_node_base() { # $1: context dir
   chmod -R u=rwX,go=rX "$r/etc" "$r/usr" "$r/lib"* && chmod 0755 "$r" "$r/home" "$1/home/k8sclaw"
 }
 
+prepare_nats() { # $1: context dir
+  log "copying nats-server v$NATS_SERVER_VERSION (hack/go-tools.sh)"
+  cp "$("$here/go-tools.sh")/nats-server" "$1/nats-server"
+}
+
 # Production-only node_modules, installed from package.json + package-lock.json outside the repo
 # (never the dev tree); reinstalled only when those two files change.
 stage_app_deps() {
@@ -207,6 +213,7 @@ cmd_build() {
   build_one pause
   build_one node-base
   build_one k8sclaw "BASE_IMAGE=${tags[node-base]}"
+  build_one nats
   # images replaced by a rebuild are left untagged: nothing else in this store refers to them
   bah rmi --prune >/dev/null 2>&1 || true
 }

@@ -15,11 +15,18 @@ import {
   NetworkingV1Api,
   PatchStrategy,
   RbacAuthorizationV1Api,
+  VersionApi,
   loadYaml,
   setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { K8sClawError } from '../api/errors.ts';
 import { toKubeError } from './kube-error.ts';
+
+const serviceAccountTokenFile = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 export class KubeClient {
   readonly config: KubeConfig;
@@ -34,6 +41,7 @@ export class KubeClient {
   readonly authorization: AuthorizationV1Api;
   readonly customObjects: CustomObjectsApi;
   readonly objects: KubernetesObjectApi;
+  readonly version: VersionApi;
 
   constructor(config: KubeConfig) {
     this.config = config;
@@ -48,6 +56,7 @@ export class KubeClient {
     this.authorization = config.makeApiClient(AuthorizationV1Api);
     this.customObjects = config.makeApiClient(CustomObjectsApi);
     this.objects = KubernetesObjectApi.makeApiClient(config);
+    this.version = config.makeApiClient(VersionApi);
   }
 
   static fromKubeconfigFile(file: string): KubeClient {
@@ -56,10 +65,32 @@ export class KubeClient {
     return new KubeClient(config);
   }
 
-  /** In-cluster service account when running in a pod, else $KUBECONFIG or ~/.kube/config. */
-  static fromDefaultConfig(): KubeClient {
+  /**
+   * The client a user or a pod expects: the kubeconfig at `kubeconfigPath` (the first entry of a
+   * KUBECONFIG list), else ~/.kube/config, else the pod's service account. Throws a clear error
+   * when there is none of them, instead of silently talking to localhost:8080.
+   */
+  static load(kubeconfigPath?: string): KubeClient {
     const config = new KubeConfig();
-    config.loadFromDefault();
+    const file = kubeconfigPath?.split(path.delimiter).find((entry) => entry.length > 0);
+    const homeConfig = path.join(os.homedir(), '.kube', 'config');
+    if (file) {
+      try {
+        config.loadFromFile(file);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new K8sClawError('kube.BadConfig', `cannot load kubeconfig ${file}: ${reason}`, {
+          cause: error,
+        });
+      }
+    } else if (existsSync(homeConfig)) config.loadFromFile(homeConfig);
+    else if (existsSync(serviceAccountTokenFile)) config.loadFromCluster();
+    else {
+      throw new K8sClawError(
+        'kube.NoConfig',
+        'no Kubernetes configuration found: set KUBECONFIG, create ~/.kube/config, or run inside a pod',
+      );
+    }
     return new KubeClient(config);
   }
 
@@ -71,14 +102,18 @@ export class KubeClient {
    * Server-side apply of a manifest in wire format (as in YAML): `fieldManager` names the writer,
    * so each writer owns only its fields.
    */
-  async apply<T extends KubernetesObject>(manifest: T, fieldManager: string, force = true): Promise<T> {
+  async apply<T extends KubernetesObject>(
+    manifest: T,
+    fieldManager: string,
+    options: ApplyOptions = {},
+  ): Promise<T> {
     try {
       return await this.objects.patch(
         toClientModel(manifest),
         undefined,
-        undefined,
+        options.dryRun ? 'All' : undefined,
         fieldManager,
-        force,
+        options.force ?? true,
         PatchStrategy.ServerSideApply,
       );
     } catch (error) {
@@ -105,6 +140,13 @@ export class KubeClient {
   }
 }
 
+export interface ApplyOptions {
+  /** Take over fields owned by other managers (default true: the writer is authoritative). */
+  force?: boolean;
+  /** Validate and admit on the server without persisting. */
+  dryRun?: boolean;
+}
+
 export interface CustomResource {
   group: string;
   version: string;
@@ -126,6 +168,8 @@ export type {
   V1CustomResourceDefinition,
   V1Job,
   V1Namespace,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1Service,
   V1ServiceAccount,

@@ -45,6 +45,8 @@ export interface ClusterPaths {
   kubeProxyConfig: string;
   corefile: string;
   adminKubeconfig: string;
+  /** Where the volume provisioner puts the directories of PersistentVolumes. */
+  volumeDir: string;
   sysctlBackup: string;
   /** Host paths outside stateDir/runDir that `up` created, so `down` removes exactly those. */
   createdHostPaths: string;
@@ -69,6 +71,7 @@ export function buildClusterPaths(stateDir: string, runDir: string): ClusterPath
     kubeProxyConfig: path.join(stateDir, 'kube-proxy.yaml'),
     corefile: path.join(stateDir, 'Corefile'),
     adminKubeconfig: path.join(stateDir, 'admin.kubeconfig'),
+    volumeDir: path.join(stateDir, 'volumes'),
     sysctlBackup: path.join(stateDir, 'sysctl-backup.json'),
     createdHostPaths: path.join(stateDir, 'created-host-paths.json'),
   };

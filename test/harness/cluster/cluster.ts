@@ -9,6 +9,7 @@ import { lstat, mkdir, readFile, readlink, rm, symlink, unlink, writeFile } from
 import { Resolver } from 'node:dns/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { KubeClient } from '../../../src/kube/index.ts';
 import { goToolBinary, kubernetesBinary, repoRoot } from '../binaries.ts';
@@ -65,6 +66,7 @@ import {
   buildKubeletConfig,
   buildKubeProxyConfig,
 } from './node-config.ts';
+import { buildStorageClass } from './volume-plan.ts';
 
 const execFileAsync = promisify(execFile);
 type Log = (line: string) => void;
@@ -79,6 +81,7 @@ const components = [
   'kubelet',
   'kube-proxy',
   'coredns',
+  'volume-provisioner',
 ] as const;
 type Component = (typeof components)[number];
 
@@ -406,6 +409,23 @@ export async function clusterUp(
     ['-conf', paths.corefile],
     httpOkProbe(`http://127.0.0.1:${ports.corednsReady}/ready`),
     60_000,
+    log,
+  );
+
+  await kube.apply(buildStorageClass() as never, fieldManager);
+  const provisionerLog = path.join(paths.logDir, 'volume-provisioner.log');
+  await startDaemon(
+    paths,
+    'volume-provisioner',
+    process.execPath,
+    [
+      fileURLToPath(new URL('./volume-provisioner.ts', import.meta.url)),
+      paths.adminKubeconfig,
+      paths.volumeDir,
+      nodeName,
+    ],
+    async () => (await readFile(provisionerLog, 'utf8').catch(() => '')).includes('volume provisioner ready'),
+    30_000,
     log,
   );
 

@@ -1,0 +1,93 @@
+// `k8sclaw install [--version V] [--profile P] [--dry-run]`: applies K8sClaw to the current cluster
+// with server-side apply (idempotent: a second install changes nothing), then waits until every
+// object is ready, printing progress.
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fieldManagers } from '../../api/index.ts';
+import type { KubeClient } from '../../kube/index.ts';
+import { CliError } from '../cli-error.ts';
+import {
+  applyProfile,
+  describeManifest,
+  installNamespace,
+  loadManifests,
+  loadProfile,
+  type Manifest,
+} from '../install/manifests.ts';
+import { checkClusterAccess, installPermissions } from '../install/preflight.ts';
+import { assessReadiness } from '../install/readiness.ts';
+
+export interface InstallOptions {
+  configDir: string;
+  version: string;
+  profile?: string;
+  dryRun?: boolean;
+  timeoutMs?: number;
+}
+
+export type Say = (line: string) => void;
+
+export async function runInstall(kube: KubeClient, options: InstallOptions, say: Say): Promise<Manifest[]> {
+  const serverVersion = await checkClusterAccess(kube, installPermissions, 'installing K8sClaw');
+  say(
+    `Installing K8sClaw ${options.version} (profile ${options.profile ?? 'default'}) into ${kube.server} (Kubernetes ${serverVersion})${options.dryRun ? ' — dry run' : ''}`,
+  );
+  const profile = await loadProfile(options.configDir, options.profile);
+  const manifests = applyProfile(await loadManifests(options.configDir), profile, options.version);
+  const namespaceExists = await kube.core.readNamespace({ name: installNamespace }).then(
+    () => true,
+    () => false,
+  );
+  for (const manifest of manifests) {
+    if (options.dryRun && manifest.metadata.namespace && !namespaceExists) {
+      // the server cannot dry-run an object into a namespace that does not exist yet
+      say(
+        `  - ${describeManifest(manifest)} (not validated: namespace ${installNamespace} does not exist yet)`,
+      );
+      continue;
+    }
+    await kube.apply(manifest, fieldManagers.installer, { dryRun: options.dryRun ?? false });
+    say(`  ✓ ${describeManifest(manifest)}${options.dryRun ? ' (validated, not applied)' : ''}`);
+  }
+  if (options.dryRun) {
+    say(`Dry run: nothing was changed.`);
+    return manifests;
+  }
+  await waitUntilReady(kube, manifests, options.timeoutMs ?? 300_000, say);
+  say(`K8sClaw ${options.version} is installed in namespace ${installNamespace}.`);
+  return manifests;
+}
+
+async function waitUntilReady(
+  kube: KubeClient,
+  manifests: Manifest[],
+  timeoutMs: number,
+  say: Say,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const reported = new Map<string, string>();
+  for (const manifest of manifests) {
+    const name = describeManifest(manifest);
+    for (;;) {
+      const live = await kube.objects.read(manifest);
+      const readiness = assessReadiness(live as Parameters<typeof assessReadiness>[0]);
+      if (readiness.ready) break;
+      if (reported.get(name) !== readiness.detail) {
+        say(`  … waiting for ${name}: ${readiness.detail}`);
+        reported.set(name, readiness.detail);
+      }
+      if (Date.now() > deadline) {
+        throw new CliError(
+          'NotReady',
+          `${name} is not ready after ${Math.round(timeoutMs / 1000)}s (${readiness.detail}); see kubectl describe ${name.replace(/^([^/]+)\/([^/]+)\/(.+)$/, '$1 -n $2 $3')}`,
+        );
+      }
+      await sleep(1_000);
+    }
+    if (reported.has(name)) say(`  ✓ ${name} ready`);
+  }
+}
+
+export function defaultConfigDir(root: string): string {
+  return path.join(root, 'config');
+}

@@ -1,0 +1,162 @@
+// `k8sclaw uninstall`: removes K8sClaw cleanly. The controller and webhooks go first, so nothing is
+// left waiting on them; then finalizers of our resources are released and the CRDs deleted (which
+// deletes every custom resource); then the namespace and our cluster-scoped objects.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { group, kinds, labelValues, labels } from '../../api/index.ts';
+import { isNotFound, type KubeClient } from '../../kube/index.ts';
+import { CliError } from '../cli-error.ts';
+import { installNamespace } from '../install/manifests.ts';
+import { checkClusterAccess, uninstallPermissions } from '../install/preflight.ts';
+import type { Say } from './install.ts';
+
+const ourLabel = `${labels.partOf}=${labelValues.partOf}`;
+
+/** Cluster-scoped kinds the installer may create, deleted by label at the end. */
+const clusterScopedKinds = [
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration' },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
+] as const;
+
+async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
+  try {
+    await action;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+async function waitUntilGone(
+  what: string,
+  exists: () => Promise<boolean>,
+  timeoutMs: number,
+  say: Say,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  while (await exists()) {
+    if (!announced) say(`  … waiting for ${what} to be deleted`);
+    announced = true;
+    if (Date.now() > deadline)
+      throw new CliError('DeleteTimeout', `${what} still exists after ${Math.round(timeoutMs / 1000)}s`);
+    await sleep(1_000);
+  }
+}
+
+export async function runUninstall(
+  kube: KubeClient,
+  options: { timeoutMs?: number },
+  say: Say,
+): Promise<void> {
+  await checkClusterAccess(kube, uninstallPermissions, 'uninstalling K8sClaw');
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  say(`Uninstalling K8sClaw from ${kube.server}`);
+
+  // 1. nothing may act on our resources while they go: the controller and the admission webhooks
+  const controllers = await kube.apps
+    .listNamespacedDeployment({ namespace: installNamespace, labelSelector: ourLabel })
+    .catch((error: unknown) => (isNotFound(error) ? { items: [] } : Promise.reject(error)));
+  for (const deployment of controllers.items) {
+    await ignoreNotFound(
+      kube.apps.deleteNamespacedDeployment({
+        name: deployment.metadata?.name ?? '',
+        namespace: installNamespace,
+      }),
+    );
+    say(`  ✓ stopped deployment/${deployment.metadata?.name}`);
+  }
+  for (const webhookKind of clusterScopedKinds.slice(0, 2)) {
+    const list = await kube.objects.list(
+      webhookKind.apiVersion,
+      webhookKind.kind,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      ourLabel,
+    );
+    for (const item of list.items) {
+      await ignoreNotFound(kube.objects.delete(item));
+      say(`  ✓ removed ${webhookKind.kind.toLowerCase()}/${item.metadata?.name}`);
+    }
+  }
+
+  // 2. release our finalizers (their controller is gone), then delete the CRDs and with them every resource
+  for (const kind of kinds) {
+    const crdName = `${kind.plural}.${group}`;
+    const exists = await kube.apiextensions.readCustomResourceDefinition({ name: crdName }).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) continue;
+    const list = await kube.objects.list(`${group}/v1alpha1`, kind.kind);
+    for (const item of list.items) {
+      const finalizers = item.metadata?.finalizers ?? [];
+      if (!finalizers.some((f) => f.startsWith(`${group}/`))) continue;
+      await ignoreNotFound(
+        kube.customObjects.patchNamespacedCustomObject({
+          group,
+          version: 'v1alpha1',
+          plural: kind.plural,
+          namespace: item.metadata?.namespace ?? '',
+          name: item.metadata?.name ?? '',
+          body: [
+            {
+              op: 'replace',
+              path: '/metadata/finalizers',
+              value: finalizers.filter((f) => !f.startsWith(`${group}/`)),
+            },
+          ],
+        }),
+      );
+    }
+    await ignoreNotFound(kube.apiextensions.deleteCustomResourceDefinition({ name: crdName }));
+    say(`  ✓ deleted customresourcedefinition/${crdName} (${list.items.length} ${kind.plural})`);
+  }
+  for (const kind of kinds) {
+    const crdName = `${kind.plural}.${group}`;
+    await waitUntilGone(
+      `customresourcedefinition/${crdName}`,
+      () =>
+        kube.apiextensions.readCustomResourceDefinition({ name: crdName }).then(
+          () => true,
+          () => false,
+        ),
+      timeoutMs,
+      say,
+    );
+  }
+
+  // 3. the namespace (and everything in it), then our cluster-scoped objects
+  await ignoreNotFound(kube.core.deleteNamespace({ name: installNamespace }));
+  await waitUntilGone(
+    `namespace/${installNamespace}`,
+    () =>
+      kube.core.readNamespace({ name: installNamespace }).then(
+        () => true,
+        () => false,
+      ),
+    timeoutMs,
+    say,
+  );
+  say(`  ✓ deleted namespace/${installNamespace}`);
+  for (const clusterKind of clusterScopedKinds.slice(2)) {
+    const list = await kube.objects.list(
+      clusterKind.apiVersion,
+      clusterKind.kind,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      ourLabel,
+    );
+    for (const item of list.items) {
+      await ignoreNotFound(kube.objects.delete(item));
+      say(`  ✓ deleted ${clusterKind.kind.toLowerCase()}/${item.metadata?.name}`);
+    }
+  }
+  say('K8sClaw is uninstalled.');
+}

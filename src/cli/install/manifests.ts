@@ -1,0 +1,110 @@
+// What `k8sclaw install` applies, in order: the namespace, the CRDs (built from src/api), then the
+// YAML under config/ for each component that exists. Pure transforms adapt them to a profile and a
+// version; reading the files is the only I/O here.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import { buildCustomResourceDefinition, kinds, labelValues, labels } from '../../api/index.ts';
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export const installNamespace = 'k8sclaw-system';
+
+/** Folders of config/ applied after the CRDs, in this order. */
+export const componentFolders = ['nats', 'network'] as const;
+
+export interface Profile {
+  /** Image repository → replacement repository (the tag is kept). */
+  images: Record<string, string>;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
+export const defaultProfile: Profile = { images: {} };
+/** Our own images are published under this repository prefix, tagged with the release version. */
+export const releaseImagePrefix = 'ghcr.io/k8sclaw/';
+
+async function readYamlFolder(dir: string): Promise<Manifest[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+  const manifests: Manifest[] = [];
+  for (const file of files) {
+    for (const document of parseAllDocuments(await readFile(path.join(dir, file), 'utf8'))) {
+      const value = document.toJS() as Manifest | null;
+      if (value) manifests.push(value);
+    }
+  }
+  return manifests;
+}
+
+export async function loadManifests(configDir: string): Promise<Manifest[]> {
+  const namespace = await readYamlFolder(path.join(configDir, 'namespace'));
+  const crds = kinds.map((kind) => buildCustomResourceDefinition(kind) as unknown as Manifest);
+  const components: Manifest[] = [];
+  for (const folder of componentFolders)
+    components.push(...(await readYamlFolder(path.join(configDir, folder))));
+  return [...namespace, ...crds, ...components];
+}
+
+export async function loadProfile(configDir: string, name: string | undefined): Promise<Profile> {
+  if (!name || name === 'default') return defaultProfile;
+  const file = path.join(configDir, 'profiles', `${name}.yaml`);
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new Error(`unknown profile "${name}" (no ${path.relative(process.cwd(), file)})`);
+  });
+  const profile = parse(text) as Partial<Profile>;
+  return {
+    images: profile.images ?? {},
+    ...(profile.imagePullPolicy ? { imagePullPolicy: profile.imagePullPolicy } : {}),
+  };
+}
+
+/** Splits `repo[:tag]` (a registry port is part of the repo). */
+export function splitImage(image: string): { repository: string; tag: string | undefined } {
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > slash
+    ? { repository: image.slice(0, colon), tag: image.slice(colon + 1) }
+    : { repository: image, tag: undefined };
+}
+
+export function resolveImage(image: string, profile: Profile, version: string): string {
+  const { repository, tag } = splitImage(image);
+  const ourTag = repository.startsWith(releaseImagePrefix) ? version : tag;
+  const target = profile.images[repository] ?? repository;
+  return ourTag ? `${target}:${ourTag}` : target;
+}
+
+interface PodSpecLike {
+  containers?: { image?: string; imagePullPolicy?: string }[];
+  initContainers?: { image?: string; imagePullPolicy?: string }[];
+}
+
+function podSpecOf(manifest: Manifest): PodSpecLike | undefined {
+  const spec = manifest.spec as
+    | { template?: { spec?: PodSpecLike }; jobTemplate?: { spec?: { template?: { spec?: PodSpecLike } } } }
+    | undefined;
+  return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+}
+
+/** Images and pull policy of the profile, our images at `version`, and our labels on everything. */
+export function applyProfile(manifests: Manifest[], profile: Profile, version: string): Manifest[] {
+  return manifests.map((original) => {
+    const manifest = structuredClone(original);
+    manifest.metadata.labels = { ...manifest.metadata.labels, [labels.partOf]: labelValues.partOf };
+    const podSpec = podSpecOf(manifest);
+    for (const container of [...(podSpec?.containers ?? []), ...(podSpec?.initContainers ?? [])]) {
+      if (container.image) container.image = resolveImage(container.image, profile, version);
+      if (profile.imagePullPolicy) container.imagePullPolicy = profile.imagePullPolicy;
+    }
+    return manifest;
+  });
+}
+
+export function describeManifest(manifest: Manifest): string {
+  const namespace = manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : '';
+  return `${manifest.kind.toLowerCase()}/${namespace}${manifest.metadata.name}`;
+}

@@ -1,0 +1,90 @@
+// `k8sclaw install --profile local` on the local cluster: everything comes up, the category and
+// samples work, a second install changes nothing, and install → uninstall → install leaves nothing
+// behind (every namespaced and cluster-scoped object with our label is checked).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../harness/binaries.ts';
+import { runCli } from '../harness/cli.ts';
+import { e2eKubeClient } from '../harness/e2e.ts';
+import { kubectl } from '../harness/kubectl.ts';
+import { listLabelledObjects } from '../harness/labelled-objects.ts';
+import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
+
+const kubeconfig = process.env.KUBECONFIG ?? '';
+
+describe('k8sclaw install / uninstall on the local cluster', () => {
+  const kube = e2eKubeClient();
+  let namespace = '';
+  let installedObjects: string[] = [];
+  before(async () => {
+    namespace = await createTestNamespace(kube, 'install');
+  });
+  after(async () => {
+    await deleteTestNamespace(kube, namespace);
+    await runCli(['uninstall']);
+  });
+
+  it('installs with visible progress and waits until NATS JetStream is ready', async () => {
+    const result = await runCli(['install', '--profile', 'local']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /✓ customresourcedefinition\/agentruns\.k8sclaw\.io/);
+    assert.match(result.stdout, /✓ statefulset\/k8sclaw-system\/k8sclaw-nats/);
+    assert.match(result.stdout, /K8sClaw 0\.1\.0 is installed/);
+    const nats = await kube.apps.readNamespacedStatefulSet({
+      name: 'k8sclaw-nats',
+      namespace: 'k8sclaw-system',
+    });
+    assert.equal(nats.status?.readyReplicas, 1);
+    assert.equal(nats.spec?.template.spec?.containers[0]?.image, 'localhost/k8sclaw/nats:2.12.15');
+    installedObjects = await listLabelledObjects(kubeconfig);
+    assert.ok(
+      installedObjects.some((o) => o.startsWith('CustomResourceDefinition//clawinstances.k8sclaw.io ')),
+    );
+  });
+
+  it('serves the k8sclaw category and accepts the samples', async () => {
+    await kubectl(kubeconfig, 'get', 'k8sclaw', '--all-namespaces');
+    await kubectl(kubeconfig, 'apply', '-n', namespace, '-f', path.join(repoRoot, 'config', 'samples'));
+    const names = (await kubectl(kubeconfig, 'get', 'k8sclaw', '-n', namespace, '-o', 'name'))
+      .trim()
+      .split('\n');
+    assert.equal(names.length, 5);
+    const header = (await kubectl(kubeconfig, 'get', 'ar', '-n', namespace))
+      .split('\n')[0]
+      ?.trim()
+      .split(/\s{2,}/);
+    assert.deepEqual(header, ['NAME', 'INSTANCE', 'PHASE', 'POD', 'DURATION', 'AGE']);
+  });
+
+  it('changes nothing when installed a second time', async () => {
+    const result = await runCli(['install', '--profile', 'local']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await listLabelledObjects(kubeconfig), installedObjects);
+  });
+
+  it('uninstalls cleanly, custom resources included, and installs again from nothing', async () => {
+    const removed = await runCli(['uninstall']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.deepEqual(await listLabelledObjects(kubeconfig), []);
+    assert.equal(
+      (await kube.core.listNamespace()).items.some((n) => n.metadata?.name === 'k8sclaw-system'),
+      false,
+    );
+    const crds = await kube.apiextensions.listCustomResourceDefinition();
+    assert.equal(
+      crds.items.some((c) => c.spec.group === 'k8sclaw.io'),
+      false,
+    );
+
+    const again = await runCli(['install', '--profile', 'local']);
+    assert.equal(again.code, 0, again.stderr);
+    const reinstalled = await listLabelledObjects(kubeconfig);
+    const kindsAndNames = (objects: string[]) =>
+      objects.map((o) => o.split(' ')[0]?.replace(/-[a-z0-9]{5,10}$/, ''));
+    assert.deepEqual(kindsAndNames(reinstalled), kindsAndNames(installedObjects));
+    const finalRemoval = await runCli(['uninstall']);
+    assert.equal(finalRemoval.code, 0, finalRemoval.stderr);
+    assert.deepEqual(await listLabelledObjects(kubeconfig), []);
+  });
+});
