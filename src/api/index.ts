@@ -15,3 +15,4 @@ export * from './agent-run.ts';
 export * from './claw-policy.ts';
 export * from './skill-pack.ts';
 export * from './claw-schedule.ts';
+export * from './objects.ts';
