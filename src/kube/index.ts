@@ -10,3 +10,25 @@ export {
   isNotFound,
   toKubeError,
 } from './kube-error.ts';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
+export {
+  ResourceInformer,
+  objectKey,
+  resourcePath,
+  type InformerEvent,
+  type ResourceType,
+} from './informer.ts';
+export {
+  LeaderElector,
+  toMicroTime,
+  type LeaderCallbacks,
+  type LeaderElectionOptions,
+} from './leader-election.ts';
+export {
+  Controller,
+  TerminalError,
+  type ControllerObserver,
+  type ControllerOptions,
+  type Outcome,
+  type Reconcile,
+} from './controller-runner.ts';

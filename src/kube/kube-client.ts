@@ -167,6 +167,7 @@ export type {
   V1ConfigMap,
   V1CustomResourceDefinition,
   V1Job,
+  V1Lease,
   V1Namespace,
   V1PersistentVolume,
   V1PersistentVolumeClaim,

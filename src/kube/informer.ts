@@ -1,0 +1,104 @@
+// Informers: one list + watch per resource type, kept in a local cache. The client library lists,
+// watches from the listed resourceVersion and re-lists after 410 Gone; it stops on any other watch
+// error, so this wrapper restarts it with backoff. Handlers receive add/update/delete events.
+import {
+  makeInformer,
+  type Informer,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import type { KubeClient } from './kube-client.ts';
+
+export interface ResourceType {
+  apiVersion: string;
+  kind: string;
+  plural: string;
+}
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type InformerHandler<T> = (event: InformerEvent, object: T) => void;
+
+export interface InformerOptions {
+  labelSelector?: string;
+  /** Restart delays after watch errors: base doubling up to max. */
+  restartBaseMs?: number;
+  restartMaxMs?: number;
+  onError?: (error: unknown, retryInMs: number) => void;
+}
+
+export function resourcePath(type: ResourceType): string {
+  return type.apiVersion === 'v1' ? `/api/v1/${type.plural}` : `/apis/${type.apiVersion}/${type.plural}`;
+}
+
+export function objectKey(object: KubernetesObject): string {
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+}
+
+export class ResourceInformer<T extends KubernetesObject> {
+  readonly type: ResourceType;
+  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly options: InformerOptions;
+  private stopped = false;
+  private restartDelayMs: number;
+
+  constructor(kube: KubeClient, type: ResourceType, options: InformerOptions = {}) {
+    this.type = type;
+    this.options = options;
+    this.restartDelayMs = options.restartBaseMs ?? 500;
+    const list = () =>
+      kube.objects.list(
+        type.apiVersion,
+        type.kind,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        options.labelSelector,
+      ) as ReturnType<Parameters<typeof makeInformer<T>>[2]>;
+    this.informer = makeInformer<T>(kube.config, resourcePath(type), list, options.labelSelector);
+    this.informer.on('add', (object) => this.emit('add', object));
+    this.informer.on('update', (object) => this.emit('update', object));
+    this.informer.on('delete', (object) => this.emit('delete', object));
+    this.informer.on('connect', () => (this.restartDelayMs = options.restartBaseMs ?? 500));
+    this.informer.on('error', (error) => this.scheduleRestart(error));
+  }
+
+  on(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  /** Lists, starts watching, and resolves once the cache holds the listed objects. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.informer.stop();
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.informer.get(name, namespace || undefined);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.informer.list(namespace);
+  }
+
+  private emit(event: InformerEvent, object: T): void {
+    for (const handler of this.handlers) handler(event, object);
+  }
+
+  private scheduleRestart(error: unknown): void {
+    if (this.stopped) return;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, this.options.restartMaxMs ?? 30_000);
+    this.options.onError?.(error, delay);
+    setTimeout(() => {
+      if (!this.stopped) this.informer.start().catch((e: unknown) => this.scheduleRestart(e));
+    }, delay).unref();
+  }
+}

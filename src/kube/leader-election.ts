@@ -1,0 +1,146 @@
+// Leader election on a coordination.k8s.io Lease, as client-go does it: candidates try to acquire
+// the Lease every retry period; the holder renews it and loses leadership when it cannot renew
+// within the renew deadline; others take over once the holder's renewals have not been observed
+// for a whole lease duration (measured on the local clock, so clock skew between pods is harmless).
+// Updates use the Lease's resourceVersion, so two candidates never both win.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1Lease } from '@kubernetes/client-node';
+import type { KubeClient } from './kube-client.ts';
+import { isNotFound } from './kube-error.ts';
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  now?: () => number;
+}
+
+export interface LeaderCallbacks {
+  /** Called once leadership is acquired; `lost` aborts when it is lost or the elector stops. */
+  onStartedLeading(lost: AbortSignal): void;
+  onStoppedLeading?(): void;
+  onNewLeader?(identity: string): void;
+}
+
+/** metav1.MicroTime: RFC 3339 with exactly six fractional digits (the apiserver insists). */
+export function toMicroTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export class LeaderElector {
+  private readonly options: Required<LeaderElectionOptions>;
+  private readonly kube: KubeClient;
+  private observed: { record: string; at: number } | undefined;
+  private leading = false;
+
+  constructor(kube: KubeClient, options: LeaderElectionOptions) {
+    this.kube = kube;
+    this.options = {
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      now: () => Date.now(),
+      ...options,
+    };
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Campaigns, leads, and returns when leadership is lost or `stop` aborts. */
+  async run(callbacks: LeaderCallbacks, stop: AbortSignal): Promise<void> {
+    const { retryPeriodMs, renewDeadlineMs } = this.options;
+    while (!stop.aborted && !(await this.tryAcquireOrRenew(callbacks))) {
+      await sleep(retryPeriodMs, undefined, { signal: stop }).catch(() => undefined);
+    }
+    if (stop.aborted) return;
+    this.leading = true;
+    const lost = new AbortController();
+    callbacks.onStartedLeading(lost.signal);
+    let lastRenew = this.options.now();
+    while (!stop.aborted) {
+      await sleep(retryPeriodMs, undefined, { signal: stop }).catch(() => undefined);
+      if (stop.aborted) break;
+      if (await this.tryAcquireOrRenew(callbacks)) lastRenew = this.options.now();
+      else if (this.options.now() - lastRenew > renewDeadlineMs) break;
+    }
+    this.leading = false;
+    lost.abort();
+    if (stop.aborted) await this.release();
+    callbacks.onStoppedLeading?.();
+  }
+
+  private async tryAcquireOrRenew(callbacks: LeaderCallbacks): Promise<boolean> {
+    const { namespace, name, identity, leaseDurationMs } = this.options;
+    const now = this.options.now();
+    const spec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
+      renewTime: toMicroTime(now) as unknown as Date,
+    };
+    let lease: V1Lease;
+    try {
+      lease = await this.kube.coordination.readNamespacedLease({ name, namespace });
+    } catch (error) {
+      if (!isNotFound(error)) return false;
+      try {
+        await this.kube.coordination.createNamespacedLease({
+          namespace,
+          body: {
+            metadata: { name, namespace },
+            spec: { ...spec, acquireTime: spec.renewTime, leaseTransitions: 0 },
+          },
+        });
+        callbacks.onNewLeader?.(identity);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    const holder = lease.spec?.holderIdentity ?? '';
+    const record = `${holder}@${String(lease.spec?.renewTime ?? '')}`;
+    if (this.observed?.record !== record) {
+      this.observed = { record, at: now };
+      if (holder && holder !== identity) callbacks.onNewLeader?.(holder);
+    }
+    const heldByOther = holder !== '' && holder !== identity;
+    const expired = this.observed.at + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 <= now;
+    if (heldByOther && !expired) return false;
+    const takeover = holder !== identity;
+    lease.spec = {
+      ...lease.spec,
+      ...spec,
+      ...(takeover
+        ? {
+            acquireTime: spec.renewTime,
+            leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + (holder ? 1 : 0),
+          }
+        : {}),
+    };
+    try {
+      await this.kube.coordination.replaceNamespacedLease({ name, namespace, body: lease });
+      this.observed = { record: `${identity}@${String(spec.renewTime)}`, at: now };
+      return true;
+    } catch {
+      // a conflict means another candidate wrote first; any failure means not leading this round
+      return false;
+    }
+  }
+
+  /** Gives the Lease up on a clean stop, so a standby takes over at once instead of after expiry. */
+  private async release(): Promise<void> {
+    const { namespace, name, identity } = this.options;
+    try {
+      const lease = await this.kube.coordination.readNamespacedLease({ name, namespace });
+      if (lease.spec?.holderIdentity !== identity) return;
+      lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 };
+      await this.kube.coordination.replaceNamespacedLease({ name, namespace, body: lease });
+    } catch {
+      // the Lease expires by itself
+    }
+  }
+}
