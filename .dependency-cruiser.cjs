@@ -10,6 +10,9 @@ const sdkOwners = [
   { sdk: 'openai', owner: 'agent' },
   { sdk: '@anthropic-ai/', owner: 'agent' },
   { sdk: 'ink', owner: 'cli' },
+  { sdk: 'pino', owner: 'observability' },
+  { sdk: 'prom-client', owner: 'observability' },
+  { sdk: 'commander', owner: 'cmd' },
 ];
 
 module.exports = {

@@ -1,0 +1,5 @@
+// Public surface of observability: logging, metrics, health endpoints (the only importer of pino
+// and prom-client).
+export { createLogger, redactedPaths, type Logger } from './logger.ts';
+export { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
+export { startHealthServer, type HealthServerOptions } from './health-server.ts';
