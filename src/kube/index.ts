@@ -32,3 +32,4 @@ export {
   type Outcome,
   type Reconcile,
 } from './controller-runner.ts';
+export { EventRecorder, type EventTarget } from './event-recorder.ts';

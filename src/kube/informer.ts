@@ -30,13 +30,18 @@ export function resourcePath(type: ResourceType): string {
   return type.apiVersion === 'v1' ? `/api/v1/${type.plural}` : `/apis/${type.apiVersion}/${type.plural}`;
 }
 
-export function objectKey(object: KubernetesObject): string {
+export function objectKey(object: { metadata?: { namespace?: string; name?: string } }): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
-export class ResourceInformer<T extends KubernetesObject> {
+/**
+ * T is the object type as K8sClaw reads it. Note the client returns built-in kinds from a list as
+ * its models (timestamps as Date) but from a watch as JSON (timestamps as strings): read
+ * timestamps with `new Date(value)`, which accepts both.
+ */
+export class ResourceInformer<T extends object> {
   readonly type: ResourceType;
-  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly options: InformerOptions;
   private stopped = false;
@@ -56,11 +61,16 @@ export class ResourceInformer<T extends KubernetesObject> {
         undefined,
         undefined,
         options.labelSelector,
-      ) as ReturnType<Parameters<typeof makeInformer<T>>[2]>;
-    this.informer = makeInformer<T>(kube.config, resourcePath(type), list, options.labelSelector);
-    this.informer.on('add', (object) => this.emit('add', object));
-    this.informer.on('update', (object) => this.emit('update', object));
-    this.informer.on('delete', (object) => this.emit('delete', object));
+      );
+    this.informer = makeInformer<KubernetesObject>(
+      kube.config,
+      resourcePath(type),
+      list,
+      options.labelSelector,
+    );
+    this.informer.on('add', (object) => this.emit('add', object as unknown as T));
+    this.informer.on('update', (object) => this.emit('update', object as unknown as T));
+    this.informer.on('delete', (object) => this.emit('delete', object as unknown as T));
     this.informer.on('connect', () => (this.restartDelayMs = options.restartBaseMs ?? 500));
     this.informer.on('error', (error) => this.scheduleRestart(error));
   }
@@ -81,11 +91,11 @@ export class ResourceInformer<T extends KubernetesObject> {
   }
 
   get(namespace: string, name: string): T | undefined {
-    return this.informer.get(name, namespace || undefined);
+    return this.informer.get(name, namespace || undefined) as T | undefined;
   }
 
   list(namespace?: string): readonly T[] {
-    return this.informer.list(namespace);
+    return this.informer.list(namespace) as readonly T[];
   }
 
   private emit(event: InformerEvent, object: T): void {

@@ -1,0 +1,65 @@
+// Entry point of the controller manager: parses configuration from the environment (zod, failing
+// fast with the exact variable), wires logger, metrics, health endpoint and controllers, and runs
+// until SIGTERM. Leadership lost means exit: the kubelet restarts the pod with fresh caches.
+import os from 'node:os';
+import { z } from 'zod';
+import { ControllerManager, registerControllers } from '../controller/index.ts';
+import { KubeClient } from '../kube/index.ts';
+import { createControllerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
+
+const configSchema = z.object({
+  POD_NAMESPACE: z.string().min(1).default('k8sclaw-system'),
+  POD_NAME: z.string().min(1).default(os.hostname()),
+  KUBECONFIG: z.string().optional(),
+  K8SCLAW_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  K8SCLAW_RESYNC_SECONDS: z.coerce.number().int().min(10).default(300),
+  K8SCLAW_LEASE_NAME: z.string().min(1).default('k8sclaw-controller'),
+  K8SCLAW_LEASE_DURATION_SECONDS: z.coerce.number().min(1).default(15),
+  K8SCLAW_RENEW_DEADLINE_SECONDS: z.coerce.number().min(1).default(10),
+  K8SCLAW_RETRY_PERIOD_SECONDS: z.coerce.number().min(0.1).default(2),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+const parsed = configSchema.safeParse(process.env);
+if (!parsed.success) {
+  for (const issue of parsed.error.issues)
+    console.error(`invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
+  process.exit(2);
+}
+const config = parsed.data;
+const logger = createLogger({ component: 'controller', level: config.LOG_LEVEL });
+const metrics = createControllerMetrics();
+const kube = KubeClient.load(config.KUBECONFIG);
+const manager = new ControllerManager(
+  kube,
+  {
+    leaseNamespace: config.POD_NAMESPACE,
+    leaseName: config.K8SCLAW_LEASE_NAME,
+    identity: config.POD_NAME,
+    resyncMs: config.K8SCLAW_RESYNC_SECONDS * 1000,
+    leaseDurationMs: config.K8SCLAW_LEASE_DURATION_SECONDS * 1000,
+    renewDeadlineMs: config.K8SCLAW_RENEW_DEADLINE_SECONDS * 1000,
+    retryPeriodMs: config.K8SCLAW_RETRY_PERIOD_SECONDS * 1000,
+  },
+  logger,
+  metrics,
+);
+registerControllers(manager, {
+  kube,
+  now: () => new Date(),
+  onInformerError: (kind, error, retryInMs) =>
+    logger.warn({ kind, err: error, retryInMs }, 'watch failed; restarting'),
+});
+const health = await startHealthServer({
+  port: config.K8SCLAW_HEALTH_PORT,
+  isReady: () => manager.isReady,
+  registry: metrics.registry,
+});
+logger.info({ port: health.port, identity: config.POD_NAME }, 'controller manager starting');
+
+const stop = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+await manager.run(stop.signal);
+await health.close();
+logger.info('controller manager stopped');
+process.exit(stop.signal.aborted ? 0 : 1);

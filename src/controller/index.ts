@@ -1,0 +1,3 @@
+// Public surface of the controller component, used by src/cmd/controller.ts.
+export { ControllerManager, type ManagerOptions } from './manager.ts';
+export { registerControllers, type ControllerDeps } from './setup.ts';

@@ -1,0 +1,142 @@
+// The controller manager: one informer per watched kind (shared by every controller), event →
+// key mappings (an owned object enqueues its owner), periodic resync, and leader election. Every
+// replica keeps its caches warm; only the leader runs the controllers, so a standby takes over
+// with synced caches.
+import type { Logger } from '../observability/index.ts';
+import type { ControllerMetrics } from '../observability/index.ts';
+import {
+  Controller,
+  LeaderElector,
+  objectKey,
+  type KubeClient,
+  type ControllerObserver,
+  type Reconcile,
+  type ResourceInformer,
+} from '../kube/index.ts';
+
+export interface Watch<T extends object> {
+  informer: ResourceInformer<T>;
+  /** Keys of the controller's primary objects that an event on this object concerns. */
+  toKeys: (object: T) => string[];
+}
+
+export interface ControllerRegistration {
+  name: string;
+  reconcile: Reconcile;
+  primary: ResourceInformer<object>;
+  watches: Watch<object>[];
+  workers?: number;
+}
+
+export interface ManagerOptions {
+  leaseNamespace: string;
+  leaseName: string;
+  identity: string;
+  resyncMs: number;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export class ControllerManager {
+  private readonly kube: KubeClient;
+  private readonly options: ManagerOptions;
+  private readonly logger: Logger;
+  private readonly metrics: ControllerMetrics | undefined;
+  private readonly informers = new Set<ResourceInformer<object>>();
+  private readonly registrations: ControllerRegistration[] = [];
+  private synced = false;
+  private leading = false;
+
+  constructor(kube: KubeClient, options: ManagerOptions, logger: Logger, metrics?: ControllerMetrics) {
+    this.kube = kube;
+    this.options = options;
+    this.logger = logger;
+    this.metrics = metrics;
+  }
+
+  register(registration: ControllerRegistration): void {
+    this.registrations.push(registration);
+    this.informers.add(registration.primary);
+    for (const watch of registration.watches) this.informers.add(watch.informer);
+  }
+
+  /** Ready once every informer has synced; leadership is not required (standbys are ready too). */
+  get isReady(): boolean {
+    return this.synced;
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  async run(stop: AbortSignal): Promise<void> {
+    await Promise.all([...this.informers].map((informer) => informer.start()));
+    this.synced = true;
+    this.logger.info({ informers: this.informers.size }, 'caches synced');
+    const elector = new LeaderElector(this.kube, {
+      namespace: this.options.leaseNamespace,
+      name: this.options.leaseName,
+      identity: this.options.identity,
+      ...(this.options.leaseDurationMs ? { leaseDurationMs: this.options.leaseDurationMs } : {}),
+      ...(this.options.renewDeadlineMs ? { renewDeadlineMs: this.options.renewDeadlineMs } : {}),
+      ...(this.options.retryPeriodMs ? { retryPeriodMs: this.options.retryPeriodMs } : {}),
+    });
+    let controllersDone: Promise<void> = Promise.resolve();
+    await elector.run(
+      {
+        onStartedLeading: (lost) => {
+          this.leading = true;
+          this.metrics?.isLeader.set(1);
+          this.logger.info({ identity: this.options.identity }, 'became leader');
+          controllersDone = this.runControllers(lost);
+        },
+        onStoppedLeading: () => {
+          this.leading = false;
+          this.metrics?.isLeader.set(0);
+          this.logger.info({ identity: this.options.identity }, 'stopped leading');
+        },
+        onNewLeader: (identity) => this.logger.info({ leader: identity }, 'observed leader'),
+      },
+      stop,
+    );
+    await controllersDone;
+    await Promise.all([...this.informers].map((informer) => informer.stop()));
+  }
+
+  private observer(): ControllerObserver {
+    const metrics = this.metrics;
+    return {
+      reconciled: (controller, result, seconds) => {
+        metrics?.reconcileTotal.inc({ controller, result });
+        metrics?.reconcileDuration.observe({ controller }, seconds);
+      },
+      queueDepth: (controller, depth) => metrics?.queueDepth.set({ controller }, depth),
+      queueWait: (controller, seconds) => metrics?.queueWait.observe({ controller }, seconds),
+      failed: (controller, key, error, retryInMs) =>
+        this.logger.warn({ controller, key, err: error, retryInMs }, 'reconcile failed'),
+    };
+  }
+
+  private async runControllers(lost: AbortSignal): Promise<void> {
+    const running = this.registrations.map((registration) => {
+      const controller = new Controller(registration.name, registration.reconcile, {
+        workers: registration.workers ?? 2,
+        observer: this.observer(),
+      });
+      const enqueueAll = () =>
+        registration.primary.list().forEach((object) => controller.enqueue(objectKey(object)));
+      registration.primary.on((_event, object) => controller.enqueue(objectKey(object)));
+      for (const watch of registration.watches) {
+        if (watch.informer === registration.primary) continue;
+        watch.informer.on((_event, object) => watch.toKeys(object).forEach((key) => controller.enqueue(key)));
+      }
+      enqueueAll();
+      const resync = setInterval(enqueueAll, this.options.resyncMs);
+      resync.unref();
+      lost.addEventListener('abort', () => clearInterval(resync), { once: true });
+      return controller.run(lost);
+    });
+    await Promise.all(running);
+  }
+}

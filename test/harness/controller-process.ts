@@ -1,0 +1,56 @@
+// Runs the controller manager binary (src/cmd/controller.ts) as its own process against a test
+// control plane, with short leader-election timings, and reads its health and metrics endpoints.
+import path from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import { repoRoot } from './binaries.ts';
+import { findFreePort } from './free-port.ts';
+import { ManagedProcess } from './managed-process.ts';
+import { httpGet, httpOkProbe } from './probes.ts';
+
+export interface ControllerProcess {
+  identity: string;
+  process: ManagedProcess;
+  isLeader(): Promise<boolean>;
+  stop(): Promise<void>;
+  kill(): void;
+}
+
+export async function startControllerProcess(options: {
+  kubeconfig: string;
+  namespace: string;
+  identity: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<ControllerProcess> {
+  const port = await findFreePort();
+  const dir = await mkdtemp(path.join(os.tmpdir(), `k8sclaw-controller-${options.identity}-`));
+  const proc = new ManagedProcess({
+    name: `controller ${options.identity}`,
+    command: process.execPath,
+    args: [path.join(repoRoot, 'src', 'cmd', 'controller.ts')],
+    logFile: path.join(dir, 'controller.log'),
+    env: {
+      ...process.env,
+      KUBECONFIG: options.kubeconfig,
+      POD_NAMESPACE: options.namespace,
+      POD_NAME: options.identity,
+      K8SCLAW_HEALTH_PORT: String(port),
+      K8SCLAW_LEASE_DURATION_SECONDS: '3',
+      K8SCLAW_RENEW_DEADLINE_SECONDS: '2',
+      K8SCLAW_RETRY_PERIOD_SECONDS: '0.3',
+      ...options.env,
+    },
+  });
+  proc.start();
+  await proc.waitUntilReady(httpOkProbe(`http://127.0.0.1:${port}/readyz`), 30_000);
+  return {
+    identity: options.identity,
+    process: proc,
+    isLeader: async () =>
+      /^k8sclaw_leader 1$/m.test((await httpGet(`http://127.0.0.1:${port}/metrics`)).body),
+    stop: () => proc.stop(),
+    kill: () => {
+      if (proc.pid) process.kill(proc.pid, 'SIGKILL');
+    },
+  };
+}
