@@ -13,7 +13,7 @@ import {
   runInstall,
   runUninstall,
 } from '../cli/index.ts';
-import { KubeClient } from '../kube/index.ts';
+import { KubeClient, toKubeError } from '../kube/index.ts';
 
 const root = packageRoot();
 const version = readVersionInfo(new URL(`file://${path.join(root, 'package.json')}`));
@@ -74,10 +74,9 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof K8sClawError) {
-    console.error(`Error: ${error.message}`);
-    process.exitCode = 1;
-  } else {
-    throw error;
-  }
+  // one sentence for the user; the stack only when asked for
+  const normalised = toKubeError(error);
+  console.error(`Error: ${normalised instanceof Error ? normalised.message : String(normalised)}`);
+  if (process.env.K8SCLAW_DEBUG && !(normalised instanceof K8sClawError)) console.error(error);
+  process.exitCode = 1;
 }

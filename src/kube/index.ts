@@ -33,3 +33,4 @@ export {
   type Reconcile,
 } from './controller-runner.ts';
 export { EventRecorder, type EventTarget } from './event-recorder.ts';
+export { retryThrottled } from './retry.ts';

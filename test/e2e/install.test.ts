@@ -7,11 +7,28 @@ import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../harness/binaries.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
+import { eventually } from '../harness/eventually.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { listLabelledObjects, type LabelledObject } from '../harness/labelled-objects.ts';
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
 
 const kubeconfig = process.env.KUBECONFIG ?? '';
+
+/** What the installer applies; everything else with our label is made by controllers from these. */
+const appliedKinds = new Set([
+  'Namespace',
+  'CustomResourceDefinition',
+  'ConfigMap',
+  'Service',
+  'StatefulSet',
+  'Deployment',
+  'NetworkPolicy',
+  'ServiceAccount',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+]);
 
 describe('k8sclaw install / uninstall on the local cluster', () => {
   const kube = e2eKubeClient();
@@ -55,21 +72,56 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
     assert.deepEqual(header, ['NAME', 'INSTANCE', 'PHASE', 'POD', 'DURATION', 'AGE']);
   });
 
+  it('runs the controller (two replicas, one leader) with RBAC enough to reconcile the samples', async () => {
+    const deployment = await kube.apps.readNamespacedDeployment({
+      name: 'k8sclaw-controller',
+      namespace: 'k8sclaw-system',
+    });
+    assert.equal(deployment.status?.readyReplicas, 2);
+    const policyStatus = await eventually('the sample policy to count its instance', async () => {
+      const policy = (await kube.customObjects.getNamespacedCustomObject({
+        group: 'k8sclaw.io',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'clawpolicies',
+        name: 'default-policy',
+      })) as { status?: { boundInstances?: number; boundInstanceNames?: string[] } };
+      return policy.status?.boundInstances === 1 ? policy.status : undefined;
+    });
+    assert.deepEqual(policyStatus.boundInstanceNames, ['alice']);
+  });
+
+  it('hands leadership to the standby when the leader pod goes away', async () => {
+    const lease = await kube.coordination.readNamespacedLease({
+      name: 'k8sclaw-controller',
+      namespace: 'k8sclaw-system',
+    });
+    const leader = lease.spec?.holderIdentity ?? '';
+    assert.match(leader, /^k8sclaw-controller-/);
+    await kube.core.deleteNamespacedPod({ name: leader, namespace: 'k8sclaw-system' });
+    const newLeader = await eventually(
+      'another replica to hold the Lease',
+      async () => {
+        const current = await kube.coordination.readNamespacedLease({
+          name: 'k8sclaw-controller',
+          namespace: 'k8sclaw-system',
+        });
+        const holder = current.spec?.holderIdentity ?? '';
+        return holder && holder !== leader ? holder : undefined;
+      },
+      60_000,
+      500,
+    );
+    assert.notEqual(newLeader, leader);
+  });
+
   it('changes nothing when installed a second time', async () => {
     // the objects the installer applies, at the spec version they had after the first install
-    const appliedKinds = new Set([
-      'Namespace',
-      'CustomResourceDefinition',
-      'ConfigMap',
-      'Service',
-      'StatefulSet',
-      'NetworkPolicy',
-    ]);
     const applied = (objects: LabelledObject[]) => objects.filter((o) => appliedKinds.has(o.kind));
     const result = await runCli(['install', '--profile', 'local']);
     assert.equal(result.code, 0, result.stderr);
     const after = applied(await listLabelledObjects(kubeconfig));
-    assert.equal(after.length, 11);
+    assert.equal(after.length, 17);
     assert.deepEqual(after, applied(installedObjects));
   });
 
@@ -90,13 +142,9 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
     const again = await runCli(['install', '--profile', 'local']);
     assert.equal(again.code, 0, again.stderr);
     const reinstalled = await listLabelledObjects(kubeconfig);
-    // names the apiserver generates lose their random suffix
+    // applied objects by identity; objects controllers derive from them (pods, revisions, slices) by kind
     const kindsAndNames = (objects: LabelledObject[]) =>
-      objects
-        .map((o) =>
-          /^(EndpointSlice|ControllerRevision)$/.test(o.kind) ? o.id.replace(/-[a-z0-9]+$/, '') : o.id,
-        )
-        .sort();
+      objects.map((o) => (appliedKinds.has(o.kind) ? o.id : o.kind)).sort();
     assert.deepEqual(kindsAndNames(reinstalled), kindsAndNames(installedObjects));
     const finalRemoval = await runCli(['uninstall']);
     assert.equal(finalRemoval.code, 0, finalRemoval.stderr);

@@ -3,7 +3,7 @@
 // deletes every custom resource); then the namespace and our cluster-scoped objects.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { group, kinds, labelValues, labels } from '../../api/index.ts';
-import { isNotFound, type KubeClient } from '../../kube/index.ts';
+import { isNotFound, retryThrottled, type KubeClient } from '../../kube/index.ts';
 import { CliError } from '../cli-error.ts';
 import { installNamespace } from '../install/manifests.ts';
 import { checkClusterAccess, uninstallPermissions } from '../install/preflight.ts';
@@ -78,12 +78,21 @@ export async function runUninstall(
       ourLabel,
     );
     for (const item of list.items) {
-      await ignoreNotFound(kube.objects.delete(item));
-      say(`  ✓ removed ${webhookKind.kind.toLowerCase()}/${item.metadata?.name}`);
+      const name = item.metadata?.name ?? '';
+      await ignoreNotFound(
+        kube.objects.delete({
+          apiVersion: webhookKind.apiVersion,
+          kind: webhookKind.kind,
+          metadata: { name },
+        }),
+      );
+      say(`  ✓ removed ${webhookKind.kind.toLowerCase()}/${name}`);
     }
   }
 
-  // 2. release our finalizers (their controller is gone), then delete the CRDs and with them every resource
+  // 2. release our finalizers (their controller is gone), then delete the CRDs and with them every
+  // resource; all finalizers first, since a CRD deletion briefly makes the group's storage unavailable
+  const present: { name: string; plural: string; count: number }[] = [];
   for (const kind of kinds) {
     const crdName = `${kind.plural}.${group}`;
     const exists = await kube.apiextensions.readCustomResourceDefinition({ name: crdName }).then(
@@ -91,7 +100,7 @@ export async function runUninstall(
       () => false,
     );
     if (!exists) continue;
-    const list = await kube.objects.list(`${group}/v1alpha1`, kind.kind);
+    const list = await retryThrottled(() => kube.objects.list(`${group}/v1alpha1`, kind.kind));
     for (const item of list.items) {
       const finalizers = item.metadata?.finalizers ?? [];
       if (!finalizers.some((f) => f.startsWith(`${group}/`))) continue;
@@ -112,15 +121,19 @@ export async function runUninstall(
         }),
       );
     }
-    await ignoreNotFound(kube.apiextensions.deleteCustomResourceDefinition({ name: crdName }));
-    say(`  ✓ deleted customresourcedefinition/${crdName} (${list.items.length} ${kind.plural})`);
+    present.push({ name: crdName, plural: kind.plural, count: list.items.length });
   }
-  for (const kind of kinds) {
-    const crdName = `${kind.plural}.${group}`;
+  for (const crd of present) {
+    await ignoreNotFound(
+      retryThrottled(() => kube.apiextensions.deleteCustomResourceDefinition({ name: crd.name })),
+    );
+    say(`  ✓ deleted customresourcedefinition/${crd.name} (${crd.count} ${crd.plural})`);
+  }
+  for (const crd of present) {
     await waitUntilGone(
-      `customresourcedefinition/${crdName}`,
+      `customresourcedefinition/${crd.name}`,
       () =>
-        kube.apiextensions.readCustomResourceDefinition({ name: crdName }).then(
+        kube.apiextensions.readCustomResourceDefinition({ name: crd.name }).then(
           () => true,
           () => false,
         ),
@@ -154,8 +167,15 @@ export async function runUninstall(
       ourLabel,
     );
     for (const item of list.items) {
-      await ignoreNotFound(kube.objects.delete(item));
-      say(`  ✓ deleted ${clusterKind.kind.toLowerCase()}/${item.metadata?.name}`);
+      const name = item.metadata?.name ?? '';
+      await ignoreNotFound(
+        kube.objects.delete({
+          apiVersion: clusterKind.apiVersion,
+          kind: clusterKind.kind,
+          metadata: { name },
+        }),
+      );
+      say(`  ✓ deleted ${clusterKind.kind.toLowerCase()}/${name}`);
     }
   }
   say('K8sClaw is uninstalled.');
