@@ -10,6 +10,15 @@ import { checkClusterAccess, uninstallPermissions } from '../install/preflight.t
 import type { Say } from './install.ts';
 
 const ourLabel = `${labels.partOf}=${labelValues.partOf}`;
+const managedByLabel = `${labels.managedBy}=${labelValues.managedBy}`;
+
+/** Kinds the controller creates in users' namespaces, owned by K8sClaw resources. */
+const derivedKinds = [
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'batch/v1', kind: 'Job' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+] as const;
 
 /** Cluster-scoped kinds the installer may create, deleted by label at the end. */
 const clusterScopedKinds = [
@@ -137,6 +146,30 @@ export async function runUninstall(
           () => true,
           () => false,
         ),
+      timeoutMs,
+      say,
+    );
+  }
+
+  // the garbage collector removes what the controller made for those resources (ConfigMaps, Jobs …)
+  for (const derived of derivedKinds) {
+    await waitUntilGone(
+      `${derived.kind} objects made by the controller`,
+      async () =>
+        (
+          await retryThrottled(() =>
+            kube.objects.list(
+              derived.apiVersion,
+              derived.kind,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              managedByLabel,
+            ),
+          )
+        ).items.length > 0,
       timeoutMs,
       say,
     );

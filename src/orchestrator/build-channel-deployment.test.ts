@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { channelTypes, type ChannelType } from '../api/index.ts';
+import { buildChannelDeployment, type ChannelSpec } from './build-channel-deployment.ts';
+import { instanceFixture } from './fixtures.test.ts';
+import type { DeploymentManifest, EnvVar } from './kubernetes-manifests.ts';
+
+const options = {
+  image: 'localhost/k8sclaw/channel:0.1.0',
+  eventBusUrl: 'nats://k8sclaw-nats.k8sclaw-system.svc:4222',
+};
+
+function deploymentFor(channel: ChannelSpec): DeploymentManifest {
+  return buildChannelDeployment(instanceFixture(), channel, options);
+}
+const envOf = (deployment: DeploymentManifest): EnvVar[] =>
+  deployment.spec.template.spec.containers[0]?.env ?? [];
+const envVar = (deployment: DeploymentManifest, name: string) =>
+  envOf(deployment).find((e) => e.name === name);
+
+const tokens: Record<ChannelType, string> = {
+  telegram: 'TELEGRAM_BOT_TOKEN',
+  slack: 'SLACK_BOT_TOKEN',
+  discord: 'DISCORD_BOT_TOKEN',
+  whatsapp: 'WHATSAPP_ACCESS_TOKEN',
+};
+
+describe('buildChannelDeployment', () => {
+  for (const type of channelTypes) {
+    it(`${type}: <instance>-channel-${type} reads ${tokens[type]} from the channel Secret`, () => {
+      const deployment = deploymentFor({ type, secretRef: { name: `alice-${type}` } });
+      assert.equal(deployment.metadata.name, `alice-channel-${type}`);
+      assert.deepEqual(envVar(deployment, tokens[type]), {
+        name: tokens[type],
+        valueFrom: { secretKeyRef: { name: `alice-${type}`, key: tokens[type] } },
+      });
+      assert.equal(deployment.metadata.labels['k8sclaw.io/channel'], type);
+      assert.equal(deployment.spec.selector.matchLabels['k8sclaw.io/channel'], type);
+    });
+  }
+
+  it('runs one replica, replaced by Recreate, selected by its own labels', () => {
+    const deployment = deploymentFor({ type: 'telegram', secretRef: { name: 'alice-telegram' } });
+    assert.equal(deployment.apiVersion, 'apps/v1');
+    assert.equal(deployment.metadata.namespace, 'team-a');
+    assert.equal(deployment.spec.replicas, 1);
+    assert.deepEqual(deployment.spec.strategy, { type: 'Recreate' });
+    const podLabels = deployment.spec.template.metadata.labels;
+    for (const [key, value] of Object.entries(deployment.spec.selector.matchLabels)) {
+      assert.equal(podLabels[key], value, key);
+    }
+    assert.equal(podLabels['k8sclaw.io/instance'], 'alice');
+    assert.equal(podLabels['app.kubernetes.io/component'], 'channel');
+  });
+
+  it('passes the instance, the event bus and access control', () => {
+    const deployment = deploymentFor({
+      type: 'telegram',
+      secretRef: { name: 'alice-telegram' },
+      accessControl: { allowedSenders: ['alice'], denyMessage: 'Only alice.' },
+    });
+    const values = Object.fromEntries(envOf(deployment).map((e) => [e.name, e.value]));
+    assert.equal(values.INSTANCE_NAME, 'alice');
+    assert.equal(values.EVENT_BUS_URL, options.eventBusUrl);
+    assert.equal(values.K8SCLAW_CHANNEL_TYPE, 'telegram');
+    assert.deepEqual(JSON.parse(values.K8SCLAW_ACCESS_CONTROL ?? ''), {
+      allowedSenders: ['alice'],
+      denyMessage: 'Only alice.',
+    });
+  });
+
+  it('open access control is an empty document', () => {
+    const deployment = deploymentFor({ type: 'discord', secretRef: { name: 'd' } });
+    assert.equal(envVar(deployment, 'K8SCLAW_ACCESS_CONTROL')?.value, '{}');
+  });
+
+  it('extra keys a channel can use are optional', () => {
+    const deployment = deploymentFor({ type: 'slack', secretRef: { name: 'alice-slack' } });
+    assert.deepEqual(envVar(deployment, 'SLACK_APP_TOKEN'), {
+      name: 'SLACK_APP_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'alice-slack', key: 'SLACK_APP_TOKEN', optional: true } },
+    });
+  });
+
+  it('is hardened and holds no Kubernetes credentials', () => {
+    const pod = deploymentFor({ type: 'telegram', secretRef: { name: 't' } }).spec.template.spec;
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.equal(pod.enableServiceLinks, false);
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
+    for (const container of pod.containers) {
+      assert.deepEqual(container.securityContext, {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      assert.ok(container.resources?.limits);
+    }
+  });
+
+  it('is owned by the instance', () => {
+    const deployment = deploymentFor({ type: 'whatsapp', secretRef: { name: 'w' } });
+    assert.deepEqual(deployment.metadata.ownerReferences, [
+      {
+        apiVersion: 'k8sclaw.io/v1alpha1',
+        kind: 'ClawInstance',
+        name: 'alice',
+        uid: 'uid-instance-alice',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+  });
+
+  it('fits the longest instance name into a DNS label', () => {
+    const instance = instanceFixture((i) => void (i.metadata.name = 'x'.repeat(42)));
+    const deployment = buildChannelDeployment(
+      instance,
+      { type: 'whatsapp', secretRef: { name: 'w' } },
+      options,
+    );
+    assert.equal(deployment.metadata.name, `${'x'.repeat(42)}-channel-whatsapp`);
+    assert.ok(deployment.metadata.name.length <= 63);
+  });
+});

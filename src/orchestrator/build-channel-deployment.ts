@@ -1,0 +1,126 @@
+// The Deployment `<instance>-channel-<type>` that connects one ClawInstance to one chat service.
+// One replica with the Recreate strategy: chat services allow one connection per bot token (two
+// Telegram pollers conflict), so an old pod stops before its replacement starts.
+//
+// Secret convention: the Secret named by the channel's `secretRef` holds the token under a key named
+// like its environment variable (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN,
+// WHATSAPP_ACCESS_TOKEN), e.g. `kubectl create secret generic alice-telegram
+// --from-literal=TELEGRAM_BOT_TOKEN=…`. Keys a channel can use but does not need are optional.
+import { labels, type ChannelType, type ClawInstance } from '../api/index.ts';
+import { buildOwnerReference } from './build-owner-reference.ts';
+import { channelDeploymentName } from './child-names.ts';
+import { buildContainerSecurityContext, buildPodSecurityContext } from './hardened-security-context.ts';
+import type {
+  DeploymentManifest,
+  EnvVar,
+  ImagePullPolicy,
+  ResourceRequirements,
+} from './kubernetes-manifests.ts';
+import { buildObjectLabels } from './object-labels.ts';
+
+export type ChannelSpec = NonNullable<ClawInstance['spec']['channels']>[number];
+
+export const channelSecretKeys: Record<ChannelType, { token: string; optional: readonly string[] }> = {
+  telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: [] },
+  // Socket Mode (no public endpoint needed) connects with an app-level token
+  slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
+  discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },
+  // the Cloud API sends from a phone number id
+  whatsapp: { token: 'WHATSAPP_ACCESS_TOKEN', optional: ['WHATSAPP_PHONE_NUMBER_ID'] },
+};
+
+export interface BuildChannelDeploymentOptions {
+  image: string;
+  eventBusUrl: string;
+  imagePullPolicy?: ImagePullPolicy;
+  resources?: ResourceRequirements;
+}
+
+export const channelContainerName = 'channel';
+
+export const defaultChannelResources: ResourceRequirements = {
+  requests: { cpu: '50m', memory: '64Mi' },
+  limits: { cpu: '500m', memory: '256Mi' },
+};
+
+export function buildChannelDeployment(
+  instance: ClawInstance,
+  channel: ChannelSpec,
+  options: BuildChannelDeploymentOptions,
+): DeploymentManifest {
+  const instanceName = instance.metadata.name;
+  const selector = {
+    [labels.component]: 'channel',
+    [labels.instance]: instanceName,
+    [labels.channel]: channel.type,
+  };
+  const objectLabels = buildObjectLabels('channel', selector);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: channelDeploymentName(instanceName, channel.type),
+      namespace: instance.metadata.namespace,
+      labels: objectLabels,
+      ownerReferences: [buildOwnerReference(instance)],
+    },
+    spec: {
+      replicas: 1,
+      revisionHistoryLimit: 3,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: { ...objectLabels } },
+        spec: {
+          restartPolicy: 'Always',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: buildPodSecurityContext(),
+          containers: [
+            {
+              name: channelContainerName,
+              image: options.image,
+              ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
+              env: buildChannelEnv(instance, channel, options),
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              resources: options.resources ?? defaultChannelResources,
+              securityContext: buildContainerSecurityContext(),
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+        },
+      },
+    },
+  };
+}
+
+function buildChannelEnv(
+  instance: ClawInstance,
+  channel: ChannelSpec,
+  options: BuildChannelDeploymentOptions,
+): EnvVar[] {
+  const secretName = channel.secretRef.name;
+  const keys = channelSecretKeys[channel.type];
+  const access = channel.accessControl ?? {};
+  return [
+    { name: 'INSTANCE_NAME', value: instance.metadata.name },
+    { name: 'K8SCLAW_NAMESPACE', value: instance.metadata.namespace },
+    { name: 'K8SCLAW_CHANNEL_TYPE', value: channel.type },
+    { name: 'EVENT_BUS_URL', value: options.eventBusUrl },
+    { name: keys.token, valueFrom: { secretKeyRef: { name: secretName, key: keys.token } } },
+    ...keys.optional.map((key) => ({
+      name: key,
+      valueFrom: { secretKeyRef: { name: secretName, key, optional: true } },
+    })),
+    // one JSON document, so an empty list and a missing one stay distinguishable
+    {
+      name: 'K8SCLAW_ACCESS_CONTROL',
+      value: JSON.stringify({
+        ...(access.allowedSenders ? { allowedSenders: access.allowedSenders } : {}),
+        ...(access.allowedChats ? { allowedChats: access.allowedChats } : {}),
+        ...(access.denyMessage !== undefined ? { denyMessage: access.denyMessage } : {}),
+      }),
+    },
+  ];
+}
