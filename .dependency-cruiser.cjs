@@ -50,8 +50,9 @@ module.exports = {
     },
     {
       name: 'product-does-not-import-tests',
+      comment: 'unit tests next to the code may use test/fixtures; product code never imports tests',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^src/', pathNot: '\\.test\\.ts$' },
       to: { path: '^(test|bench|hack)/' },
     },
     ...sdkOwners.map(({ sdk, owner }) => ({

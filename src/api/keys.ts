@@ -20,6 +20,8 @@ export const annotations = {
   scheduledAt: `${group}/scheduled-at`,
   /** Set on runs whose memory is injected by the runner. */
   includeMemory: `${group}/include-memory`,
+  /** The ClawSchedule type (heartbeat, scheduled, sweep) of a scheduled run. */
+  scheduleType: `${group}/schedule-type`,
 } as const;
 
 export const finalizers = {

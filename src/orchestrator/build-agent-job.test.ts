@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentRun, ClawInstance, ClawPolicy } from '../api/index.ts';
 import { buildAgentJob, type BuildAgentJobOptions } from './build-agent-job.ts';
-import { instanceFixture, policyFixture, runFixture, withPolicy, type Modifier } from './fixtures.test.ts';
+import {
+  instanceFixture,
+  policyFixture,
+  runFixture,
+  withPolicy,
+  type Modifier,
+} from '../../test/fixtures/k8sclaw-objects.ts';
 import type { Container, JobManifest } from './kubernetes-manifests.ts';
 import { resolveEffectiveRun } from './resolve-effective-run.ts';
 

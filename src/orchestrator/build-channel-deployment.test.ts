@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { channelTypes, type ChannelType } from '../api/index.ts';
 import { buildChannelDeployment, type ChannelSpec } from './build-channel-deployment.ts';
-import { instanceFixture } from './fixtures.test.ts';
+import { instanceFixture } from '../../test/fixtures/k8sclaw-objects.ts';
 import type { DeploymentManifest, EnvVar } from './kubernetes-manifests.ts';
 
 const options = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildMemoryConfigMap } from './build-memory-configmap.ts';
-import { instanceFixture } from './fixtures.test.ts';
+import { instanceFixture } from '../../test/fixtures/k8sclaw-objects.ts';
 
 describe('buildMemoryConfigMap', () => {
   it('is <instance>-memory, seeded with a header under MEMORY.md', () => {

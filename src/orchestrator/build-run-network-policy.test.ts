@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildRunNetworkPolicy, type BuildRunNetworkPolicyOptions } from './build-run-network-policy.ts';
-import { runFixture } from './fixtures.test.ts';
+import { runFixture } from '../../test/fixtures/k8sclaw-objects.ts';
 import type { NetworkPolicyEgressRule } from './kubernetes-manifests.ts';
 import type { EffectiveNetwork } from './resolve-effective-run.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSkillPackConfigMap } from './build-skillpack-configmap.ts';
-import { skillPackFixture } from './fixtures.test.ts';
+import { skillPackFixture } from '../../test/fixtures/k8sclaw-objects.ts';
 import { skillPackContentHash } from './skill-pack-content-hash.ts';
 
 describe('buildSkillPackConfigMap', () => {

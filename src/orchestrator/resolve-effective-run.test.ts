@@ -8,7 +8,13 @@ import {
   type ClawPolicy,
 } from '../api/index.ts';
 import type { AgentTool } from './agent-tools.ts';
-import { instanceFixture, policyFixture, runFixture, withPolicy, type Modifier } from './fixtures.test.ts';
+import {
+  instanceFixture,
+  policyFixture,
+  runFixture,
+  withPolicy,
+  type Modifier,
+} from '../../test/fixtures/k8sclaw-objects.ts';
 import {
   resolveEffectiveRun,
   type EffectiveRun,
