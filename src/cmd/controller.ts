@@ -18,6 +18,14 @@ const configSchema = z.object({
   K8SCLAW_RENEW_DEADLINE_SECONDS: z.coerce.number().min(1).default(10),
   K8SCLAW_RETRY_PERIOD_SECONDS: z.coerce.number().min(0.1).default(2),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  EVENT_BUS_URL: z.string().min(1).default('nats://k8sclaw-nats.k8sclaw-system.svc:4222'),
+  K8SCLAW_AGENT_IMAGE: z.string().min(1),
+  K8SCLAW_IPC_BRIDGE_IMAGE: z.string().min(1),
+  /** Channel image; {type} is replaced by telegram, slack, discord or whatsapp. */
+  K8SCLAW_CHANNEL_IMAGE: z.string().includes('{type}'),
+  K8SCLAW_IMAGE_PULL_POLICY: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+  /** Arguments of the agent container, space-separated (none: the agent image's default). */
+  K8SCLAW_AGENT_ARGS: z.string().optional(),
 });
 
 const parsed = configSchema.safeParse(process.env);
@@ -47,6 +55,20 @@ const manager = new ControllerManager(
 registerControllers(manager, {
   kube,
   now: () => new Date(),
+  runs: {
+    agentImage: config.K8SCLAW_AGENT_IMAGE,
+    ipcBridgeImage: config.K8SCLAW_IPC_BRIDGE_IMAGE,
+    eventBusUrl: config.EVENT_BUS_URL,
+    ...(config.K8SCLAW_IMAGE_PULL_POLICY ? { imagePullPolicy: config.K8SCLAW_IMAGE_PULL_POLICY } : {}),
+    ...(config.K8SCLAW_AGENT_ARGS
+      ? { agentArgs: config.K8SCLAW_AGENT_ARGS.split(/\s+/).filter(Boolean) }
+      : {}),
+  },
+  instances: {
+    channelImage: (type) => config.K8SCLAW_CHANNEL_IMAGE.replaceAll('{type}', type),
+    eventBusUrl: config.EVENT_BUS_URL,
+    ...(config.K8SCLAW_IMAGE_PULL_POLICY ? { imagePullPolicy: config.K8SCLAW_IMAGE_PULL_POLICY } : {}),
+  },
   onInformerError: (kind, error, retryInMs) =>
     logger.warn({ kind, err: error, retryInMs }, 'watch failed; restarting'),
 });

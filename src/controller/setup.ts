@@ -1,16 +1,32 @@
 // Which controllers the manager runs, what each watches, and how events map to keys.
 import {
+  agentRunKind,
   clawInstanceKind,
+  clawScheduleKind,
   clawPolicyKind,
   labelValues,
   labels,
   resourceOf,
   skillPackKind,
+  type AgentRun,
   type ClawInstance,
+  type ClawSchedule,
   type ClawPolicy,
   type SkillPack,
 } from '../api/index.ts';
-import { EventRecorder, ResourceInformer, type KubeClient } from '../kube/index.ts';
+import {
+  EventRecorder,
+  ResourceInformer,
+  type KubeClient,
+  type V1Deployment,
+  type V1Job,
+  type V1Pod,
+} from '../kube/index.ts';
+import { createRunReconciler } from './run/run-reconciler.ts';
+import { createInstanceReconciler } from './instance/instance-reconciler.ts';
+import { createScheduleReconciler } from './schedule/schedule-reconciler.ts';
+import type { InstancePlanOptions } from './instance/plan-instance.ts';
+import type { RunPlanOptions } from './run/plan-run.ts';
 import type { ControllerManager } from './manager.ts';
 import { createPolicyReconciler } from './policy/policy-reconciler.ts';
 import { createSkillPackReconciler } from './skillpack/skillpack-reconciler.ts';
@@ -32,6 +48,10 @@ function ownerKeys(kind: string) {
 export interface ControllerDeps {
   kube: KubeClient;
   now: () => Date;
+  /** Images and event bus of agent pods. */
+  runs: RunPlanOptions;
+  /** Images and event bus of channel pods. */
+  instances: InstancePlanOptions;
   onInformerError?: (kind: string, error: unknown, retryInMs: number) => void;
 }
 
@@ -53,6 +73,16 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     managedBy,
   );
   const recorder = new EventRecorder(deps.kube, 'k8sclaw-controller', deps.now);
+  const runs = informer<AgentRun>(resourceOf(agentRunKind));
+  const jobs = informer<V1Job>({ apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' }, managedBy);
+  const deployments = informer<V1Deployment>(
+    { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
+    managedBy,
+  );
+  const pods = informer<V1Pod>(
+    { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
+    `${labels.component}=agent-run`,
+  );
 
   manager.register({
     name: 'clawpolicy',
@@ -75,5 +105,113 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     reconcile: createSkillPackReconciler({ kube: deps.kube, skillPacks, recorder, now: deps.now }),
     primary: skillPacks as ResourceInformer<object>,
     watches: [{ informer: configMaps, toKeys: ownerKeys('SkillPack') }],
+  });
+
+  /** Runs of the namespace still waiting for a Job: what a freed slot, a new policy or pack may admit. */
+  const waitingRuns = (namespace: string, instance?: string) =>
+    runs
+      .list(namespace)
+      .filter((r) => (instance === undefined || r.spec.instanceRef === instance) && !r.status?.jobName)
+      .map((r) => `${namespace}/${r.metadata.name}`);
+  const namespaceOf = (object: object) =>
+    (object as { metadata?: { namespace?: string } }).metadata?.namespace ?? '';
+  const labelOf = (object: object, key: string) =>
+    (object as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[key];
+  manager.register({
+    name: 'agentrun',
+    workers: 4,
+    reconcile: createRunReconciler({
+      kube: deps.kube,
+      caches: { runs, instances, policies, skillPacks, jobs, pods },
+      recorder,
+      now: deps.now,
+      options: deps.runs,
+    }),
+    primary: runs as ResourceInformer<object>,
+    watches: [
+      {
+        informer: jobs as ResourceInformer<object>,
+        toKeys: (job) => [
+          ...ownerKeys('AgentRun')(job),
+          ...waitingRuns(namespaceOf(job), labelOf(job, labels.instance)),
+        ],
+      },
+      {
+        informer: pods as ResourceInformer<object>,
+        toKeys: (pod) => {
+          const run = labelOf(pod, labels.run);
+          return run ? [`${namespaceOf(pod)}/${run}`] : [];
+        },
+      },
+      {
+        informer: instances as ResourceInformer<object>,
+        toKeys: (instance) => waitingRuns(namespaceOf(instance), (instance as ClawInstance).metadata.name),
+      },
+      {
+        informer: policies as ResourceInformer<object>,
+        toKeys: (policy) => waitingRuns(namespaceOf(policy)),
+      },
+      { informer: skillPacks as ResourceInformer<object>, toKeys: (pack) => waitingRuns(namespaceOf(pack)) },
+    ],
+  });
+
+  const instancesReferring = (namespace: string, refers: (instance: ClawInstance) => boolean) =>
+    instances
+      .list(namespace)
+      .filter(refers)
+      .map((i) => `${namespace}/${i.metadata.name}`);
+  manager.register({
+    name: 'clawinstance',
+    reconcile: createInstanceReconciler({
+      kube: deps.kube,
+      instances,
+      runs,
+      policies,
+      skillPacks,
+      deployments,
+      recorder,
+      now: deps.now,
+      options: deps.instances,
+    }),
+    primary: instances as ResourceInformer<object>,
+    watches: [
+      {
+        informer: runs as ResourceInformer<object>,
+        toKeys: (run) => [`${namespaceOf(run)}/${(run as AgentRun).spec.instanceRef}`],
+      },
+      { informer: configMaps, toKeys: ownerKeys('ClawInstance') },
+      { informer: deployments as ResourceInformer<object>, toKeys: ownerKeys('ClawInstance') },
+      {
+        informer: policies as ResourceInformer<object>,
+        toKeys: (policy) =>
+          instancesReferring(
+            namespaceOf(policy),
+            (i) => i.spec.policyRef === (policy as ClawPolicy).metadata.name,
+          ),
+      },
+      {
+        informer: skillPacks as ResourceInformer<object>,
+        toKeys: (pack) =>
+          instancesReferring(namespaceOf(pack), (i) =>
+            (i.spec.skills ?? []).some((s) => s.skillPackRef === (pack as SkillPack).metadata.name),
+          ),
+      },
+    ],
+  });
+
+  const schedules = informer<ClawSchedule>(resourceOf(clawScheduleKind));
+  manager.register({
+    name: 'clawschedule',
+    reconcile: createScheduleReconciler({ kube: deps.kube, schedules, runs, recorder, now: deps.now }),
+    primary: schedules as ResourceInformer<object>,
+    watches: [
+      {
+        informer: runs as ResourceInformer<object>,
+        toKeys: (run) => {
+          const schedule = labelOf(run, labels.schedule);
+          return schedule ? [`${namespaceOf(run)}/${schedule}`] : [];
+        },
+      },
+    ],
   });
 }

@@ -104,8 +104,9 @@ export class LeaderElector {
     const holder = lease.spec?.holderIdentity ?? '';
     const record = `${holder}@${String(lease.spec?.renewTime ?? '')}`;
     if (this.observed?.record !== record) {
+      const previousHolder = this.observed?.record.split('@')[0];
       this.observed = { record, at: now };
-      if (holder && holder !== identity) callbacks.onNewLeader?.(holder);
+      if (holder && holder !== identity && holder !== previousHolder) callbacks.onNewLeader?.(holder);
     }
     const heldByOther = holder !== '' && holder !== identity;
     const expired = this.observed.at + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 <= now;

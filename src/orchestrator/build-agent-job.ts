@@ -39,6 +39,8 @@ export interface BuildAgentJobOptions {
   ipcBridgeResources?: ResourceRequirements;
   /** Size limit of the /workspace scratch volume. */
   workspaceSizeLimit?: string;
+  /** Arguments for the agent image's entrypoint (none: the image's own default). */
+  agentArgs?: readonly string[];
 }
 
 export const agentContainerName = 'agent';
@@ -220,6 +222,7 @@ function buildAgent(
   return {
     name: agentContainerName,
     image: options.agentImage,
+    ...(options.agentArgs ? { args: [...options.agentArgs] } : {}),
     ...pullPolicy(options),
     env: buildAgentEnv(run, effective, hasSkills),
     volumeMounts: mounts,

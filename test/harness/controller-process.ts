@@ -38,6 +38,10 @@ export async function startControllerProcess(options: {
       K8SCLAW_LEASE_DURATION_SECONDS: '3',
       K8SCLAW_RENEW_DEADLINE_SECONDS: '2',
       K8SCLAW_RETRY_PERIOD_SECONDS: '0.3',
+      K8SCLAW_AGENT_IMAGE: 'localhost/k8sclaw/k8sclaw:0.1.0',
+      K8SCLAW_IPC_BRIDGE_IMAGE: 'localhost/k8sclaw/k8sclaw:0.1.0',
+      K8SCLAW_IMAGE_PULL_POLICY: 'Never',
+      K8SCLAW_CHANNEL_IMAGE: 'localhost/k8sclaw/channel-{type}:0.1.0',
       ...options.env,
     },
   });

@@ -71,16 +71,26 @@ export function splitImage(image: string): { repository: string; tag: string | u
     : { repository: image, tag: undefined };
 }
 
+/** A profile maps repositories exactly, or every repository under a prefix ending in '/'. */
 export function resolveImage(image: string, profile: Profile, version: string): string {
   const { repository, tag } = splitImage(image);
   const ourTag = repository.startsWith(releaseImagePrefix) ? version : tag;
-  const target = profile.images[repository] ?? repository;
+  const prefix = Object.keys(profile.images).find((key) => key.endsWith('/') && repository.startsWith(key));
+  const target =
+    profile.images[repository] ??
+    (prefix ? `${profile.images[prefix]}${repository.slice(prefix.length)}` : repository);
   return ourTag ? `${target}:${ourTag}` : target;
 }
 
+interface ContainerLike {
+  image?: string;
+  imagePullPolicy?: string;
+  env?: { name: string; value?: string }[];
+}
+
 interface PodSpecLike {
-  containers?: { image?: string; imagePullPolicy?: string }[];
-  initContainers?: { image?: string; imagePullPolicy?: string }[];
+  containers?: ContainerLike[];
+  initContainers?: ContainerLike[];
 }
 
 function podSpecOf(manifest: Manifest): PodSpecLike | undefined {
@@ -99,6 +109,17 @@ export function applyProfile(manifests: Manifest[], profile: Profile, version: s
     for (const container of [...(podSpec?.containers ?? []), ...(podSpec?.initContainers ?? [])]) {
       if (container.image) container.image = resolveImage(container.image, profile, version);
       if (profile.imagePullPolicy) container.imagePullPolicy = profile.imagePullPolicy;
+      // images a component starts itself (agent pods) are passed as *_IMAGE variables
+      for (const variable of container.env ?? []) {
+        if (variable.name.endsWith('_IMAGE') && variable.value)
+          variable.value = resolveImage(variable.value, profile, version);
+      }
+      if (profile.imagePullPolicy && container.env?.some((v) => v.name.endsWith('_IMAGE'))) {
+        container.env = [
+          ...container.env.filter((v) => v.name !== 'K8SCLAW_IMAGE_PULL_POLICY'),
+          { name: 'K8SCLAW_IMAGE_PULL_POLICY', value: profile.imagePullPolicy },
+        ];
+      }
     }
     return manifest;
   });

@@ -1,0 +1,192 @@
+// ClawInstance reconciler: observe (caches, plus direct reads where a user's object of the same name
+// may exist) → plan → apply (finalizer, memory ConfigMap, channel Deployments) → status once. On
+// deletion it stops the instance's unfinished runs, then releases its finalizer.
+import {
+  agentRunKind,
+  clawInstanceKind,
+  fieldManagers,
+  finalizers,
+  labels,
+  resourceOf,
+  type AgentRun,
+  type ChannelType,
+  type ClawInstance,
+  type ClawPolicy,
+  type SkillPack,
+} from '../../api/index.ts';
+import {
+  isAlreadyExists,
+  isNotFound,
+  type EventRecorder,
+  type KubeClient,
+  type Reconcile,
+  type ResourceInformer,
+  type V1Deployment,
+} from '../../kube/index.ts';
+import { memoryConfigMapName } from '../../orchestrator/index.ts';
+import { writeStatusIfChanged } from '../write-status.ts';
+import {
+  planInstance,
+  planInstanceDeletion,
+  type InstancePlanOptions,
+  type ObservedChannelDeployment,
+} from './plan-instance.ts';
+
+export interface InstanceReconcilerDeps {
+  kube: KubeClient;
+  instances: ResourceInformer<ClawInstance>;
+  runs: ResourceInformer<AgentRun>;
+  policies: ResourceInformer<ClawPolicy>;
+  skillPacks: ResourceInformer<SkillPack>;
+  deployments: ResourceInformer<V1Deployment>;
+  recorder: EventRecorder;
+  now: () => Date;
+  options: InstancePlanOptions;
+}
+
+async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
+  try {
+    await action;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcile {
+  const { kube } = deps;
+  const manager = fieldManagers.controller('clawinstance');
+  const resource = resourceOf(clawInstanceKind);
+
+  const removeFinalizer = async (instance: ClawInstance) => {
+    const remaining = (instance.metadata.finalizers ?? []).filter((f) => f !== finalizers.instance);
+    await ignoreNotFound(
+      kube.customObjects.patchNamespacedCustomObject({
+        ...resource,
+        namespace: instance.metadata.namespace,
+        name: instance.metadata.name,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: instance.metadata.resourceVersion },
+          { op: 'replace', path: '/metadata/finalizers', value: remaining },
+        ],
+      }),
+    );
+  };
+
+  const observeChannels = async (instance: ClawInstance): Promise<ObservedChannelDeployment[]> => {
+    const { namespace, name } = instance.metadata;
+    const owned = deps.deployments
+      .list(namespace)
+      .filter((d) => d.metadata?.labels?.[labels.instance] === name && d.metadata?.labels?.[labels.channel]);
+    if (owned.length === 0) return [];
+    const pods = await kube.core.listNamespacedPod({
+      namespace,
+      labelSelector: `${labels.instance}=${name},${labels.component}=channel`,
+    });
+    return owned.map((deployment) => {
+      const type = deployment.metadata?.labels?.[labels.channel] as ChannelType;
+      const waiting = pods.items
+        .filter((p) => p.metadata?.labels?.[labels.channel] === type)
+        .flatMap((p) => p.status?.containerStatuses ?? [])
+        .map((c) => c.state?.waiting)
+        .find((w) => w?.reason && w.reason !== 'ContainerCreating' && w.reason !== 'PodInitializing');
+      return {
+        type,
+        name: deployment.metadata?.name ?? '',
+        availableReplicas: deployment.status?.availableReplicas ?? 0,
+        ...(waiting?.reason
+          ? { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }
+          : {}),
+      };
+    });
+  };
+
+  return async (key) => {
+    const [namespace = '', name = ''] = key.split('/');
+    const instance = deps.instances.get(namespace, name);
+    if (!instance) return;
+    const runs = deps.runs.list(namespace).filter((r) => r.spec.instanceRef === name);
+
+    if (instance.metadata.deletionTimestamp) {
+      if (!(instance.metadata.finalizers ?? []).includes(finalizers.instance)) return;
+      const agentRuns = resourceOf(agentRunKind);
+      for (const runName of planInstanceDeletion(
+        runs.map((r) => ({ name: r.metadata.name, ...(r.status?.phase ? { phase: r.status.phase } : {}) })),
+      )) {
+        await ignoreNotFound(
+          kube.customObjects.deleteNamespacedCustomObject({ ...agentRuns, namespace, name: runName }),
+        );
+      }
+      await removeFinalizer(instance);
+      return;
+    }
+
+    let memoryConfigMap: { ownedByInstance: boolean } | undefined;
+    try {
+      const existing = await kube.core.readNamespacedConfigMap({
+        name: memoryConfigMapName(name),
+        namespace,
+      });
+      memoryConfigMap = {
+        ownedByInstance: (existing.metadata?.ownerReferences ?? []).some(
+          (o) => o.uid === instance.metadata.uid,
+        ),
+      };
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const policyRef = instance.spec.policyRef;
+    const plan = planInstance(
+      {
+        instance,
+        ...(memoryConfigMap ? { memoryConfigMap } : {}),
+        channelDeployments: await observeChannels(instance),
+        runPhases: runs.map((r) => r.status?.phase),
+        policyMissing: policyRef !== undefined && !deps.policies.get(namespace, policyRef),
+        missingSkillPacks: (instance.spec.skills ?? [])
+          .map((s) => s.skillPackRef)
+          .filter((pack) => !deps.skillPacks.get(namespace, pack)),
+        now: deps.now(),
+      },
+      deps.options,
+    );
+
+    if (plan.addFinalizer) {
+      await kube.customObjects.patchNamespacedCustomObject({
+        ...resource,
+        namespace,
+        name,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: instance.metadata.resourceVersion },
+          {
+            op: 'add',
+            path: '/metadata/finalizers',
+            value: [...(instance.metadata.finalizers ?? []), finalizers.instance],
+          },
+        ],
+      });
+      // the patch bumps the object; its watch event brings the next reconcile
+      return;
+    }
+    if (plan.createMemoryConfigMap) {
+      try {
+        await kube.core.createNamespacedConfigMap({ namespace, body: plan.createMemoryConfigMap as never });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+    }
+    for (const deployment of plan.applyChannelDeployments) await kube.apply(deployment, manager);
+    for (const deployment of plan.deleteChannelDeployments) {
+      await ignoreNotFound(kube.apps.deleteNamespacedDeployment({ name: deployment, namespace }));
+    }
+    await writeStatusIfChanged(kube, clawInstanceKind, instance, plan.status);
+    if (plan.status.phase !== instance.status?.phase) {
+      const ready = plan.status.conditions?.find((c) => c.type === 'Ready');
+      await deps.recorder.record(
+        instance,
+        plan.status.phase === 'Ready' ? 'Normal' : 'Warning',
+        plan.status.phase ?? 'Pending',
+        ready?.message ?? '',
+      );
+    }
+  };
+}

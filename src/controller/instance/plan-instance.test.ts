@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { instanceFixture } from '../../../test/fixtures/k8sclaw-objects.ts';
+import { planInstance, planInstanceDeletion, type InstanceObservation } from './plan-instance.ts';
+
+const now = new Date('2026-03-01T12:00:00Z');
+const options = { channelImage: (type: string) => `channel-${type}:1`, eventBusUrl: 'nats://bus:4222' };
+const withFinalizer = instanceFixture((i) => void (i.metadata.finalizers = ['k8sclaw.io/instance-cleanup']));
+const observe = (overrides: Partial<InstanceObservation> = {}): InstanceObservation => ({
+  instance: withFinalizer,
+  memoryConfigMap: { ownedByInstance: true },
+  channelDeployments: [],
+  runPhases: [],
+  policyMissing: false,
+  missingSkillPacks: [],
+  now,
+  ...overrides,
+});
+
+describe('planInstance', () => {
+  it('adds its finalizer first', () => {
+    assert.equal(planInstance(observe({ instance: instanceFixture() }), options).addFinalizer, true);
+    assert.equal(planInstance(observe(), options).addFinalizer, false);
+  });
+
+  it('creates the memory ConfigMap only when none exists, never over an existing one', () => {
+    assert.equal(
+      planInstance(observe({ memoryConfigMap: undefined }), options).createMemoryConfigMap?.metadata.name,
+      'alice-memory',
+    );
+    assert.equal(planInstance(observe(), options).createMemoryConfigMap, undefined);
+    const conflict = planInstance(observe({ memoryConfigMap: { ownedByInstance: false } }), options);
+    assert.equal(conflict.createMemoryConfigMap, undefined);
+    assert.equal(conflict.status.phase, 'Error');
+    assert.equal(conflict.status.memoryConfigMap, undefined);
+  });
+
+  it('builds a Deployment per channel and deletes those of removed channels', () => {
+    const instance = instanceFixture((i) => {
+      i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
+      i.spec.channels = [{ type: 'telegram', secretRef: { name: 't' } }];
+    });
+    const plan = planInstance(
+      observe({
+        instance,
+        channelDeployments: [{ type: 'slack', name: 'alice-channel-slack', availableReplicas: 1 }],
+      }),
+      options,
+    );
+    assert.deepEqual(
+      plan.applyChannelDeployments.map((d) => d.metadata.name),
+      ['alice-channel-telegram'],
+    );
+    assert.deepEqual(plan.deleteChannelDeployments, ['alice-channel-slack']);
+  });
+
+  it('reports a channel whose pod cannot start as Unavailable and the instance as Degraded', () => {
+    const instance = instanceFixture((i) => {
+      i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
+      i.spec.channels = [{ type: 'discord', secretRef: { name: 'd' } }];
+    });
+    const plan = planInstance(
+      observe({
+        instance,
+        channelDeployments: [
+          {
+            type: 'discord',
+            name: 'alice-channel-discord',
+            availableReplicas: 0,
+            waiting: { reason: 'ErrImageNeverPull' },
+          },
+        ],
+      }),
+      options,
+    );
+    assert.equal(plan.status.phase, 'Degraded');
+    assert.deepEqual(
+      plan.status.channels?.map((c) => [c.type, c.status]),
+      [['discord', 'Unavailable']],
+    );
+    assert.equal(plan.status.conditions?.find((c) => c.type === 'ChannelsReady')?.status, 'False');
+  });
+
+  it('counts active and total runs, and names missing references', () => {
+    const plan = planInstance(
+      observe({
+        runPhases: ['Running', 'Pending', undefined, 'Succeeded', 'Failed'],
+        policyMissing: true,
+        missingSkillPacks: ['ops'],
+      }),
+      options,
+    );
+    assert.equal(plan.status.activeRuns, 3);
+    assert.equal(plan.status.totalRuns, 5);
+    assert.equal(plan.status.phase, 'Error');
+    assert.match(
+      plan.status.conditions?.find((c) => c.type === 'Ready')?.message ?? '',
+      /ClawPolicy .* not found; SkillPack\(s\) not found: ops/,
+    );
+  });
+
+  it('keeps the stored health-check time while a channel does not change (no status churn)', () => {
+    const instance = instanceFixture((i) => {
+      i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
+      i.spec.channels = [{ type: 'telegram', secretRef: { name: 't' } }];
+    });
+    const first = planInstance(observe({ instance }), options);
+    const later = planInstance(
+      observe({ instance: { ...instance, status: first.status }, now: new Date('2026-03-01T13:00:00Z') }),
+      options,
+    );
+    assert.deepEqual(later.status, first.status);
+  });
+});
+
+describe('planInstanceDeletion', () => {
+  it('stops unfinished runs only', () => {
+    assert.deepEqual(
+      planInstanceDeletion([
+        { name: 'a', phase: 'Running' },
+        { name: 'b', phase: 'Succeeded' },
+        { name: 'c' },
+        { name: 'd', phase: 'Failed' },
+      ]),
+      ['a', 'c'],
+    );
+  });
+});

@@ -1,0 +1,111 @@
+// Reads what the AgentRun plan needs from the informer caches: the run's instance, policy, skill
+// packs, its Job and pod (in the shapes plan-run expects), and how many Jobs of the instance run.
+import {
+  labels,
+  type AgentRun,
+  type ClawInstance,
+  type ClawPolicy,
+  type SkillPack,
+} from '../../api/index.ts';
+import type { ResourceInformer, V1Job, V1Pod } from '../../kube/index.ts';
+import { agentContainerName, agentJobName } from '../../orchestrator/index.ts';
+import type { ObservedJob, ObservedPod, RunObservation } from './plan-run.ts';
+
+export interface RunCaches {
+  runs: ResourceInformer<AgentRun>;
+  instances: ResourceInformer<ClawInstance>;
+  policies: ResourceInformer<ClawPolicy>;
+  skillPacks: ResourceInformer<SkillPack>;
+  jobs: ResourceInformer<V1Job>;
+  pods: ResourceInformer<V1Pod>;
+}
+
+const text = (value: Date | string | undefined): string | undefined =>
+  value === undefined ? undefined : new Date(value).toISOString();
+
+export function isJobFinished(job: V1Job): boolean {
+  return (job.status?.conditions ?? []).some(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
+
+function toObservedJob(job: V1Job): ObservedJob {
+  const completionTime = text(job.status?.completionTime);
+  return {
+    conditions: (job.status?.conditions ?? []).map((c) => {
+      const lastTransitionTime = text(c.lastTransitionTime);
+      return {
+        type: c.type,
+        status: c.status,
+        ...(c.reason ? { reason: c.reason } : {}),
+        ...(c.message ? { message: c.message } : {}),
+        ...(lastTransitionTime ? { lastTransitionTime } : {}),
+      };
+    }),
+    ...(completionTime ? { completionTime } : {}),
+  };
+}
+
+function toObservedPod(pod: V1Pod): ObservedPod {
+  const state = pod.status?.containerStatuses?.find((c) => c.name === agentContainerName)?.state;
+  const startTime = text(pod.status?.startTime);
+  const running = state?.running;
+  const terminated = state?.terminated;
+  const agent: ObservedPod['agent'] = {
+    ...(running ? { running: { ...(running.startedAt ? { startedAt: text(running.startedAt) } : {}) } } : {}),
+    ...(terminated
+      ? {
+          terminated: {
+            exitCode: terminated.exitCode,
+            ...(terminated.reason ? { reason: terminated.reason } : {}),
+            ...(terminated.message ? { message: terminated.message } : {}),
+            ...(terminated.startedAt ? { startedAt: text(terminated.startedAt) } : {}),
+            ...(terminated.finishedAt ? { finishedAt: text(terminated.finishedAt) } : {}),
+          },
+        }
+      : {}),
+  };
+  return {
+    name: pod.metadata?.name ?? '',
+    ...(startTime ? { startTime } : {}),
+    ...(running || terminated ? { agent } : {}),
+  };
+}
+
+export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObservation {
+  const { namespace, name } = run.metadata;
+  const instance = caches.instances.get(namespace, run.spec.instanceRef);
+  const policyRef = instance?.spec.policyRef;
+  const policy = policyRef ? caches.policies.get(namespace, policyRef) : undefined;
+  const packNames = [
+    ...(instance?.spec.skills ?? []).map((s) => s.skillPackRef),
+    ...((run.spec.skills ?? []) as string[]),
+  ];
+  const skillPacks = new Map(packNames.map((pack) => [pack, caches.skillPacks.get(namespace, pack)]));
+  const jobName = agentJobName(name);
+  const job = caches.jobs.get(namespace, jobName);
+  const pod = caches.pods
+    .list(namespace)
+    .filter((p) => p.metadata?.labels?.[labels.run] === name)
+    .sort((a, b) =>
+      String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
+    )[0];
+  const activeRunsOfInstance = caches.jobs
+    .list(namespace)
+    .filter(
+      (j) =>
+        j.metadata?.labels?.[labels.instance] === run.spec.instanceRef &&
+        j.metadata?.name !== jobName &&
+        !isJobFinished(j),
+    ).length;
+  return {
+    run,
+    ...(instance ? { instance } : {}),
+    ...(policy ? { policy } : {}),
+    skillPacks,
+    ...(job ? { job: toObservedJob(job) } : {}),
+    ...(pod ? { pod: toObservedPod(pod) } : {}),
+    activeRunsOfInstance,
+    now,
+  };
+}

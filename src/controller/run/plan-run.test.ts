@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AgentRun, ClawInstance, ClawPolicy, SkillPack } from '../../api/index.ts';
+import {
+  instanceFixture,
+  policyFixture,
+  runFixture,
+  skillPackFixture,
+} from '../../../test/fixtures/k8sclaw-objects.ts';
+import {
+  formatDuration,
+  planRun,
+  type ObservedJob,
+  type ObservedPod,
+  type RunObservation,
+} from './plan-run.ts';
+
+const now = new Date('2026-03-01T12:00:00Z');
+const options = { agentImage: 'agent:1', ipcBridgeImage: 'bridge:1', eventBusUrl: 'nats://bus:4222' };
+
+function observe(overrides: Partial<RunObservation> = {}): RunObservation {
+  return {
+    run: runFixture(),
+    instance: instanceFixture(),
+    skillPacks: new Map(),
+    activeRunsOfInstance: 0,
+    now,
+    ...overrides,
+  };
+}
+const condition = (plan: ReturnType<typeof planRun>, type: string) =>
+  plan.status.conditions?.find((c) => c.type === type);
+const finishedRun = (
+  phase: 'Succeeded' | 'Failed',
+  completedAt: string,
+  modify: (run: AgentRun) => void = () => undefined,
+): AgentRun =>
+  runFixture((run) => {
+    run.status = { phase, completedAt };
+    modify(run);
+  });
+
+describe('planRun before the Job exists', () => {
+  it('creates the Job and its NetworkPolicy and reports Pending/Scheduled', () => {
+    const plan = planRun(observe(), options);
+    assert.equal(plan.createJob?.metadata.name, 'agentrun-alice-hello');
+    assert.equal(plan.createNetworkPolicy?.kind, 'NetworkPolicy');
+    assert.equal(plan.status.phase, 'Pending');
+    assert.equal(plan.status.jobName, 'agentrun-alice-hello');
+    assert.equal(condition(plan, 'Scheduled')?.status, 'True');
+  });
+
+  const waits: { name: string; observation: Partial<RunObservation>; reason: string }[] = [
+    { name: 'missing instance', observation: { instance: undefined }, reason: 'InstanceNotFound' },
+    {
+      name: 'missing policy (it may still be created)',
+      observation: { instance: instanceFixture((i) => void (i.spec.policyRef = 'default-policy')) },
+      reason: 'PolicyNotFound',
+    },
+    {
+      name: 'missing skill pack',
+      observation: { instance: instanceFixture((i) => void (i.spec.skills = [{ skillPackRef: 'k8s-ops' }])) },
+      reason: 'SkillPackNotFound',
+    },
+    {
+      name: 'instance at its concurrency limit',
+      observation: {
+        instance: instanceFixture((i) => void (i.spec.agents.default.maxConcurrentRuns = 2)),
+        activeRunsOfInstance: 2,
+      },
+      reason: 'WaitingForCapacity',
+    },
+  ];
+  for (const testCase of waits) {
+    it(`waits in Pending without a Job: ${testCase.name}`, () => {
+      const plan = planRun(observe(testCase.observation), options);
+      assert.equal(plan.createJob, undefined);
+      assert.equal(plan.status.phase, 'Pending');
+      assert.equal(condition(plan, 'Scheduled')?.status, 'False');
+      assert.equal(condition(plan, 'Scheduled')?.reason, testCase.reason);
+    });
+  }
+
+  it('fails a run the policy forbids, with the reason, and creates nothing', () => {
+    const policy: ClawPolicy = policyFixture((p) => void (p.spec.featureGates = { 'sub-agents': false }));
+    const instance: ClawInstance = instanceFixture((i) => void (i.spec.policyRef = 'default-policy'));
+    const run = runFixture((r) => void (r.spec.parent = { runName: 'parent', spawnDepth: 1 }));
+    const plan = planRun(observe({ run, instance, policy }), options);
+    assert.equal(plan.createJob, undefined);
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(condition(plan, 'Completed')?.reason, 'PolicyViolation');
+    assert.match(plan.status.error ?? '', /sub-agents/);
+  });
+
+  it('mounts the skills of packs that exist', () => {
+    const pack: SkillPack = skillPackFixture();
+    const instance = instanceFixture((i) => void (i.spec.skills = [{ skillPackRef: 'k8s-ops' }]));
+    const plan = planRun(observe({ instance, skillPacks: new Map([['k8s-ops', pack]]) }), options);
+    assert.ok(JSON.stringify(plan.createJob).includes('k8s-ops/triage-alerts/SKILL.md'));
+  });
+});
+
+describe('planRun once the Job exists', () => {
+  const job = (conditions: ObservedJob['conditions'] = [], completionTime?: string): ObservedJob => ({
+    conditions,
+    ...(completionTime ? { completionTime } : {}),
+  });
+  const pod = (agent: ObservedPod['agent']): ObservedPod => ({
+    name: 'agentrun-alice-hello-x1',
+    startTime: '2026-03-01T11:59:00Z',
+    ...(agent ? { agent } : {}),
+  });
+
+  it('never creates a second Job, and stays Pending until the agent starts', () => {
+    const plan = planRun(observe({ job: job(), pod: pod(undefined) }), options);
+    assert.equal(plan.createJob, undefined);
+    assert.equal(plan.status.phase, 'Pending');
+    assert.equal(plan.status.podName, 'agentrun-alice-hello-x1');
+  });
+
+  it('is Running while the agent container runs', () => {
+    const plan = planRun(
+      observe({ job: job(), pod: pod({ running: { startedAt: '2026-03-01T11:59:30Z' } }) }),
+      options,
+    );
+    assert.equal(plan.status.phase, 'Running');
+    assert.equal(plan.status.startedAt, '2026-03-01T11:59:30.000Z');
+    assert.equal(condition(plan, 'Running')?.status, 'True');
+  });
+
+  it('Succeeded with times, duration and exit code when the Job completes', () => {
+    const plan = planRun(
+      observe({
+        job: job([{ type: 'Complete', status: 'True' }], '2026-03-01T12:01:05Z'),
+        pod: pod({
+          terminated: { exitCode: 0, startedAt: '2026-03-01T11:59:30Z', finishedAt: '2026-03-01T12:01:04Z' },
+        }),
+      }),
+      options,
+    );
+    assert.equal(plan.status.phase, 'Succeeded');
+    assert.equal(plan.status.completedAt, '2026-03-01T12:01:05.000Z');
+    assert.equal(plan.status.duration, '1m35s');
+    assert.equal(plan.status.exitCode, 0);
+    assert.equal(condition(plan, 'Ready')?.status, 'True');
+  });
+
+  it('Failed with DeadlineExceeded when the Job ran out of time', () => {
+    const plan = planRun(
+      observe({
+        job: job([
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'DeadlineExceeded',
+            message: 'Job was active longer than specified deadline',
+          },
+        ]),
+      }),
+      options,
+    );
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(condition(plan, 'Completed')?.reason, 'DeadlineExceeded');
+    assert.match(plan.status.error ?? '', /timeout/);
+  });
+
+  it("Failed with the agent's termination message and exit code", () => {
+    const plan = planRun(
+      observe({
+        job: job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]),
+        pod: pod({ terminated: { exitCode: 3, message: 'provider returned 401' } }),
+      }),
+      options,
+    );
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(plan.status.exitCode, 3);
+    assert.equal(plan.status.error, 'provider returned 401');
+  });
+});
+
+describe('planRun after the run finished', () => {
+  it('waits for the TTL and then deletes the run', () => {
+    const run = finishedRun(
+      'Succeeded',
+      '2026-03-01T11:00:00Z',
+      (r) => void (r.spec.ttlSecondsAfterFinished = 7200),
+    );
+    const early = planRun(observe({ run }), options);
+    assert.equal(early.deleteRun, undefined);
+    assert.equal(early.requeueAfterMs, 3_600_000);
+    const late = planRun(observe({ run, now: new Date('2026-03-01T13:00:01Z') }), options);
+    assert.equal(late.deleteRun, true);
+  });
+
+  it('deletes the Job of a finished run with cleanup: delete, and keeps it with keep', () => {
+    const finished = (cleanup: 'delete' | 'keep') =>
+      planRun(
+        observe({
+          run: finishedRun('Failed', '2026-03-01T11:59:00Z', (r) => void (r.spec.cleanup = cleanup)),
+          job: { conditions: [] },
+        }),
+        options,
+      );
+    assert.equal(finished('delete').deleteJob, true);
+    assert.equal(finished('keep').deleteJob, undefined);
+  });
+
+  it('never recreates a Job for a finished run whose Job is gone', () => {
+    const plan = planRun(observe({ run: finishedRun('Succeeded', '2026-03-01T11:59:00Z') }), options);
+    assert.equal(plan.createJob, undefined);
+    assert.equal(plan.status.phase, 'Succeeded');
+  });
+});
+
+describe('formatDuration', () => {
+  for (const [seconds, text] of [
+    [0, '0s'],
+    [59.4, '59s'],
+    [95, '1m35s'],
+    [3600, '1h0m'],
+    [7322, '2h2m'],
+  ] as const) {
+    it(`${seconds}s → ${text}`, () => assert.equal(formatDuration(seconds), text));
+  }
+});

@@ -1,0 +1,284 @@
+// AgentRun reconcile decision (pure). Before its Job exists a run is resolved against its instance,
+// policy and skills and admitted when the instance has capacity; once the Job exists, the phase is
+// read from the Job and its pod, never re-decided. Finished runs are cleaned up (cleanup: delete)
+// and deleted after ttlSecondsAfterFinished.
+import {
+  conditionTypes,
+  defaultTtlSecondsAfterFinished,
+  reasons,
+  type AgentRun,
+  type AgentRunStatus,
+  type ClawInstance,
+  type ClawPolicy,
+  type Condition,
+  type RunPhase,
+  type SkillPack,
+} from '../../api/index.ts';
+import {
+  agentJobName,
+  buildAgentJob,
+  buildRunNetworkPolicy,
+  resolveEffectiveRun,
+  type ImagePullPolicy,
+  type JobManifest,
+  type NetworkPolicyManifest,
+} from '../../orchestrator/index.ts';
+import { setCondition, type ConditionInput } from '../status-conditions.ts';
+
+export interface ObservedJob {
+  conditions: {
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+    lastTransitionTime?: string;
+  }[];
+  completionTime?: string;
+}
+
+export interface ObservedPod {
+  name: string;
+  startTime?: string;
+  agent?: {
+    running?: { startedAt?: string };
+    terminated?: {
+      exitCode: number;
+      reason?: string;
+      message?: string;
+      startedAt?: string;
+      finishedAt?: string;
+    };
+  };
+}
+
+export interface RunObservation {
+  run: AgentRun;
+  instance?: ClawInstance;
+  policy?: ClawPolicy;
+  /** Every SkillPack the run may mount, by name; undefined where it does not exist. */
+  skillPacks: ReadonlyMap<string, SkillPack | undefined>;
+  job?: ObservedJob;
+  pod?: ObservedPod;
+  /** Unfinished Jobs of the run's instance, this run's excluded. */
+  activeRunsOfInstance: number;
+  now: Date;
+}
+
+export interface RunPlanOptions {
+  agentImage: string;
+  ipcBridgeImage: string;
+  eventBusUrl: string;
+  imagePullPolicy?: ImagePullPolicy;
+  agentArgs?: readonly string[];
+}
+
+export interface RunPlan {
+  createJob?: JobManifest;
+  createNetworkPolicy?: NetworkPolicyManifest;
+  deleteJob?: boolean;
+  deleteRun?: boolean;
+  status: AgentRunStatus;
+  requeueAfterMs?: number;
+}
+
+const defaultMaxConcurrentRuns = 10;
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m${rest}s` : `${rest}s`;
+}
+
+const iso = (value: string | Date | undefined): string | undefined =>
+  value === undefined ? undefined : new Date(value).toISOString();
+
+function withConditions(
+  run: AgentRun,
+  now: Date,
+  phase: RunPhase,
+  fields: Omit<AgentRunStatus, 'phase' | 'conditions' | 'observedGeneration'>,
+  inputs: ConditionInput[],
+): AgentRunStatus {
+  const generation = run.metadata.generation;
+  let conditions: Condition[] | undefined = run.status?.conditions;
+  for (const input of inputs) conditions = setCondition(conditions, input, now, generation);
+  return {
+    ...run.status,
+    ...fields,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    phase,
+    ...(conditions ? { conditions } : {}),
+  };
+}
+
+const condition = (
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+): ConditionInput => ({
+  type,
+  status,
+  reason,
+  message,
+});
+
+function waiting(observation: RunObservation, reason: string, message: string): RunPlan {
+  return {
+    status: withConditions(observation.run, observation.now, 'Pending', {}, [
+      condition(conditionTypes.scheduled, 'False', reason, message),
+      condition(conditionTypes.ready, 'Unknown', reason, message),
+    ]),
+  };
+}
+
+function refused(observation: RunObservation, reason: string, message: string): RunPlan {
+  const now = observation.now.toISOString();
+  return {
+    status: withConditions(observation.run, observation.now, 'Failed', { error: message, completedAt: now }, [
+      condition(conditionTypes.scheduled, 'False', reason, message),
+      condition(conditionTypes.completed, 'True', reason, message),
+      condition(conditionTypes.ready, 'False', reason, message),
+    ]),
+  };
+}
+
+function planFinished(observation: RunObservation): RunPlan {
+  const { run, now } = observation;
+  const ttlSeconds = run.spec.ttlSecondsAfterFinished ?? defaultTtlSecondsAfterFinished;
+  const completedAt = run.status?.completedAt ? new Date(run.status.completedAt) : now;
+  const remainingMs = completedAt.getTime() + ttlSeconds * 1000 - now.getTime();
+  const status = run.status ?? {};
+  if (remainingMs <= 0) return { deleteRun: true, status };
+  return {
+    status,
+    ...(run.spec.cleanup === 'delete' && observation.job ? { deleteJob: true } : {}),
+    requeueAfterMs: remainingMs,
+  };
+}
+
+function planFromJob(observation: RunObservation, job: ObservedJob): RunPlan {
+  const { run, pod, now } = observation;
+  const jobName = agentJobName(run.metadata.name);
+  const agent = pod?.agent;
+  const startedAt =
+    iso(agent?.running?.startedAt ?? agent?.terminated?.startedAt ?? pod?.startTime) ?? run.status?.startedAt;
+  const base = { jobName, ...(pod ? { podName: pod.name } : {}), ...(startedAt ? { startedAt } : {}) };
+  const complete = job.conditions.find((c) => c.type === 'Complete' && c.status === 'True');
+  const failed = job.conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+  if (complete || failed) {
+    const completedAt =
+      iso(job.completionTime ?? agent?.terminated?.finishedAt ?? failed?.lastTransitionTime) ??
+      now.toISOString();
+    const duration = startedAt
+      ? formatDuration((Date.parse(completedAt) - Date.parse(startedAt)) / 1000)
+      : undefined;
+    const exitCode = agent?.terminated?.exitCode;
+    const finished = {
+      ...base,
+      completedAt,
+      ...(duration ? { duration } : {}),
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    };
+    if (complete) {
+      return {
+        status: withConditions(run, now, 'Succeeded', finished, [
+          condition(conditionTypes.running, 'False', reasons.succeeded, 'the agent finished'),
+          condition(conditionTypes.completed, 'True', reasons.succeeded, 'the agent finished successfully'),
+          condition(conditionTypes.ready, 'True', reasons.succeeded, 'the agent finished successfully'),
+        ]),
+      };
+    }
+    const deadline = failed?.reason === 'DeadlineExceeded';
+    const reason = deadline ? reasons.deadlineExceeded : reasons.failed;
+    const message = deadline
+      ? `the run exceeded its timeout (${failed?.message ?? 'active deadline reached'})`
+      : agent?.terminated?.message?.trim() ||
+        failed?.message ||
+        `the agent exited with code ${exitCode ?? 'unknown'}`;
+    return {
+      status: withConditions(run, now, 'Failed', { ...finished, error: message.slice(0, 4096) }, [
+        condition(conditionTypes.running, 'False', reason, message),
+        condition(conditionTypes.completed, 'True', reason, message),
+        condition(conditionTypes.ready, 'False', reason, message),
+      ]),
+    };
+  }
+  if (agent?.running) {
+    return {
+      status: withConditions(run, now, 'Running', base, [
+        condition(conditionTypes.scheduled, 'True', reasons.jobCreated, `Job ${jobName} created`),
+        condition(
+          conditionTypes.running,
+          'True',
+          reasons.podRunning,
+          `pod ${pod?.name} is running the agent`,
+        ),
+        condition(conditionTypes.ready, 'Unknown', reasons.podRunning, 'the agent is running'),
+      ]),
+    };
+  }
+  return {
+    status: withConditions(run, now, 'Pending', base, [
+      condition(conditionTypes.scheduled, 'True', reasons.jobCreated, `Job ${jobName} created`),
+      condition(conditionTypes.ready, 'Unknown', reasons.jobCreated, 'waiting for the agent pod to start'),
+    ]),
+  };
+}
+
+export function planRun(observation: RunObservation, options: RunPlanOptions): RunPlan {
+  const { run, instance, job } = observation;
+  if (run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed') return planFinished(observation);
+  if (job) return planFromJob(observation, job);
+
+  if (!instance) {
+    return waiting(
+      observation,
+      reasons.instanceNotFound,
+      `ClawInstance ${run.spec.instanceRef} not found in ${run.metadata.namespace}`,
+    );
+  }
+  const resolved = resolveEffectiveRun(run, instance, observation.policy);
+  if (!resolved.ok) {
+    // a policy that is missing may still be created; a violation will not go away by waiting
+    return resolved.reason === reasons.policyNotFound
+      ? waiting(observation, resolved.reason, resolved.message)
+      : refused(observation, resolved.reason, resolved.message);
+  }
+  const effective = resolved.effective;
+  const missing = effective.skills.filter((s) => !observation.skillPacks.get(s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    return waiting(observation, reasons.skillPackNotFound, `SkillPack(s) not found: ${missing.join(', ')}`);
+  }
+  const limit = instance.spec.agents.default.maxConcurrentRuns ?? defaultMaxConcurrentRuns;
+  if (observation.activeRunsOfInstance >= limit) {
+    return waiting(
+      observation,
+      reasons.waitingForCapacity,
+      `instance ${instance.metadata.name} runs ${observation.activeRunsOfInstance} of at most ${limit} runs; this one waits`,
+    );
+  }
+  const skillPacks = effective.skills.map((s) => ({
+    name: s.name,
+    skills: (observation.skillPacks.get(s.name)?.spec.skills ?? []).map((skill) => skill.name),
+  }));
+  const createJob = buildAgentJob(run, effective, {
+    agentImage: options.agentImage,
+    ipcBridgeImage: options.ipcBridgeImage,
+    eventBusUrl: options.eventBusUrl,
+    skillPacks,
+    ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
+    ...(options.agentArgs ? { agentArgs: options.agentArgs } : {}),
+  });
+  const jobName = createJob.metadata.name;
+  return {
+    createJob,
+    createNetworkPolicy: buildRunNetworkPolicy(run, effective),
+    status: withConditions(run, observation.now, 'Pending', { jobName }, [
+      condition(conditionTypes.scheduled, 'True', reasons.jobCreated, `Job ${jobName} created`),
+      condition(conditionTypes.ready, 'Unknown', reasons.jobCreated, 'waiting for the agent pod to start'),
+    ]),
+  };
+}

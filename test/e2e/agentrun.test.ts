@@ -1,0 +1,80 @@
+// An AgentRun on the local cluster: the installed controller turns it into a Job, the Job's pod runs
+// on the node, and the run's status reaches Succeeded with pod, times and exit code. Until the agent
+// runner exists, the k8sclaw image stands in as the agent (it prints its usage and exits 0).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { apiVersion, type AgentRun } from '../../src/api/index.ts';
+import { runCli } from '../harness/cli.ts';
+import { e2eKubeClient } from '../harness/e2e.ts';
+import { eventually } from '../harness/eventually.ts';
+import { kubectl } from '../harness/kubectl.ts';
+import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
+
+const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
+
+describe('AgentRun on the local cluster', () => {
+  const kube = e2eKubeClient();
+  let namespace = '';
+  before(async () => {
+    const installed = await runCli(['install', '--profile', 'local']);
+    assert.equal(installed.code, 0, installed.stderr);
+    namespace = await createTestNamespace(kube, 'agentrun', { waitForDefaultServiceAccount: true });
+  });
+  after(async () => {
+    await deleteTestNamespace(kube, namespace);
+    await runCli(['uninstall']);
+  });
+
+  it('runs the agent pod on the node and reports Succeeded', async () => {
+    await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'clawinstances',
+      body: {
+        apiVersion,
+        kind: 'ClawInstance',
+        metadata: { name: 'alice', namespace },
+        spec: {
+          agents: { default: { provider: 'ollama', model: 'llama3', baseURL: 'http://ollama:11434/v1' } },
+        },
+      },
+    });
+    await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'agentruns',
+      body: {
+        apiVersion,
+        kind: 'AgentRun',
+        metadata: { name: 'hello', namespace },
+        spec: { instanceRef: 'alice', task: 'say hello' },
+      },
+    });
+    const run = await eventually(
+      'the run to finish',
+      async () => {
+        const current = (await kube.customObjects.getNamespacedCustomObject({
+          ...group,
+          namespace,
+          plural: 'agentruns',
+          name: 'hello',
+        })) as AgentRun;
+        return current.status?.phase === 'Succeeded' || current.status?.phase === 'Failed'
+          ? current
+          : undefined;
+      },
+      180_000,
+      1_000,
+    );
+    assert.equal(run.status?.phase, 'Succeeded', run.status?.error);
+    assert.equal(run.status?.exitCode, 0);
+    assert.match(run.status?.podName ?? '', /^agentrun-hello-/);
+    assert.ok(run.status?.startedAt && run.status.completedAt && run.status.duration);
+    const row = (
+      await kubectl(process.env.KUBECONFIG ?? '', 'get', 'ar', 'hello', '-n', namespace, '--no-headers')
+    )
+      .trim()
+      .split(/\s+/);
+    assert.deepEqual(row.slice(0, 3), ['hello', 'alice', 'Succeeded']);
+  });
+});
