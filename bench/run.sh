@@ -13,3 +13,5 @@ fi
 /usr/bin/time -f 'warm build of CoreDNS + nats-server (cached): %e s' hack/go-tools.sh >/dev/null
 node bench/harness-start.ts "${BENCH_RUNS:-5}"
 node bench/cluster-figures.ts "${BENCH_SETTLE_SECONDS:-30}"
+node bench/agentrun-latency.ts --runs-cached "${BENCH_CACHED_RUNS:-10000}"
+node bench/leader-failover.ts

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: on the local cluster (already up, images imported): installs K8sClaw with the local
-# profile, runs a Job from the locally built k8sclaw image, and applies the samples. The sample
-# agent run joins this script when the controller and agent runner exist; until then it says so.
+# profile, runs a Job from the locally built k8sclaw image, applies the samples, and takes an
+# AgentRun through the controller to Succeeded. Until the agent runner exists, the k8sclaw image
+# stands in for it (the demo says so).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$("$repo/hack/node.sh"):$PATH"
@@ -35,7 +36,26 @@ YAML
 step "the samples (config/samples) in namespace $ns"
 "$kubectl" -n "$ns" apply -f "$repo/config/samples" >/dev/null
 "$kubectl" get k8sclaw -n "$ns"
+step "an AgentRun: the controller runs it as a Job on the node"
+"$kubectl" -n "$ns" apply -f - >/dev/null <<YAML
+apiVersion: k8sclaw.io/v1alpha1
+kind: ClawInstance
+metadata: {name: demo}
+spec:
+  agents:
+    default: {provider: ollama, model: llama3, baseURL: "http://ollama:11434/v1"}
+---
+apiVersion: k8sclaw.io/v1alpha1
+kind: AgentRun
+metadata: {name: demo-hello}
+spec: {instanceRef: demo, task: "Say hello."}
+YAML
+"$kubectl" -n "$ns" wait --for=jsonpath='{.status.phase}'=Succeeded agentrun/demo-hello --timeout=180s
+"$kubectl" -n "$ns" get agentrun demo-hello -o wide
+"$kubectl" -n "$ns" get jobs,pods -l k8sclaw.io/run=demo-hello
+"$kubectl" get clawinstance demo -n "$ns"
 step "done"
-echo "K8sClaw is installed and its resources are served. Nothing reconciles them yet: the controller"
-echo "and the agent runner (which will take the sample AgentRun to Succeeded) are not built yet, so the"
-echo "demo stops here. Remove K8sClaw with: make uninstall; stop the cluster with: make cluster-down"
+echo "K8sClaw is installed: the controller reconciles instances, runs, policies, skill packs and"
+echo "schedules. The agent runner (model calls, tools, memory) is not built yet: its stand-in, the"
+echo "k8sclaw image, runs \`k8sclaw version\` as the agent. Remove K8sClaw with: make uninstall;"
+echo "stop the cluster with: make cluster-down"

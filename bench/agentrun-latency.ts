@@ -1,0 +1,147 @@
+// Benchmark: AgentRun created → Job created, through the controller binary on a real apiserver,
+// for bursts of 100 and 1,000 runs, beside the raw ceiling (this client creating the same number of
+// Jobs directly) in the same run; then the controller's RSS with 10,000 AgentRuns in its cache.
+// Usage: node bench/agentrun-latency.ts [--runs-cached 10000]
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { apiVersion } from '../src/api/index.ts';
+import { KubeClient, ResourceInformer, type V1Job } from '../src/kube/index.ts';
+import { startControlPlane } from '../test/harness/control-plane.ts';
+import { startControllerProcess } from '../test/harness/controller-process.ts';
+import { installCrds } from '../test/harness/crds.ts';
+import { eventually } from '../test/harness/eventually.ts';
+import { createTestNamespace } from '../test/harness/test-namespace.ts';
+
+const cachedRuns = Number(process.argv[process.argv.indexOf('--runs-cached') + 1] || 10_000);
+const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+};
+
+/** Runs `count` creations with at most `parallel` in flight. */
+async function burst(count: number, parallel: number, create: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let i = next++; i < count; i = next++) await create(i);
+    }),
+  );
+}
+
+const controlPlane = await startControlPlane();
+const kube = KubeClient.fromKubeconfigFile(controlPlane.kubeconfigPath);
+try {
+  await installCrds(kube);
+  const namespace = await createTestNamespace(kube, 'bench');
+  const controller = await startControllerProcess({
+    kubeconfig: controlPlane.kubeconfigPath,
+    namespace,
+    identity: 'bench',
+  });
+  const jobs = new ResourceInformer<V1Job>(kube, { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' });
+  const seen = new Map<string, number>();
+  jobs.on((event, job) => {
+    if (event === 'add' && job.metadata?.name) seen.set(job.metadata.name, performance.now());
+  });
+  await jobs.start();
+  await kube.customObjects.createNamespacedCustomObject({
+    ...group,
+    namespace,
+    plural: 'clawinstances',
+    body: {
+      apiVersion,
+      kind: 'ClawInstance',
+      metadata: { name: 'bench', namespace },
+      spec: {
+        agents: {
+          default: { provider: 'ollama', model: 'm', baseURL: 'http://o:1/v1', maxConcurrentRuns: 1000 },
+        },
+        memory: { enabled: false },
+      },
+    },
+  });
+
+  for (const size of [100, 1000]) {
+    const created = new Map<string, number>();
+    const started = performance.now();
+    await burst(size, 20, async (i) => {
+      const name = `b${size}-${i}`;
+      await kube.customObjects.createNamespacedCustomObject({
+        ...group,
+        namespace,
+        plural: 'agentruns',
+        body: {
+          apiVersion,
+          kind: 'AgentRun',
+          metadata: { name, namespace },
+          spec: { instanceRef: 'bench', task: 't' },
+        },
+      });
+      created.set(`agentrun-${name}`, performance.now());
+    });
+    await eventually(
+      `${size} Jobs`,
+      async () => ([...created.keys()].every((job) => seen.has(job)) ? true : undefined),
+      600_000,
+      100,
+    );
+    const latencies = [...created].map(([job, at]) => (seen.get(job) ?? at) - at);
+    console.log(
+      `AgentRun → Job, burst of ${String(size).padStart(4)}: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, all Jobs after ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+
+    const direct = new Map<string, number>();
+    const directStarted = performance.now();
+    await burst(size, 20, async (i) => {
+      const name = `raw${size}-${i}`;
+      await kube.batch.createNamespacedJob({
+        namespace,
+        body: {
+          metadata: { name },
+          spec: {
+            template: {
+              spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'localhost/x:1' }] },
+            },
+          },
+        },
+      });
+      direct.set(name, performance.now());
+    });
+    await eventually(
+      `${size} direct Jobs`,
+      async () => ([...direct.keys()].every((job) => seen.has(job)) ? true : undefined),
+      600_000,
+      100,
+    );
+    const raw = [...direct].map(([job, at]) => (seen.get(job) ?? at) - at);
+    console.log(
+      `raw ceiling (client creates the Job), ${String(size).padStart(4)}: p50 ${percentile(raw, 50).toFixed(0)} ms, p99 ${percentile(raw, 99).toFixed(0)} ms, all Jobs after ${((performance.now() - directStarted) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  // the controller's memory with many runs cached: runs of a missing instance wait without Jobs
+  await burst(cachedRuns, 20, async (i) => {
+    await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'agentruns',
+      body: {
+        apiVersion,
+        kind: 'AgentRun',
+        metadata: { name: `c-${i}`, namespace },
+        spec: { instanceRef: 'nobody', task: 't' },
+      },
+    });
+  });
+  await sleep(30_000);
+  const status = await readFile(`/proc/${controller.process.pid}/status`, 'utf8');
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  console.log(
+    `controller RSS with ${cachedRuns + 1100} AgentRuns and 2,200 Jobs cached: ${rss.toFixed(0)} MiB`,
+  );
+  await jobs.stop();
+  await controller.stop();
+} finally {
+  await controlPlane.stop();
+}
