@@ -77,4 +77,33 @@ describe('AgentRun on the local cluster', () => {
       .split(/\s+/);
     assert.deepEqual(row.slice(0, 3), ['hello', 'alice', 'Succeeded']);
   });
+
+  it('runs an every-minute ClawSchedule: its tick creates a run that succeeds on the node', async () => {
+    await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'clawschedules',
+      body: {
+        apiVersion,
+        kind: 'ClawSchedule',
+        metadata: { name: 'minutely', namespace },
+        spec: { instanceRef: 'alice', schedule: '* * * * *', task: 'heartbeat', concurrencyPolicy: 'Forbid' },
+      },
+    });
+    const scheduled = await eventually(
+      'a run of the schedule to succeed',
+      async () => {
+        const runs = (await kube.customObjects.listNamespacedCustomObject({
+          ...group,
+          namespace,
+          plural: 'agentruns',
+          labelSelector: 'k8sclaw.io/schedule=minutely',
+        })) as { items: AgentRun[] };
+        return runs.items.find((r) => r.status?.phase === 'Succeeded');
+      },
+      150_000,
+      1_000,
+    );
+    assert.match(scheduled.metadata.name, /^minutely-\d+$/);
+  });
 });
