@@ -13,7 +13,7 @@ STAMP := $(CACHE)/stamps
 NODE_TEST := node --test --test-reporter=spec
 
 .PHONY: help deps build lint typecheck manifests test test-unit test-integration e2e images \
-        cluster-up cluster-down cluster-status install uninstall demo bench clean
+        cluster-up cluster-down cluster-status install uninstall run demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,16 @@ cluster-status: ## show the local cluster's components
 
 install: cluster-up images ## install K8sClaw into the local cluster (k8sclaw install --profile local)
 	KUBECONFIG=$$(hack/cluster kubeconfig) node src/cmd/k8sclaw.ts install --profile local
+
+# settings of `make run`, overridable from the command line or the environment
+RUN_ENV = POD_NAMESPACE=$(or $(POD_NAMESPACE),default) K8SCLAW_HEALTH_PORT=$(or $(K8SCLAW_HEALTH_PORT),8081) \
+  K8SCLAW_AGENT_IMAGE='$(or $(K8SCLAW_AGENT_IMAGE),localhost/k8sclaw/k8sclaw:0.1.0)' \
+  K8SCLAW_AGENT_ARGS='$(or $(K8SCLAW_AGENT_ARGS),version)' \
+  K8SCLAW_IPC_BRIDGE_IMAGE='$(or $(K8SCLAW_IPC_BRIDGE_IMAGE),localhost/k8sclaw/k8sclaw:0.1.0)' \
+  K8SCLAW_CHANNEL_IMAGE='$(or $(K8SCLAW_CHANNEL_IMAGE),localhost/k8sclaw/channel-{type}:0.1.0)'
+
+run: node_modules/.package-lock.json ## run the controller manager locally against $KUBECONFIG (CRDs installed)
+	$(RUN_ENV) node src/cmd/controller.ts
 
 uninstall: ## remove K8sClaw from the local cluster
 	KUBECONFIG=$$(hack/cluster kubeconfig) node src/cmd/k8sclaw.ts uninstall
