@@ -10,6 +10,7 @@ import {
   objectKey,
   type KubeClient,
   type ControllerObserver,
+  type InformerEvent,
   type Reconcile,
   type ResourceInformer,
 } from '../kube/index.ts';
@@ -17,7 +18,7 @@ import {
 export interface Watch<T extends object> {
   informer: ResourceInformer<T>;
   /** Keys of the controller's primary objects that an event on this object concerns. */
-  toKeys: (object: T) => string[];
+  toKeys: (object: T, event: InformerEvent) => string[];
 }
 
 export interface ControllerRegistration {
@@ -129,7 +130,9 @@ export class ControllerManager {
       registration.primary.on((_event, object) => controller.enqueue(objectKey(object)));
       for (const watch of registration.watches) {
         if (watch.informer === registration.primary) continue;
-        watch.informer.on((_event, object) => watch.toKeys(object).forEach((key) => controller.enqueue(key)));
+        watch.informer.on((event, object) =>
+          watch.toKeys(object, event).forEach((key) => controller.enqueue(key)),
+        );
       }
       enqueueAll();
       const resync = setInterval(enqueueAll, this.options.resyncMs);

@@ -23,6 +23,7 @@ import {
   type V1Pod,
 } from '../kube/index.ts';
 import { createRunReconciler } from './run/run-reconciler.ts';
+import { isJobFinished } from './run/observe-run.ts';
 import { createInstanceReconciler } from './instance/instance-reconciler.ts';
 import { createScheduleReconciler } from './schedule/schedule-reconciler.ts';
 import type { InstancePlanOptions } from './instance/plan-instance.ts';

@@ -39,6 +39,27 @@ export function tailOf(file: string, lines = 25): string {
   return text.map((line) => `  | ${line}`).join('\n');
 }
 
+/** Children that die with this process: test servers must never outlive the test run. */
+const attachedChildren = new Set<ChildProcess>();
+let exitHooksInstalled = false;
+
+function killAttachedChildren(): void {
+  for (const child of attachedChildren) child.kill('SIGKILL');
+  attachedChildren.clear();
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.once('exit', killAttachedChildren);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAttachedChildren();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
 export class ManagedProcess {
   readonly spec: ProcessSpec;
   private child: ChildProcess | undefined;
@@ -70,7 +91,15 @@ export class ManagedProcess {
     } finally {
       closeSync(fd);
     }
-    this.child.on('exit', (code, signal) => (this.exit = { code, signal }));
+    const child = this.child;
+    if (!this.spec.detached) {
+      installExitHooks();
+      attachedChildren.add(child);
+    }
+    child.on('exit', (code, signal) => {
+      attachedChildren.delete(child);
+      this.exit = { code, signal };
+    });
     this.child.on('error', (error) => (this.exit = { code: null, signal: null, error }));
     if (this.spec.detached) this.child.unref();
   }

@@ -20,19 +20,47 @@ const derivedKinds = [
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
 ] as const;
 
-/** Cluster-scoped kinds the installer may create, deleted by label at the end. */
-const clusterScopedKinds = [
+interface ClusterKind {
+  apiVersion: string;
+  kind: string;
+}
+
+/** Cluster-scoped kinds the installer may create: webhooks go first, RBAC last. */
+const webhookKinds: ClusterKind[] = [
   { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration' },
   { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration' },
+];
+const rbacKinds: ClusterKind[] = [
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
-] as const;
+];
 
 async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
   try {
     await action;
   } catch (error) {
     if (!isNotFound(error)) throw error;
+  }
+}
+
+async function deleteLabelledClusterObjects(kube: KubeClient, kinds: ClusterKind[], say: Say): Promise<void> {
+  for (const { apiVersion, kind } of kinds) {
+    const list = await kube.objects.list(
+      apiVersion,
+      kind,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      ourLabel,
+    );
+    for (const item of list.items) {
+      // list items of built-in kinds carry no kind/apiVersion: address them explicitly
+      const name = item.metadata?.name ?? '';
+      await ignoreNotFound(kube.objects.delete({ apiVersion, kind, metadata: { name } }));
+      say(`  ✓ deleted ${kind.toLowerCase()}/${name}`);
+    }
   }
 }
 
@@ -75,29 +103,7 @@ export async function runUninstall(
     );
     say(`  ✓ stopped deployment/${deployment.metadata?.name}`);
   }
-  for (const webhookKind of clusterScopedKinds.slice(0, 2)) {
-    const list = await kube.objects.list(
-      webhookKind.apiVersion,
-      webhookKind.kind,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      ourLabel,
-    );
-    for (const item of list.items) {
-      const name = item.metadata?.name ?? '';
-      await ignoreNotFound(
-        kube.objects.delete({
-          apiVersion: webhookKind.apiVersion,
-          kind: webhookKind.kind,
-          metadata: { name },
-        }),
-      );
-      say(`  ✓ removed ${webhookKind.kind.toLowerCase()}/${name}`);
-    }
-  }
+  await deleteLabelledClusterObjects(kube, webhookKinds, say);
 
   // 2. release our finalizers (their controller is gone), then delete the CRDs and with them every
   // resource; all finalizers first, since a CRD deletion briefly makes the group's storage unavailable
@@ -188,28 +194,6 @@ export async function runUninstall(
     say,
   );
   say(`  ✓ deleted namespace/${installNamespace}`);
-  for (const clusterKind of clusterScopedKinds.slice(2)) {
-    const list = await kube.objects.list(
-      clusterKind.apiVersion,
-      clusterKind.kind,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      ourLabel,
-    );
-    for (const item of list.items) {
-      const name = item.metadata?.name ?? '';
-      await ignoreNotFound(
-        kube.objects.delete({
-          apiVersion: clusterKind.apiVersion,
-          kind: clusterKind.kind,
-          metadata: { name },
-        }),
-      );
-      say(`  ✓ deleted ${clusterKind.kind.toLowerCase()}/${name}`);
-    }
-  }
+  await deleteLabelledClusterObjects(kube, rbacKinds, say);
   say('K8sClaw is uninstalled.');
 }
