@@ -132,9 +132,12 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     watches: [
       {
         informer: jobs as ResourceInformer<object>,
-        toKeys: (job) => [
+        // a slot of the instance frees only when a Job finishes or goes: only then wake waiting runs
+        toKeys: (job, event) => [
           ...ownerKeys('AgentRun')(job),
-          ...waitingRuns(namespaceOf(job), labelOf(job, labels.instance)),
+          ...(event === 'delete' || isJobFinished(job as V1Job)
+            ? waitingRuns(namespaceOf(job), labelOf(job, labels.instance))
+            : []),
         ],
       },
       {
