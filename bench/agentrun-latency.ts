@@ -45,24 +45,25 @@ try {
     if (event === 'add' && job.metadata?.name) seen.set(job.metadata.name, performance.now());
   });
   await jobs.start();
-  await kube.customObjects.createNamespacedCustomObject({
-    ...group,
-    namespace,
-    plural: 'clawinstances',
-    body: {
-      apiVersion,
-      kind: 'ClawInstance',
-      metadata: { name: 'bench', namespace },
-      spec: {
-        agents: {
-          default: { provider: 'ollama', model: 'm', baseURL: 'http://o:1/v1', maxConcurrentRuns: 1000 },
-        },
-        memory: { enabled: false },
-      },
-    },
-  });
-
   for (const size of [100, 1000]) {
+    // one instance per burst: unfinished Jobs of an earlier burst count against an instance's limit
+    const instance = `bench-${size}`;
+    await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'clawinstances',
+      body: {
+        apiVersion,
+        kind: 'ClawInstance',
+        metadata: { name: instance, namespace },
+        spec: {
+          agents: {
+            default: { provider: 'ollama', model: 'm', baseURL: 'http://o:1/v1', maxConcurrentRuns: 1000 },
+          },
+          memory: { enabled: false },
+        },
+      },
+    });
     const created = new Map<string, number>();
     const started = performance.now();
     await burst(size, 20, async (i) => {
@@ -75,7 +76,7 @@ try {
           apiVersion,
           kind: 'AgentRun',
           metadata: { name, namespace },
-          spec: { instanceRef: 'bench', task: 't' },
+          spec: { instanceRef: instance, task: 't' },
         },
       });
       created.set(`agentrun-${name}`, performance.now());

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { apiVersion, type AgentRun } from '../../src/api/index.ts';
+import { instanceManifest, runManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -30,25 +31,13 @@ describe('AgentRun on the local cluster', () => {
       ...group,
       namespace,
       plural: 'clawinstances',
-      body: {
-        apiVersion,
-        kind: 'ClawInstance',
-        metadata: { name: 'alice', namespace },
-        spec: {
-          agents: { default: { provider: 'ollama', model: 'llama3', baseURL: 'http://ollama:11434/v1' } },
-        },
-      },
+      body: instanceManifest('alice', namespace),
     });
     await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace,
       plural: 'agentruns',
-      body: {
-        apiVersion,
-        kind: 'AgentRun',
-        metadata: { name: 'hello', namespace },
-        spec: { instanceRef: 'alice', task: 'say hello' },
-      },
+      body: runManifest('hello', namespace, 'alice'),
     });
     const run = await eventually(
       'the run to finish',

@@ -2,52 +2,28 @@
 // node: Jobs get pods that never run, which is all these cases need). End-to-end completion of a run
 // is covered by the e2e tier on the local cluster.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { apiVersion, type AgentRun } from '../../../src/api/index.ts';
-import { startControllerProcess, type ControllerProcess } from '../../harness/controller-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
+import { useControllerSuite } from '../../harness/controller-suite.ts';
 import { eventually } from '../../harness/eventually.ts';
-import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 
 describe('AgentRun reconciler', () => {
-  const kube = integrationKubeClient();
+  const suite = useControllerSuite('agentrun', { replicas: ['first'], withPods: true });
+  const { kube } = suite;
   let namespace = '';
-  let controllers: ControllerProcess[] = [];
-  before(async () => {
-    await installCrds(kube);
-    namespace = await createTestNamespace(kube, 'agentrun', { waitForDefaultServiceAccount: true });
-    controllers = [
-      await startControllerProcess({ kubeconfig: integrationKubeconfigPath(), namespace, identity: 'first' }),
-    ];
-  });
-  after(async () => {
-    await Promise.all(controllers.map((c) => c.stop()));
-    await deleteTestNamespace(kube, namespace);
+  before(() => {
+    namespace = suite.namespace;
   });
 
   const create = (plural: string, body: object) =>
     kube.customObjects.createNamespacedCustomObject({ ...group, namespace, plural, body });
-  const instance = (name: string, extra: Record<string, unknown> = {}) =>
-    create('clawinstances', {
-      apiVersion,
-      kind: 'ClawInstance',
-      metadata: { name, namespace },
-      spec: {
-        agents: {
-          default: { provider: 'ollama', model: 'llama3', baseURL: 'http://ollama:11434/v1', ...extra },
-        },
-      },
-    });
+  const instance = (name: string, defaults: Record<string, unknown> = {}) =>
+    create('clawinstances', instanceManifest(name, namespace, defaults));
   const run = (name: string, instanceRef: string, spec: Record<string, unknown> = {}) =>
-    create('agentruns', {
-      apiVersion,
-      kind: 'AgentRun',
-      metadata: { name, namespace },
-      spec: { instanceRef, task: 'say hello', ...spec },
-    });
+    create('agentruns', runManifest(name, namespace, instanceRef, spec));
   const readRun = async (name: string) =>
     (await kube.customObjects.getNamespacedCustomObject({
       ...group,
@@ -146,20 +122,14 @@ describe('AgentRun reconciler', () => {
   });
 
   it('gives each of 200 runs exactly one Job while the leader is killed mid-burst', async () => {
-    controllers.push(
-      await startControllerProcess({
-        kubeconfig: integrationKubeconfigPath(),
-        namespace,
-        identity: 'second',
-      }),
-    );
+    await suite.addReplica('second');
     await instance('burst', { maxConcurrentRuns: 1000 });
     const names = Array.from({ length: 200 }, (_, i) => `burst-${i}`);
     const creations = names.map((name, i) =>
       (async () => {
         if (i === 60) {
           const leader = (
-            await Promise.all(controllers.map(async (c) => ((await c.isLeader()) ? c : undefined)))
+            await Promise.all(suite.controllers.map(async (c) => ((await c.isLeader()) ? c : undefined)))
           ).find(Boolean);
           leader?.kill();
         }

@@ -2,33 +2,21 @@
 // ConfigMap seeded once and never reset, channel Deployments following spec.channels, run counts,
 // and deletion that stops the instance's unfinished runs before the finalizer is released.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { apiVersion, type ClawInstance } from '../../../src/api/index.ts';
+import { before, describe, it } from 'node:test';
+import type { ClawInstance } from '../../../src/api/index.ts';
 import { isNotFound } from '../../../src/kube/index.ts';
-import { startControllerProcess, type ControllerProcess } from '../../harness/controller-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
+import { useControllerSuite } from '../../harness/controller-suite.ts';
 import { eventually } from '../../harness/eventually.ts';
-import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 
 describe('ClawInstance reconciler', () => {
-  const kube = integrationKubeClient();
+  const suite = useControllerSuite('clawinstance', { withPods: true });
+  const { kube } = suite;
   let namespace = '';
-  let controller: ControllerProcess;
-  before(async () => {
-    await installCrds(kube);
-    namespace = await createTestNamespace(kube, 'clawinstance', { waitForDefaultServiceAccount: true });
-    controller = await startControllerProcess({
-      kubeconfig: integrationKubeconfigPath(),
-      namespace,
-      identity: 'solo',
-    });
-  });
-  after(async () => {
-    await controller.stop();
-    await deleteTestNamespace(kube, namespace);
+  before(() => {
+    namespace = suite.namespace;
   });
 
   const readInstance = async () =>
@@ -52,15 +40,12 @@ describe('ClawInstance reconciler', () => {
       ...group,
       namespace,
       plural: 'clawinstances',
-      body: {
-        apiVersion,
-        kind: 'ClawInstance',
-        metadata: { name: 'alice', namespace },
-        spec: {
-          agents: { default: { provider: 'ollama', model: 'llama3', baseURL: 'http://ollama:11434/v1' } },
-          channels: [{ type: 'telegram', secretRef: { name: 'alice-telegram' } }],
-        },
-      },
+      body: instanceManifest(
+        'alice',
+        namespace,
+        {},
+        { channels: [{ type: 'telegram', secretRef: { name: 'alice-telegram' } }] },
+      ),
     });
     const status = await eventually('the instance status', async () => {
       const current = await readInstance();
@@ -122,12 +107,7 @@ describe('ClawInstance reconciler', () => {
         ...group,
         namespace,
         plural: 'agentruns',
-        body: {
-          apiVersion,
-          kind: 'AgentRun',
-          metadata: { name, namespace },
-          spec: { instanceRef: 'alice', task: 't' },
-        },
+        body: runManifest(name, namespace, 'alice'),
       });
     }
     await eventually('two runs counted', async () =>

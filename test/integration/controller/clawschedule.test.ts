@@ -3,32 +3,19 @@
 // times, and with Forbid skips the next tick while that run is still active (runs never finish
 // here: there is no node). Takes up to two minutes of wall time, for two real ticks.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { apiVersion, type AgentRun, type ClawSchedule } from '../../../src/api/index.ts';
-import { startControllerProcess, type ControllerProcess } from '../../harness/controller-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { useControllerSuite } from '../../harness/controller-suite.ts';
 import { eventually } from '../../harness/eventually.ts';
-import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 
 describe('ClawSchedule reconciler', () => {
-  const kube = integrationKubeClient();
+  const suite = useControllerSuite('clawschedule');
+  const { kube } = suite;
   let namespace = '';
-  let controller: ControllerProcess;
-  before(async () => {
-    await installCrds(kube);
-    namespace = await createTestNamespace(kube, 'clawschedule');
-    controller = await startControllerProcess({
-      kubeconfig: integrationKubeconfigPath(),
-      namespace,
-      identity: 'solo',
-    });
-  });
-  after(async () => {
-    await controller.stop();
-    await deleteTestNamespace(kube, namespace);
+  before(() => {
+    namespace = suite.namespace;
   });
 
   const listRuns = async () =>

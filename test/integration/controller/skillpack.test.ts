@@ -2,35 +2,21 @@
 // garbage collection): the ConfigMap follows the pack, status follows the ConfigMap, a user's
 // ConfigMap of the same name is never overwritten, and deleting the pack removes its ConfigMap.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { apiVersion, type SkillPack } from '../../../src/api/index.ts';
 import { isNotFound } from '../../../src/kube/index.ts';
-import { startControllerProcess, type ControllerProcess } from '../../harness/controller-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { useControllerSuite } from '../../harness/controller-suite.ts';
 import { eventually } from '../../harness/eventually.ts';
-import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1', plural: 'skillpacks' };
 
 describe('SkillPack reconciler', () => {
-  const kube = integrationKubeClient();
+  const suite = useControllerSuite('skillpack');
+  const { kube } = suite;
   let namespace = '';
-  let controller: ControllerProcess;
-  before(async () => {
-    await installCrds(kube);
-    namespace = await createTestNamespace(kube, 'skillpack');
-    controller = await startControllerProcess({
-      kubeconfig: integrationKubeconfigPath(),
-      namespace,
-      identity: 'solo',
-    });
+  before(() => {
+    namespace = suite.namespace;
   });
-  after(async () => {
-    await controller.stop();
-    await deleteTestNamespace(kube, namespace);
-  });
-
   const pack = (name: string, skills: { name: string; content: string }[]) => ({
     apiVersion,
     kind: 'SkillPack',
