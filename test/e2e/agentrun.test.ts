@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { apiVersion, type AgentRun } from '../../src/api/index.ts';
+import { isNotFound } from '../../src/kube/index.ts';
 import { instanceManifest, runManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
@@ -65,6 +66,54 @@ describe('AgentRun on the local cluster', () => {
       .trim()
       .split(/\s+/);
     assert.deepEqual(row.slice(0, 3), ['hello', 'alice', 'Succeeded']);
+  });
+
+  it('deletes the Job of a finished run with cleanup: delete, and the run after its TTL', async () => {
+    await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'agentruns',
+      body: runManifest('short', namespace, 'alice', { cleanup: 'delete', ttlSecondsAfterFinished: 10 }),
+    });
+    const finished = await eventually(
+      'the run to succeed',
+      async () => {
+        const current = (await kube.customObjects.getNamespacedCustomObject({
+          ...group,
+          namespace,
+          plural: 'agentruns',
+          name: 'short',
+        })) as AgentRun;
+        return current.status?.phase === 'Succeeded' ? current : undefined;
+      },
+      120_000,
+      500,
+    );
+    assert.equal(finished.status?.jobName, 'agentrun-short');
+    const absent = (read: () => Promise<unknown>) => async () =>
+      read().then(
+        () => undefined,
+        (error: unknown) => (isNotFound(error) ? true : undefined),
+      );
+    await eventually(
+      'the Job to be deleted',
+      absent(() => kube.batch.readNamespacedJob({ name: 'agentrun-short', namespace })),
+      30_000,
+      500,
+    );
+    await eventually(
+      'the run to be deleted after its TTL',
+      absent(() =>
+        kube.customObjects.getNamespacedCustomObject({
+          ...group,
+          namespace,
+          plural: 'agentruns',
+          name: 'short',
+        }),
+      ),
+      60_000,
+      500,
+    );
   });
 
   it('runs an every-minute ClawSchedule: its tick creates a run that succeeds on the node', async () => {

@@ -98,8 +98,27 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
         j.metadata?.name !== jobName &&
         !isJobFinished(j),
     ).length;
+  // admitted (a Job was created) and not finished: what sub-agent limits count
+  const admitted = caches.runs
+    .list(namespace)
+    .filter(
+      (r) =>
+        r.metadata.name !== name &&
+        r.spec.instanceRef === run.spec.instanceRef &&
+        r.spec.parent !== undefined &&
+        r.status?.jobName !== undefined &&
+        r.status.phase !== 'Succeeded' &&
+        r.status.phase !== 'Failed',
+    );
+  const parent = run.spec.parent?.runName;
   return {
     run,
+    ...(parent
+      ? {
+          activeChildrenOfParent: admitted.filter((r) => r.spec.parent?.runName === parent).length,
+          activeSubagentsOfInstance: admitted.length,
+        }
+      : {}),
     ...(instance ? { instance } : {}),
     ...(policy ? { policy } : {}),
     skillPacks,

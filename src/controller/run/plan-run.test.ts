@@ -81,6 +81,58 @@ describe('planRun before the Job exists', () => {
     });
   }
 
+  const subagentRun = runFixture((r) => void (r.spec.parent = { runName: 'parent', spawnDepth: 1 }));
+  const subagentPolicy = policyFixture((p) => void (p.spec.featureGates = { 'sub-agents': true }));
+  const boundInstance = (limits: { maxConcurrent?: number; maxChildrenPerAgent?: number }) =>
+    instanceFixture((i) => {
+      i.spec.policyRef = 'default-policy';
+      i.spec.agents.default.subagents = limits;
+    });
+  const subagentCases = [
+    {
+      name: 'a parent at its children limit',
+      limits: { maxChildrenPerAgent: 2 },
+      children: 2,
+      subagents: 2,
+      waits: /parent run parent has 2 of at most 2/,
+    },
+    {
+      name: 'an instance at its sub-agent limit',
+      limits: { maxConcurrent: 3 },
+      children: 0,
+      subagents: 3,
+      waits: /runs 3 of at most 3 sub-agent runs/,
+    },
+    {
+      name: 'room on both counts',
+      limits: { maxConcurrent: 3, maxChildrenPerAgent: 2 },
+      children: 1,
+      subagents: 2,
+      waits: undefined,
+    },
+  ];
+  for (const testCase of subagentCases) {
+    it(`sub-agent run with ${testCase.name}`, () => {
+      const plan = planRun(
+        observe({
+          run: subagentRun,
+          instance: boundInstance(testCase.limits),
+          policy: subagentPolicy,
+          activeChildrenOfParent: testCase.children,
+          activeSubagentsOfInstance: testCase.subagents,
+        }),
+        options,
+      );
+      if (testCase.waits) {
+        assert.equal(plan.createJob, undefined);
+        assert.equal(condition(plan, 'Scheduled')?.reason, 'WaitingForCapacity');
+        assert.match(condition(plan, 'Scheduled')?.message ?? '', testCase.waits);
+      } else {
+        assert.ok(plan.createJob);
+      }
+    });
+  }
+
   it('fails a run the policy forbids, with the reason, and creates nothing', () => {
     const policy: ClawPolicy = policyFixture((p) => void (p.spec.featureGates = { 'sub-agents': false }));
     const instance: ClawInstance = instanceFixture((i) => void (i.spec.policyRef = 'default-policy'));

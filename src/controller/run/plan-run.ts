@@ -61,6 +61,9 @@ export interface RunObservation {
   pod?: ObservedPod;
   /** Unfinished Jobs of the run's instance, this run's excluded. */
   activeRunsOfInstance: number;
+  /** Admitted, unfinished sub-agent runs: of this run's parent, and of its whole instance. */
+  activeChildrenOfParent?: number;
+  activeSubagentsOfInstance?: number;
   now: Date;
 }
 
@@ -259,6 +262,25 @@ export function planRun(observation: RunObservation, options: RunPlanOptions): R
       reasons.waitingForCapacity,
       `instance ${instance.metadata.name} runs ${observation.activeRunsOfInstance} of at most ${limit} runs; this one waits`,
     );
+  }
+  if (run.spec.parent) {
+    const { maxChildrenPerAgent, maxConcurrent } = effective.subagents;
+    const children = observation.activeChildrenOfParent ?? 0;
+    if (children >= maxChildrenPerAgent) {
+      return waiting(
+        observation,
+        reasons.waitingForCapacity,
+        `parent run ${run.spec.parent.runName} has ${children} of at most ${maxChildrenPerAgent} sub-agent runs running; this one waits`,
+      );
+    }
+    const subagents = observation.activeSubagentsOfInstance ?? 0;
+    if (subagents >= maxConcurrent) {
+      return waiting(
+        observation,
+        reasons.waitingForCapacity,
+        `instance ${instance.metadata.name} runs ${subagents} of at most ${maxConcurrent} sub-agent runs; this one waits`,
+      );
+    }
   }
   const skillPacks = effective.skills.map((s) => ({
     name: s.name,
