@@ -72,7 +72,8 @@ export const clawScheduleKind: KindDescriptor = {
     { name: 'Type', type: 'string', jsonPath: '.spec.type' },
     { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend' },
     { name: 'Last Run', type: 'date', jsonPath: '.status.lastRunTime' },
-    { name: 'Next Run', type: 'date', jsonPath: '.status.nextRunTime' },
+    // a string, not a date: kubectl renders future dates as <invalid> ages
+    { name: 'Next Run', type: 'string', jsonPath: '.status.nextRunTime' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
 };
