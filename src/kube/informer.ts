@@ -30,6 +30,15 @@ export function resourcePath(type: ResourceType): string {
   return type.apiVersion === 'v1' ? `/api/v1/${type.plural}` : `/apis/${type.apiVersion}/${type.plural}`;
 }
 
+/**
+ * What the cache keeps of an object: everything but metadata.managedFields, which the controllers
+ * never read and which is often the larger part of an object (client-go's informers drop it too).
+ */
+export function stripForCache(object: KubernetesObject): KubernetesObject {
+  if (object.metadata?.managedFields) delete object.metadata.managedFields;
+  return object;
+}
+
 export function objectKey(object: { metadata?: { namespace?: string; name?: string } }): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
@@ -51,8 +60,8 @@ export class ResourceInformer<T extends object> {
     this.type = type;
     this.options = options;
     this.restartDelayMs = options.restartBaseMs ?? 500;
-    const list = () =>
-      kube.objects.list(
+    const list = async () => {
+      const result = await kube.objects.list(
         type.apiVersion,
         type.kind,
         undefined,
@@ -62,14 +71,18 @@ export class ResourceInformer<T extends object> {
         undefined,
         options.labelSelector,
       );
+      result.items.forEach(stripForCache);
+      return result;
+    };
     this.informer = makeInformer<KubernetesObject>(
       kube.config,
       resourcePath(type),
       list,
       options.labelSelector,
     );
-    this.informer.on('add', (object) => this.emit('add', object as unknown as T));
-    this.informer.on('update', (object) => this.emit('update', object as unknown as T));
+    // the cache holds the very objects handed to these handlers, so stripping here shrinks the cache
+    this.informer.on('add', (object) => this.emit('add', stripForCache(object) as unknown as T));
+    this.informer.on('update', (object) => this.emit('update', stripForCache(object) as unknown as T));
     this.informer.on('delete', (object) => this.emit('delete', object as unknown as T));
     this.informer.on('connect', () => (this.restartDelayMs = options.restartBaseMs ?? 500));
     this.informer.on('error', (error) => this.scheduleRestart(error));

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { objectKey, resourcePath, stripForCache } from './informer.ts';
+
+describe('informer helpers', () => {
+  it('keeps everything but managedFields in the cache', () => {
+    const object = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'n', labels: { x: 'y' }, managedFields: [{ manager: 'kubectl' }] },
+      data: { k: 'v' },
+    };
+    assert.deepEqual(stripForCache(object), {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'n', labels: { x: 'y' } },
+      data: { k: 'v' },
+    });
+  });
+
+  it('builds watch paths and keys', () => {
+    assert.equal(resourcePath({ apiVersion: 'v1', kind: 'Pod', plural: 'pods' }), '/api/v1/pods');
+    assert.equal(
+      resourcePath({ apiVersion: 'k8sclaw.io/v1alpha1', kind: 'AgentRun', plural: 'agentruns' }),
+      '/apis/k8sclaw.io/v1alpha1/agentruns',
+    );
+    assert.equal(objectKey({ metadata: { namespace: 'n', name: 'a' } }), 'n/a');
+  });
+});
