@@ -3,6 +3,7 @@ export { KubeClient } from './kube-client.ts';
 export type * from './kube-client.ts';
 export {
   KubeApiError,
+  ignoreNotFound,
   isAlreadyExists,
   isConflict,
   isForbidden,

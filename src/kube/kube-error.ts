@@ -54,3 +54,12 @@ export const isAlreadyExists = (error: unknown): boolean => {
     normalised instanceof KubeApiError && normalised.status === 409 && normalised.reason === 'AlreadyExists'
   );
 };
+
+/** Awaits a delete or patch whose target may already be gone; any other failure is thrown. */
+export async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
+  try {
+    await action;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

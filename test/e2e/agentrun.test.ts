@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { apiVersion, type AgentRun } from '../../src/api/index.ts';
-import { isNotFound } from '../../src/kube/index.ts';
 import { instanceManifest, runManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
-import { eventually } from '../harness/eventually.ts';
+import { eventually, whenGone } from '../harness/eventually.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
 
@@ -90,20 +89,15 @@ describe('AgentRun on the local cluster', () => {
       500,
     );
     assert.equal(finished.status?.jobName, 'agentrun-short');
-    const absent = (read: () => Promise<unknown>) => async () =>
-      read().then(
-        () => undefined,
-        (error: unknown) => (isNotFound(error) ? true : undefined),
-      );
     await eventually(
       'the Job to be deleted',
-      absent(() => kube.batch.readNamespacedJob({ name: 'agentrun-short', namespace })),
+      whenGone(() => kube.batch.readNamespacedJob({ name: 'agentrun-short', namespace })),
       30_000,
       500,
     );
     await eventually(
       'the run to be deleted after its TTL',
-      absent(() =>
+      whenGone(() =>
         kube.customObjects.getNamespacedCustomObject({
           ...group,
           namespace,

@@ -1,6 +1,7 @@
 // Bounded polling for asynchronous cluster state: retries `attempt` until it returns a value
 // (not undefined) or the time runs out; the last error is kept as the cause.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isNotFound } from '../../src/kube/index.ts';
 
 export async function eventually<T>(
   what: string,
@@ -20,4 +21,13 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+}
+
+/** An `eventually` attempt that succeeds once `read` answers NotFound (the object is gone). */
+export function whenGone(read: () => Promise<unknown>): () => Promise<true | undefined> {
+  return async () =>
+    await read().then(
+      () => undefined,
+      (error: unknown) => (isNotFound(error) ? true : undefined),
+    );
 }

@@ -3,7 +3,7 @@
 // deletes every custom resource); then the namespace and our cluster-scoped objects.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { group, kinds, labelValues, labels } from '../../api/index.ts';
-import { isNotFound, retryThrottled, type KubeClient } from '../../kube/index.ts';
+import { ignoreNotFound, isNotFound, retryThrottled, type KubeClient } from '../../kube/index.ts';
 import { CliError } from '../cli-error.ts';
 import { installNamespace } from '../install/manifests.ts';
 import { checkClusterAccess, uninstallPermissions } from '../install/preflight.ts';
@@ -34,14 +34,6 @@ const rbacKinds: ClusterKind[] = [
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
 ];
-
-async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
-  try {
-    await action;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-}
 
 async function deleteLabelledClusterObjects(kube: KubeClient, kinds: ClusterKind[], say: Say): Promise<void> {
   for (const { apiVersion, kind } of kinds) {

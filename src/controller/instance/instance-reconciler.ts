@@ -16,6 +16,7 @@ import {
 } from '../../api/index.ts';
 import {
   isAlreadyExists,
+  ignoreNotFound,
   isNotFound,
   type EventRecorder,
   type KubeClient,
@@ -42,14 +43,6 @@ export interface InstanceReconcilerDeps {
   recorder: EventRecorder;
   now: () => Date;
   options: InstancePlanOptions;
-}
-
-async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
-  try {
-    await action;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
 }
 
 export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcile {

@@ -4,7 +4,7 @@
 import { agentRunKind, fieldManagers, resourceOf, type AgentRun } from '../../api/index.ts';
 import {
   isAlreadyExists,
-  isNotFound,
+  ignoreNotFound,
   type EventRecorder,
   type KubeClient,
   type Reconcile,
@@ -20,14 +20,6 @@ export interface RunReconcilerDeps {
   recorder: EventRecorder;
   now: () => Date;
   options: RunPlanOptions;
-}
-
-async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
-  try {
-    await action;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
 }
 
 export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {

@@ -11,7 +11,7 @@ import {
 } from '../../api/index.ts';
 import {
   isAlreadyExists,
-  isNotFound,
+  ignoreNotFound,
   type EventRecorder,
   type KubeClient,
   type Reconcile,
@@ -43,15 +43,9 @@ export function createScheduleReconciler(deps: ScheduleReconcilerDeps): Reconcil
     const plan = planSchedule({ schedule, now, runs: runs.map(toScheduledRun) });
 
     for (const deletion of plan.deleteRuns) {
-      try {
-        await kube.customObjects.deleteNamespacedCustomObject({
-          ...runResource,
-          namespace,
-          name: deletion.name,
-        });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      await ignoreNotFound(
+        kube.customObjects.deleteNamespacedCustomObject({ ...runResource, namespace, name: deletion.name }),
+      );
     }
     let created = false;
     if (plan.createRun) {

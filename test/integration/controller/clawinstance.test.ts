@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { ClawInstance } from '../../../src/api/index.ts';
-import { isNotFound } from '../../../src/kube/index.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { useControllerSuite } from '../../harness/controller-suite.ts';
-import { eventually } from '../../harness/eventually.ts';
+import { eventually, whenGone } from '../../harness/eventually.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 
@@ -26,14 +25,6 @@ describe('ClawInstance reconciler', () => {
       plural: 'clawinstances',
       name: 'alice',
     })) as ClawInstance;
-  const gone = (read: () => Promise<unknown>) => async () => {
-    try {
-      await read();
-      return undefined;
-    } catch (error) {
-      return isNotFound(error) ? true : undefined;
-    }
-  };
 
   it('adds its finalizer, seeds the memory ConfigMap and runs a Deployment per channel', async () => {
     await kube.customObjects.createNamespacedCustomObject({
@@ -97,7 +88,7 @@ describe('ClawInstance reconciler', () => {
     });
     await eventually(
       'the channel Deployment to go',
-      gone(() => kube.apps.readNamespacedDeployment({ name: 'alice-channel-telegram', namespace })),
+      whenGone(() => kube.apps.readNamespacedDeployment({ name: 'alice-channel-telegram', namespace })),
     );
   });
 
@@ -119,7 +110,7 @@ describe('ClawInstance reconciler', () => {
       plural: 'clawinstances',
       name: 'alice',
     });
-    await eventually('the instance to be deleted', gone(readInstance), 30_000);
+    await eventually('the instance to be deleted', whenGone(readInstance), 30_000);
     const runs = await kube.customObjects.listNamespacedCustomObject({
       ...group,
       namespace,

@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { apiVersion, type SkillPack } from '../../../src/api/index.ts';
-import { isNotFound } from '../../../src/kube/index.ts';
 import { useControllerSuite } from '../../harness/controller-suite.ts';
-import { eventually } from '../../harness/eventually.ts';
+import { eventually, whenGone } from '../../harness/eventually.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1', plural: 'skillpacks' };
 
@@ -94,13 +93,9 @@ describe('SkillPack reconciler', () => {
 
   it('removes the ConfigMap with the pack', async () => {
     await kube.customObjects.deleteNamespacedCustomObject({ ...group, namespace, name: 'ops' });
-    await eventually('the garbage collector to delete skillpack-ops', async () => {
-      try {
-        await kube.core.readNamespacedConfigMap({ name: 'skillpack-ops', namespace });
-        return undefined;
-      } catch (error) {
-        return isNotFound(error) ? true : undefined;
-      }
-    });
+    await eventually(
+      'the garbage collector to delete skillpack-ops',
+      whenGone(() => kube.core.readNamespacedConfigMap({ name: 'skillpack-ops', namespace })),
+    );
   });
 });
