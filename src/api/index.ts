@@ -16,3 +16,4 @@ export * from './claw-policy.ts';
 export * from './skill-pack.ts';
 export * from './claw-schedule.ts';
 export * from './objects.ts';
+export * from './run-events.ts';

@@ -2,6 +2,7 @@
 // the apiserver enforces (via ajv), plus the checks the apiserver cannot make (exact cron
 // expressions, time zone names). CEL rules are left to the apiserver, which runs them before any
 // webhook sees an object. Results are values: a list of field errors, empty when valid.
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { validateCronExpression, validateTimeZone } from './cron.ts';
@@ -77,4 +78,22 @@ export function validateObject(kind: KindDescriptor, object: unknown): FieldErro
 
 export function formatFieldErrors(errors: FieldError[]): string {
   return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}
+
+export type MessageCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+/**
+ * A validator for a message schema (run events, IPC files, bus payloads), compiled once: every hop
+ * checks what it reads with the same schema the writer used.
+ */
+export function compileMessageValidator<S extends TSchema>(
+  schema: S,
+): (value: unknown) => MessageCheck<Static<S>> {
+  const validate = ajv.compile(schema);
+  return (value) => {
+    if (validate(value)) return { ok: true, value: value as Static<S> };
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
+    const unique = new Map(errors.map(toFieldError).map((e) => [`${e.field}: ${e.message}`, e]));
+    return { ok: false, errors: [...unique.values()] };
+  };
 }
