@@ -1,8 +1,10 @@
 // A real nats-server with JetStream for integration tests, on random loopback ports, its store in a
 // temporary directory. Readiness is the monitoring endpoint's /healthz?js-enabled-only=true.
+// Without an authority it accepts anyone; with one it runs in operator (JWT) mode, as installed.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { renderServerAuthConfig, type BusAuthority } from '../../src/eventbus/index.ts';
 import { goToolBinary } from './binaries.ts';
 import { findFreePort } from './free-port.ts';
 import { ManagedProcess } from './managed-process.ts';
@@ -20,8 +22,14 @@ export interface NatsServer {
   destroy(): Promise<void>;
 }
 
-export function buildNatsConfig(input: { port: number; monitorPort: number; storeDir: string }): string {
-  return [
+export function buildNatsConfig(input: {
+  port: number;
+  monitorPort: number;
+  storeDir: string;
+  /** A nats.conf fragment appended as is (the output of renderServerAuthConfig). */
+  authConfig?: string;
+}): string {
+  const lines = [
     `listen: 127.0.0.1:${input.port}`,
     `http: 127.0.0.1:${input.monitorPort}`,
     'jetstream {',
@@ -30,14 +38,21 @@ export function buildNatsConfig(input: { port: number; monitorPort: number; stor
     '  max_file_store: 1GB',
     '}',
     '',
-  ].join('\n');
+  ];
+  return lines.join('\n') + (input.authConfig ?? '');
 }
 
-export async function startNatsServer(options: { startTimeoutMs?: number } = {}): Promise<NatsServer> {
+export async function startNatsServer(
+  options: { startTimeoutMs?: number; authority?: BusAuthority } = {},
+): Promise<NatsServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-nats-'));
   const [port, monitorPort] = await Promise.all([findFreePort(), findFreePort()]);
   const configFile = path.join(dir, 'nats.conf');
-  await writeFile(configFile, buildNatsConfig({ port, monitorPort, storeDir: path.join(dir, 'jetstream') }));
+  const authConfig = options.authority ? renderServerAuthConfig(options.authority) : undefined;
+  await writeFile(
+    configFile,
+    buildNatsConfig({ port, monitorPort, storeDir: path.join(dir, 'jetstream'), authConfig }),
+  );
   let proc: ManagedProcess | undefined;
   const start = async () => {
     proc = new ManagedProcess({

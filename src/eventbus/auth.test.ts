@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RunIdentity } from '../api/run-events.ts';
+import {
+  accountSignerOf,
+  controllerPermissions,
+  createBusAuthority,
+  inputPublisherInboxPrefix,
+  inputPublisherPermissions,
+  issueUserCredentials,
+  renderServerAuthConfig,
+  runBridgePermissions,
+} from './auth.ts';
+
+const identity: RunIdentity = { namespace: 'ns', instance: 'bot.v1', run: 'run-1', runUid: 'uid-1' };
+
+function claimsOf(jwt: string): Record<string, unknown> {
+  const [, body] = jwt.split('.');
+  return JSON.parse(Buffer.from(body ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function jwtOfCreds(creds: string): string {
+  const match = /-----BEGIN NATS USER JWT-----\n(\S+)\n/.exec(creds);
+  assert.ok(match?.[1], 'creds hold a user JWT');
+  return match[1];
+}
+
+describe('bus authority', () => {
+  it('is plain strings, with the system account named by the operator', async () => {
+    const authority = await createBusAuthority();
+    const roundTrip = JSON.parse(JSON.stringify(authority)) as unknown;
+    assert.deepEqual(roundTrip, authority);
+    assert.match(authority.operator.seed, /^SO/);
+    assert.match(authority.account.signingKey.seed, /^SA/);
+    const operator = claimsOf(authority.operator.jwt) as { nats: { system_account?: string } };
+    assert.equal(operator.nats.system_account, authority.systemAccount.publicKey);
+  });
+
+  it('enables JetStream for the application account and trusts its signing key', async () => {
+    const authority = await createBusAuthority({ jetStreamLimits: { streams: 3 } });
+    const account = claimsOf(authority.account.jwt) as {
+      iss: string;
+      nats: { signing_keys: string[]; limits: { disk_storage: number; streams: number } };
+    };
+    assert.equal(account.iss, authority.operator.publicKey);
+    assert.deepEqual(account.nats.signing_keys, [authority.account.signingKey.publicKey]);
+    assert.ok(account.nats.limits.disk_storage > 0);
+    assert.equal(account.nats.limits.streams, 3);
+  });
+
+  it('renders a memory resolver preloaded with both accounts', async () => {
+    const authority = await createBusAuthority();
+    const conf = renderServerAuthConfig(authority);
+    assert.ok(conf.includes(`operator: "${authority.operator.jwt}"`));
+    assert.ok(conf.includes(`system_account: "${authority.systemAccount.publicKey}"`));
+    assert.match(conf, /^resolver: MEMORY$/m);
+    assert.ok(conf.includes(`${authority.account.publicKey}: "${authority.account.jwt}"`));
+    assert.ok(conf.includes(`${authority.systemAccount.publicKey}: "${authority.systemAccount.jwt}"`));
+  });
+});
+
+describe('user credentials', () => {
+  it('are signed by the account signing key, carry the permissions and expiry', async () => {
+    const authority = await createBusAuthority();
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    const creds = await issueUserCredentials(accountSignerOf(authority), {
+      name: 'bridge/ns/run-1',
+      permissions: { publish: { allow: ['a.>'], deny: ['a.b'] }, subscribe: { allow: ['_INBOX_x.>'] } },
+      expiresAt,
+    });
+    assert.match(creds, /-----BEGIN USER NKEY SEED-----\nSU/);
+    const user = claimsOf(jwtOfCreds(creds)) as {
+      iss: string;
+      exp: number;
+      name: string;
+      nats: { issuer_account: string; pub: unknown; sub: unknown };
+    };
+    assert.equal(user.iss, authority.account.signingKey.publicKey);
+    assert.equal(user.nats.issuer_account, authority.account.publicKey);
+    assert.equal(user.name, 'bridge/ns/run-1');
+    assert.equal(user.exp, expiresAt.getTime() / 1000);
+    assert.deepEqual(user.nats.pub, { allow: ['a.>'], deny: ['a.b'] });
+    assert.deepEqual(user.nats.sub, { allow: ['_INBOX_x.>'], deny: [] });
+  });
+});
+
+describe('permissions', () => {
+  it("confine a bridge to its run's events, its input consumer and its inbox", () => {
+    const permissions = runBridgePermissions(identity);
+    const consumer = 'input-uid-1';
+    assert.deepEqual(permissions.publish.allow, [
+      'k8sclaw.runs.ns.bot_v1.run-1.>',
+      `$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_INPUT.${consumer}.k8sclaw.input.ns.bot_v1.run-1`,
+      `$JS.API.CONSUMER.INFO.K8SCLAW_RUN_INPUT.${consumer}`,
+      `$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_INPUT.${consumer}`,
+      `$JS.ACK.K8SCLAW_RUN_INPUT.${consumer}.>`,
+    ]);
+    assert.deepEqual(permissions.subscribe.allow, ['_INBOX_uid-1.>']);
+    assert.ok(!permissions.publish.allow.some((s) => s.includes('*') || s === '$JS.API.>'));
+  });
+
+  it('let the controller manage both streams and publish input, nothing broader', () => {
+    const { publish, subscribe } = controllerPermissions();
+    assert.ok(publish.allow.includes('$JS.API.STREAM.CREATE.K8SCLAW_RUN_EVENTS'));
+    assert.ok(publish.allow.includes('$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_EVENTS.*'));
+    assert.ok(publish.allow.includes('$JS.ACK.K8SCLAW_RUN_EVENTS.>'));
+    assert.ok(publish.allow.includes('k8sclaw.input.>'));
+    assert.ok(!publish.allow.some((s) => s.startsWith('k8sclaw.runs')));
+    assert.ok(!publish.allow.includes('$JS.API.>'));
+    assert.deepEqual(subscribe.allow, ['_INBOX.>']);
+  });
+
+  it('let input publishers publish input and read their own replies only', () => {
+    assert.deepEqual(inputPublisherPermissions(), {
+      publish: { allow: ['k8sclaw.input.>'] },
+      subscribe: { allow: [`${inputPublisherInboxPrefix}.>`] },
+    });
+  });
+});

@@ -1,0 +1,272 @@
+// Decentralized (JWT) authentication of the event bus: one operator, one application account with
+// JetStream, one system account, and user credentials whose permissions confine each holder to its
+// own subjects. Keys and JWTs are plain strings so the installer can keep them in a Secret; nothing
+// here talks to a server.
+import {
+  createAccount,
+  createOperator,
+  createUser,
+  encodeAccount,
+  encodeOperator,
+  encodeUser,
+  fmtCreds,
+  fromSeed,
+  type KeyPair,
+} from '@nats-io/jwt';
+import type { RunIdentity } from '../api/run-events.ts';
+import { BusError, busErrorCodes } from './bus-error.ts';
+import {
+  buildRunEventsFilter,
+  buildRunInboxPrefix,
+  buildRunInputConsumerName,
+  buildRunInputSubject,
+  busStreams,
+  runInputPrefix,
+  runInputStream,
+} from './subjects.ts';
+
+export interface NamedKey {
+  name: string;
+  publicKey: string;
+  seed: string;
+  jwt: string;
+}
+
+/** Everything needed to configure the server and issue credentials; secret as a whole. */
+export interface BusAuthority {
+  operator: NamedKey;
+  /** The application account every K8sClaw component connects to. */
+  account: NamedKey & {
+    /** Issues user credentials, so the account's identity key can stay offline. */
+    signingKey: { publicKey: string; seed: string };
+  };
+  /** The server's own account (monitoring, internal events). */
+  systemAccount: NamedKey;
+}
+
+/** What issuing user credentials needs: the account and one of its signing keys. */
+export interface AccountSigner {
+  accountPublicKey: string;
+  signingSeed: string;
+}
+
+export interface JetStreamAccountLimits {
+  /** Bytes of file storage; -1 for no limit. */
+  diskStorageBytes: number;
+  memoryStorageBytes: number;
+  streams: number;
+  /** Each running agent holds one input consumer, so this bounds concurrent runs. */
+  consumers: number;
+}
+
+export const defaultJetStreamAccountLimits: JetStreamAccountLimits = {
+  diskStorageBytes: 1024 * 1024 * 1024,
+  memoryStorageBytes: 64 * 1024 * 1024,
+  streams: 8,
+  consumers: 4096,
+};
+
+export interface SubjectPermission {
+  allow: string[];
+  deny?: string[];
+}
+
+export interface BusPermissions {
+  publish: SubjectPermission;
+  subscribe: SubjectPermission;
+}
+
+export interface UserCredentialsRequest {
+  /** Shown in server monitoring, e.g. `bridge/<namespace>/<run>`. */
+  name: string;
+  permissions: BusPermissions;
+  /** After this instant the server refuses the credentials and drops connections using them. */
+  expiresAt?: Date;
+}
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+const seedOf = (kp: KeyPair): string => textDecoder.decode(kp.getSeed());
+
+export async function createBusAuthority(
+  options: {
+    operatorName?: string;
+    accountName?: string;
+    jetStreamLimits?: Partial<JetStreamAccountLimits>;
+  } = {},
+): Promise<BusAuthority> {
+  const limits = { ...defaultJetStreamAccountLimits, ...options.jetStreamLimits };
+  const operatorKey = createOperator();
+  const accountKey = createAccount();
+  const signingKey = createAccount();
+  const systemKey = createAccount();
+  const operatorName = options.operatorName ?? 'k8sclaw';
+  const accountName = options.accountName ?? 'K8SCLAW';
+  const systemName = 'SYS';
+
+  const operatorJwt = await encodeOperator(operatorName, operatorKey, {
+    system_account: systemKey.getPublicKey(),
+  });
+  const accountJwt = await encodeAccount(
+    accountName,
+    accountKey,
+    {
+      signing_keys: [signingKey.getPublicKey()],
+      limits: {
+        subs: -1,
+        data: -1,
+        payload: -1,
+        imports: -1,
+        exports: -1,
+        wildcards: true,
+        conn: -1,
+        leaf: -1,
+        disk_storage: limits.diskStorageBytes,
+        mem_storage: limits.memoryStorageBytes,
+        streams: limits.streams,
+        consumer: limits.consumers,
+      },
+    },
+    { signer: operatorKey },
+  );
+  const systemJwt = await encodeAccount(
+    systemName,
+    systemKey,
+    { limits: { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1 } },
+    { signer: operatorKey },
+  );
+  return {
+    operator: {
+      name: operatorName,
+      publicKey: operatorKey.getPublicKey(),
+      seed: seedOf(operatorKey),
+      jwt: operatorJwt,
+    },
+    account: {
+      name: accountName,
+      publicKey: accountKey.getPublicKey(),
+      seed: seedOf(accountKey),
+      jwt: accountJwt,
+      signingKey: { publicKey: signingKey.getPublicKey(), seed: seedOf(signingKey) },
+    },
+    systemAccount: {
+      name: systemName,
+      publicKey: systemKey.getPublicKey(),
+      seed: seedOf(systemKey),
+      jwt: systemJwt,
+    },
+  };
+}
+
+/** The nats.conf fragment that trusts the authority's operator and knows its accounts. */
+export function renderServerAuthConfig(authority: BusAuthority): string {
+  const quote = (value: string) => JSON.stringify(value);
+  return [
+    `operator: ${quote(authority.operator.jwt)}`,
+    `system_account: ${quote(authority.systemAccount.publicKey)}`,
+    'resolver: MEMORY',
+    'resolver_preload: {',
+    `  ${authority.account.publicKey}: ${quote(authority.account.jwt)}`,
+    `  ${authority.systemAccount.publicKey}: ${quote(authority.systemAccount.jwt)}`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+export function accountSignerOf(authority: BusAuthority): AccountSigner {
+  return { accountPublicKey: authority.account.publicKey, signingSeed: authority.account.signingKey.seed };
+}
+
+function isAuthority(issuer: BusAuthority | AccountSigner): issuer is BusAuthority {
+  return 'account' in issuer;
+}
+
+/** A `.creds` file (user JWT and seed) for one holder of the application account. */
+export async function issueUserCredentials(
+  issuer: BusAuthority | AccountSigner,
+  request: UserCredentialsRequest,
+): Promise<string> {
+  const signer = isAuthority(issuer) ? accountSignerOf(issuer) : issuer;
+  let signingKey: KeyPair;
+  try {
+    signingKey = fromSeed(textEncoder.encode(signer.signingSeed));
+  } catch (error) {
+    throw new BusError(busErrorCodes.invalidCredentials, 'the account signing seed is not valid', {
+      cause: error,
+    });
+  }
+  const userKey = createUser();
+  const { publish, subscribe } = request.permissions;
+  const jwt = await encodeUser(
+    request.name,
+    userKey,
+    signer.accountPublicKey,
+    {
+      pub: { allow: [...publish.allow], deny: [...(publish.deny ?? [])] },
+      sub: { allow: [...subscribe.allow], deny: [...(subscribe.deny ?? [])] },
+    },
+    {
+      signer: signingKey,
+      ...(request.expiresAt ? { exp: Math.floor(request.expiresAt.getTime() / 1000) } : {}),
+    },
+  );
+  return textDecoder.decode(fmtCreds(jwt, userKey));
+}
+
+const jsApi = '$JS.API';
+
+/**
+ * A run's IPC bridge: publish its own run's events, and read its own input through one durable pull
+ * consumer. The pull consumer needs exactly: CONSUMER.CREATE with its filter in the subject (so the
+ * server checks the filter against the permission), CONSUMER.INFO (the client re-checks the consumer
+ * after a reconnect), CONSUMER.MSG.NEXT (pull requests) and `$JS.ACK` of that consumer. Replies come
+ * back on the run's own inbox prefix only.
+ */
+export function runBridgePermissions(identity: RunIdentity): BusPermissions {
+  const stream = runInputStream.name;
+  const consumer = buildRunInputConsumerName(identity);
+  return {
+    publish: {
+      allow: [
+        buildRunEventsFilter(identity),
+        `${jsApi}.CONSUMER.CREATE.${stream}.${consumer}.${buildRunInputSubject(identity)}`,
+        `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
+        `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+        `$JS.ACK.${stream}.${consumer}.>`,
+      ],
+    },
+    subscribe: { allow: [`${buildRunInboxPrefix(identity)}.>`] },
+  };
+}
+
+/**
+ * The controller: create and update the streams, manage and read consumers on them (completed
+ * events, cleanup of run input consumers), and publish input. Its replies use the default inbox.
+ */
+export function controllerPermissions(): BusPermissions {
+  const allow: string[] = [];
+  for (const { name } of busStreams) {
+    allow.push(
+      `${jsApi}.STREAM.CREATE.${name}`,
+      `${jsApi}.STREAM.UPDATE.${name}`,
+      `${jsApi}.STREAM.INFO.${name}`,
+      `${jsApi}.CONSUMER.*.${name}.>`,
+      `${jsApi}.CONSUMER.MSG.NEXT.${name}.*`,
+      `$JS.ACK.${name}.>`,
+    );
+  }
+  allow.push(`${runInputPrefix}.>`);
+  return { publish: { allow }, subscribe: { allow: ['_INBOX.>'] } };
+}
+
+/** Inbox prefix of input publishers (channels, the API server): apart from the controller's replies. */
+export const inputPublisherInboxPrefix = '_INBOX_INPUT';
+
+/** Channels and the API server: publish input to any run, nothing else. */
+export function inputPublisherPermissions(): BusPermissions {
+  return {
+    publish: { allow: [`${runInputPrefix}.>`] },
+    subscribe: { allow: [`${inputPublisherInboxPrefix}.>`] },
+  };
+}

@@ -1,0 +1,425 @@
+// The event bus as K8sClaw uses it: run events from bridges to the controller, follow-up input from
+// channels to a running agent's bridge, both through JetStream streams. The NATS client stays behind
+// this interface; callers see plain types and BusError. Every message is validated against its
+// schema when published and again when consumed.
+import { jetstream, jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, JsMsg, StreamConfig } from '@nats-io/jetstream';
+import {
+  connect,
+  credsAuthenticator,
+  headers,
+  nanos,
+  type NatsConnection,
+  type Status,
+} from '@nats-io/transport-node';
+import {
+  runEventSchema,
+  runInputSchema,
+  type RunEvent,
+  type RunIdentity,
+  type RunInput,
+} from '../api/run-events.ts';
+import { compileMessageValidator, formatFieldErrors, type FieldError } from '../api/validation.ts';
+import { BusError, busErrorCodes } from './bus-error.ts';
+import {
+  checkDurableName,
+  runDurableConsumer,
+  type ConsumeOptions,
+  type Decoded,
+  type Delivery,
+} from './durable-consumer.ts';
+import { hasJetStreamErrorCode, jetStreamErrorCodes, toBusError } from './nats-error.ts';
+import { abortedError, backoffDelay, pause, retryWhileUnavailable, type RetryOptions } from './retry.ts';
+import {
+  buildMessageId,
+  buildRunEventSubject,
+  buildRunInputConsumerName,
+  buildRunInputSubject,
+  busStreams,
+  completedEventsFilter,
+  runEventsStream,
+  runInputStream,
+  type StreamSpec,
+} from './subjects.ts';
+
+export interface EventBusOptions {
+  /** One or more `nats://host:port` URLs. */
+  url: string | string[];
+  /** The text of a `.creds` file; without it the connection is anonymous. */
+  credentials?: string;
+  /** Shown in server monitoring. */
+  name: string;
+  /** Required when the credentials allow replies on a private prefix only (a run's bridge). */
+  inboxPrefix?: string;
+  /** Stops waiting for the first connection. */
+  signal?: AbortSignal;
+  /** How long to wait for the first connection while the server is unreachable. */
+  connectTimeoutMs?: number;
+  /** Timeout of one JetStream request. */
+  requestTimeoutMs?: number;
+  /** Connection changes after the first connect, for logs and readiness. */
+  onStatus?: (status: BusStatus) => void;
+}
+
+export type BusStatus =
+  | { type: 'disconnected'; server: string }
+  | { type: 'reconnected'; server: string }
+  | { type: 'error'; error: BusError };
+
+export interface PublishResult {
+  /** The stream already held this message id (an earlier publish, or an earlier attempt of this one). */
+  duplicate: boolean;
+  streamSequence: number;
+}
+
+export type RunEventHandler = (event: RunEvent, delivery: Delivery) => Promise<void>;
+export type RunInputHandler = (input: RunInput, delivery: Delivery) => Promise<void>;
+
+export interface EventBus {
+  /** Creates the streams, or updates them to this version's configuration. */
+  ensureStreams(options?: RetryOptions): Promise<void>;
+  /** Validates and publishes one event of a run; retried while JetStream is unavailable. */
+  publishRunEvent(event: RunEvent, options?: RetryOptions): Promise<PublishResult>;
+  /** Hands every run's `completed` event to `handler` through the durable consumer `durableName`. */
+  consumeCompletedEvents(
+    durableName: string,
+    handler: RunEventHandler,
+    options: ConsumeOptions,
+  ): Promise<void>;
+  /** Queues a follow-up message for a running agent. */
+  publishRunInput(identity: RunIdentity, input: RunInput, options?: RetryOptions): Promise<PublishResult>;
+  /** Hands the input of this run (and no other) to `handler`. */
+  consumeRunInput(identity: RunIdentity, handler: RunInputHandler, options: ConsumeOptions): Promise<void>;
+  /** Stops the consumers (letting handlers finish), flushes what is pending and closes. */
+  close(): Promise<void>;
+}
+
+/** Carries the target run's uid: input of an earlier run of the same name is not delivered. */
+const runUidHeader = 'K8sclaw-Run-Uid';
+const defaultPublishTimeoutMs = 30_000;
+const defaultConnectTimeoutMs = 60_000;
+const defaultRequestTimeoutMs = 5_000;
+/** A run's input consumer outlives a bridge restart but not the run by much. */
+const inputConsumerInactiveMs = runInputStream.maxAgeMs;
+
+const validateRunEvent = compileMessageValidator(runEventSchema);
+const validateRunInput = compileMessageValidator(runInputSchema);
+const textEncoder = new TextEncoder();
+
+function invalid(reason: string, errors: FieldError[] = []): Decoded<never> {
+  return { ok: false, reason, errors };
+}
+
+function parseJson(msg: JsMsg): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(msg.string()) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function subjectOrUndefined(build: () => string): string | undefined {
+  try {
+    return build();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A `completed` event whose payload names the same run and type as the subject it arrived on. */
+function decodeCompletedEvent(msg: JsMsg): Decoded<RunEvent> {
+  const json = parseJson(msg);
+  if (!json.ok) return invalid('payload is not JSON');
+  const check = validateRunEvent(json.value);
+  if (!check.ok) return invalid('payload is not a valid run event', check.errors);
+  const event = check.value;
+  // permissions bind a bridge to its subjects, not to what it writes inside them
+  const expected = subjectOrUndefined(() => buildRunEventSubject(event.identity, event.body.type));
+  if (expected !== msg.subject) return invalid('payload names another run or type than its subject');
+  if (event.body.type !== 'completed') return invalid('not a completed event');
+  return { ok: true, value: event };
+}
+
+function decodeRunInput(identity: RunIdentity, msg: JsMsg): Decoded<RunInput> {
+  const addressedTo = msg.headers?.get(runUidHeader);
+  if (addressedTo && addressedTo !== identity.runUid) return { ok: false, skip: true };
+  const json = parseJson(msg);
+  if (!json.ok) return invalid('payload is not JSON');
+  const check = validateRunInput(json.value);
+  if (!check.ok) return invalid('payload is not a valid run input', check.errors);
+  return { ok: true, value: check.value };
+}
+
+function buildStreamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string } {
+  return {
+    name: spec.name,
+    subjects: spec.subjects,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(spec.maxAgeMs),
+    duplicate_window: nanos(spec.duplicateWindowMs),
+    max_msg_size: spec.maxMessageBytes,
+    num_replicas: 1,
+  };
+}
+
+function toStatus(status: Status): BusStatus | undefined {
+  switch (status.type) {
+    case 'disconnect':
+      return { type: 'disconnected', server: status.server };
+    case 'reconnect':
+      return { type: 'reconnected', server: status.server };
+    case 'error':
+      return { type: 'error', error: toBusError(status.error, 'event bus connection') };
+    default:
+      return undefined;
+  }
+}
+
+class NatsEventBus implements EventBus {
+  private readonly nc: NatsConnection;
+  private readonly js: JetStreamClient;
+  private readonly jsm: JetStreamManager;
+  private readonly requestTimeoutMs: number;
+  /** Aborted by close(): stops every consumer of this connection. */
+  private readonly closing = new AbortController();
+  private readonly consumers = new Set<Promise<void>>();
+  private closed: Promise<void> | undefined;
+
+  constructor(nc: NatsConnection, jsm: JetStreamManager, requestTimeoutMs: number) {
+    this.nc = nc;
+    this.jsm = jsm;
+    this.js = jetstream(nc, { timeout: requestTimeoutMs });
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  async ensureStreams(options: RetryOptions = {}): Promise<void> {
+    for (const spec of busStreams) {
+      const doing = `ensuring stream ${spec.name}`;
+      await retryWhileUnavailable(
+        doing,
+        async () => {
+          try {
+            await this.ensureStream(spec);
+          } catch (error) {
+            throw toBusError(error, doing);
+          }
+        },
+        { ...options, defaultTimeoutMs: defaultPublishTimeoutMs },
+      );
+    }
+  }
+
+  private async ensureStream(spec: StreamSpec): Promise<void> {
+    const config = buildStreamConfig(spec);
+    try {
+      await this.jsm.streams.add(config);
+    } catch (error) {
+      if (!hasJetStreamErrorCode(error, jetStreamErrorCodes.streamNameInUse)) throw error;
+      const { name: _name, storage: _storage, retention: _retention, ...updatable } = config;
+      await this.jsm.streams.update(spec.name, updatable);
+    }
+  }
+
+  async publishRunEvent(event: RunEvent, options: RetryOptions = {}): Promise<PublishResult> {
+    const check = validateRunEvent(event);
+    if (!check.ok) {
+      throw new BusError(
+        busErrorCodes.invalidMessage,
+        `not a valid run event: ${formatFieldErrors(check.errors)}`,
+        {
+          fieldErrors: check.errors,
+        },
+      );
+    }
+    const subject = buildRunEventSubject(event.identity, event.body.type);
+    return await this.publish(
+      subject,
+      event,
+      buildMessageId(event.identity, event.id),
+      event.identity,
+      options,
+    );
+  }
+
+  async publishRunInput(
+    identity: RunIdentity,
+    input: RunInput,
+    options: RetryOptions = {},
+  ): Promise<PublishResult> {
+    const check = validateRunInput(input);
+    if (!check.ok) {
+      throw new BusError(
+        busErrorCodes.invalidMessage,
+        `not a valid run input: ${formatFieldErrors(check.errors)}`,
+        {
+          fieldErrors: check.errors,
+        },
+      );
+    }
+    const subject = buildRunInputSubject(identity);
+    return await this.publish(subject, input, buildMessageId(identity, input.id), identity, options);
+  }
+
+  private async publish(
+    subject: string,
+    payload: unknown,
+    msgID: string,
+    identity: RunIdentity,
+    options: RetryOptions,
+  ): Promise<PublishResult> {
+    const data = textEncoder.encode(JSON.stringify(payload));
+    const doing = `publishing to ${subject}`;
+    return await retryWhileUnavailable(
+      doing,
+      async (remainingMs) => {
+        const messageHeaders = headers();
+        messageHeaders.set(runUidHeader, identity.runUid);
+        try {
+          const ack = await this.js.publish(subject, data, {
+            msgID,
+            headers: messageHeaders,
+            timeout: Math.min(this.requestTimeoutMs, remainingMs),
+          });
+          return { duplicate: ack.duplicate, streamSequence: ack.seq };
+        } catch (error) {
+          throw toBusError(error, doing);
+        }
+      },
+      { ...options, defaultTimeoutMs: defaultPublishTimeoutMs },
+    );
+  }
+
+  async consumeCompletedEvents(
+    durableName: string,
+    handler: RunEventHandler,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: runEventsStream.name,
+          name: checkDurableName(durableName),
+          filterSubject: completedEventsFilter,
+          decode: decodeCompletedEvent,
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
+    );
+  }
+
+  async consumeRunInput(
+    identity: RunIdentity,
+    handler: RunInputHandler,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: runInputStream.name,
+          name: buildRunInputConsumerName(identity),
+          // the bridge's permission names this exact filter in the consumer create subject
+          filterSubject: buildRunInputSubject(identity),
+          inactiveThresholdMs: inputConsumerInactiveMs,
+          decode: (msg) => decodeRunInput(identity, msg),
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
+    );
+  }
+
+  private async track(consuming: Promise<void>): Promise<void> {
+    if (this.closing.signal.aborted) throw new BusError(busErrorCodes.closed, 'the event bus is closed');
+    this.consumers.add(consuming);
+    try {
+      await consuming;
+    } finally {
+      this.consumers.delete(consuming);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing.abort(new BusError(busErrorCodes.closed, 'the event bus is closed'));
+      await Promise.allSettled([...this.consumers]);
+      if (this.nc.isClosed()) return;
+      try {
+        await this.nc.drain();
+      } catch (error) {
+        if (!this.nc.isClosed()) throw toBusError(error, 'closing the event bus');
+      }
+    })();
+    await this.closed;
+  }
+}
+
+async function watchStatus(nc: NatsConnection, onStatus: (status: BusStatus) => void): Promise<void> {
+  for await (const status of nc.status()) {
+    const mapped = toStatus(status);
+    if (!mapped) continue;
+    try {
+      onStatus(mapped);
+    } catch {
+      // an observer's failure must not end status reporting
+    }
+  }
+}
+
+/** A malformed creds file is a configuration error, not a reason to wait for the server. */
+function checkCredentials(text: string): string {
+  if (!/BEGIN NATS USER JWT-+\s*\S+/.test(text) || !/BEGIN USER NKEY SEED-+\s*SU\S+/.test(text)) {
+    throw new BusError(
+      busErrorCodes.invalidCredentials,
+      'the event bus credentials are not a NATS creds file',
+    );
+  }
+  return text;
+}
+
+/**
+ * Connects, waiting (with backoff) while the server is unreachable, up to `connectTimeoutMs` or the
+ * signal; refused credentials fail at once. Afterwards the client reconnects on its own, forever.
+ */
+export async function connectEventBus(options: EventBusOptions): Promise<EventBus> {
+  const doing = `connecting to the event bus at ${String(options.url)}`;
+  const requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+  const deadline = Date.now() + (options.connectTimeoutMs ?? defaultConnectTimeoutMs);
+  const authenticator = options.credentials
+    ? credsAuthenticator(textEncoder.encode(checkCredentials(options.credentials)))
+    : undefined;
+  for (let attempt = 0; ; attempt++) {
+    if (options.signal?.aborted) throw abortedError(doing, options.signal);
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: options.url,
+        name: options.name,
+        ...(authenticator ? { authenticator } : {}),
+        ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1_000,
+        timeout: Math.max(1_000, Math.min(10_000, deadline - Date.now())),
+      });
+    } catch (error) {
+      const busError = toBusError(error, doing);
+      const remaining = deadline - Date.now();
+      if (busError.code !== busErrorCodes.unavailable || remaining <= 0) throw busError;
+      const waited = await pause(Math.min(backoffDelay(attempt, 250, 5_000), remaining), options.signal);
+      if (!waited && options.signal) throw abortedError(doing, options.signal);
+      continue;
+    }
+    if (options.onStatus) void watchStatus(nc, options.onStatus);
+    // no account info request: a run's bridge may not ask for it
+    const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: requestTimeoutMs });
+    return new NatsEventBus(nc, jsm, requestTimeoutMs);
+  }
+}

@@ -1,0 +1,56 @@
+// Public surface of the eventbus component, the only importer of the NATS client. Everything here
+// is plain TypeScript: NATS types never cross this boundary.
+export {
+  connectEventBus,
+  type BusStatus,
+  type EventBus,
+  type EventBusOptions,
+  type PublishResult,
+  type RunEventHandler,
+  type RunInputHandler,
+} from './event-bus.ts';
+export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';
+export type { RetryOptions } from './retry.ts';
+export {
+  BusError,
+  busErrorCodes,
+  isAuthenticationFailed,
+  isBusUnavailable,
+  isPermissionDenied,
+  type BusErrorCode,
+} from './bus-error.ts';
+export {
+  accountSignerOf,
+  controllerPermissions,
+  createBusAuthority,
+  defaultJetStreamAccountLimits,
+  inputPublisherInboxPrefix,
+  inputPublisherPermissions,
+  issueUserCredentials,
+  renderServerAuthConfig,
+  runBridgePermissions,
+  type AccountSigner,
+  type BusAuthority,
+  type BusPermissions,
+  type JetStreamAccountLimits,
+  type NamedKey,
+  type SubjectPermission,
+  type UserCredentialsRequest,
+} from './auth.ts';
+export {
+  buildMessageId,
+  buildRunEventSubject,
+  buildRunEventsFilter,
+  buildRunInboxPrefix,
+  buildRunInputConsumerName,
+  buildRunInputSubject,
+  busStreams,
+  completedEventsFilter,
+  escapeNameToken,
+  parseRunEventSubject,
+  runEventsStream,
+  runInputStream,
+  unescapeNameToken,
+  type ParsedRunEventSubject,
+  type StreamSpec,
+} from './subjects.ts';
