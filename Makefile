@@ -71,9 +71,8 @@ install: cluster-up images ## install K8sClaw into the local cluster (k8sclaw in
 
 # settings of `make run`, overridable from the command line or the environment
 RUN_ENV = POD_NAMESPACE=$(or $(POD_NAMESPACE),default) K8SCLAW_HEALTH_PORT=$(or $(K8SCLAW_HEALTH_PORT),8081) \
-  K8SCLAW_AGENT_IMAGE='$(or $(K8SCLAW_AGENT_IMAGE),localhost/k8sclaw/k8sclaw:0.1.0)' \
-  K8SCLAW_AGENT_ARGS='$(or $(K8SCLAW_AGENT_ARGS),version)' \
-  K8SCLAW_IPC_BRIDGE_IMAGE='$(or $(K8SCLAW_IPC_BRIDGE_IMAGE),localhost/k8sclaw/k8sclaw:0.1.0)' \
+  K8SCLAW_AGENT_IMAGE='$(or $(K8SCLAW_AGENT_IMAGE),localhost/k8sclaw/agent-runner:0.1.0)' \
+  K8SCLAW_IPC_BRIDGE_IMAGE='$(or $(K8SCLAW_IPC_BRIDGE_IMAGE),localhost/k8sclaw/ipc-bridge:0.1.0)' \
   K8SCLAW_CHANNEL_IMAGE='$(or $(K8SCLAW_CHANNEL_IMAGE),localhost/k8sclaw/channel-{type}:0.1.0)'
 
 run: node_modules/.package-lock.json ## run the controller manager locally against $KUBECONFIG (CRDs installed)

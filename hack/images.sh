@@ -33,12 +33,16 @@ app_version=$(sed -nE 's/^  "version": *"([^"]+)".*/\1/p' "$repo/package.json" |
 [ -n "$app_version" ] || { echo "images: no version in package.json" >&2; exit 1; }
 
 # image names (archive <name>.tar) in build order, and their tags
-names=(pause node-base k8sclaw nats)
+names=(pause node-base k8sclaw agent-runner ipc-bridge sandbox nats model-fake)
 declare -A tags=(
   [pause]="localhost/k8sclaw/pause:$pause_version"
   [node-base]="localhost/k8sclaw/node-base:$NODE_VERSION"
   [k8sclaw]="localhost/k8sclaw/k8sclaw:$app_version"
+  [agent-runner]="localhost/k8sclaw/agent-runner:$app_version"
+  [ipc-bridge]="localhost/k8sclaw/ipc-bridge:$app_version"
+  [sandbox]="localhost/k8sclaw/sandbox:$app_version"
   [nats]="localhost/k8sclaw/nats:$NATS_SERVER_VERSION"
+  [model-fake]="localhost/k8sclaw/model-fake:$app_version"
 )
 
 case "$(uname -m)" in
@@ -155,6 +159,34 @@ prepare_k8sclaw() { # $1: context dir
   cp -al "$work/build/app-deps/node_modules" "$1/node_modules"
 }
 
+# the runner and the bridge are the app image with another entrypoint: nothing to copy
+prepare_agent_runner() { :; }
+prepare_ipc_bridge() { :; }
+
+prepare_sandbox() { # $1: context dir
+  local r="$1/rootfs" busybox applet
+  busybox=$(command -v busybox) || die "busybox is missing: run hack/install-deps.sh"
+  log "assembling the sandbox rootfs (busybox $("$busybox" | head -n1 | awk '{print $2}'))"
+  mkdir -p "$r/bin" "$r/tmp" "$r/workspace" "$r/etc"
+  cp "$busybox" "$r/bin/busybox"
+  for applet in $("$busybox" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$r/bin/$applet"
+  done
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'sandbox:x:65532:65532:sandbox:/workspace:/bin/sh' >"$r/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'sandbox:x:65532:' >"$r/etc/group"
+  chmod 1777 "$r/tmp" && chmod 0755 "$r" "$r/bin" "$r/etc" && chmod 0777 "$r/workspace"
+}
+
+prepare_model_fake() { # $1: context dir
+  stage_app_deps
+  log "assembling the model-fake build context"
+  mkdir -p "$1/app/test/fakes" "$1/app/node_modules"
+  cp -a "$repo/test/fakes/model-server" "$1/app/test/fakes/model-server"
+  find "$1/app" -name '*.test.ts' -delete
+  cp -al "$work/build/app-deps/node_modules/yaml" "$1/app/node_modules/yaml"
+  printf '{ "type": "module", "private": true }\n' >"$1/app/package.json"
+}
+
 # ---- build ------------------------------------------------------------------------------------
 
 image_id() { bah inspect --type image --format '{{.FromImageID}}' "$1" 2>/dev/null || true; }
@@ -213,7 +245,11 @@ cmd_build() {
   build_one pause
   build_one node-base
   build_one k8sclaw "BASE_IMAGE=${tags[node-base]}"
+  build_one agent-runner "BASE_IMAGE=${tags[k8sclaw]}"
+  build_one ipc-bridge "BASE_IMAGE=${tags[k8sclaw]}"
+  build_one sandbox
   build_one nats
+  build_one model-fake "BASE_IMAGE=${tags[node-base]}"
   # images replaced by a rebuild are left untagged: nothing else in this store refers to them
   bah rmi --prune >/dev/null 2>&1 || true
 }

@@ -5,6 +5,8 @@ export const conditionTypes = {
   scheduled: 'Scheduled',
   running: 'Running',
   completed: 'Completed',
+  /** The run's result (from the bus or the termination message) is in its status. */
+  resultRecorded: 'ResultRecorded',
   memoryReady: 'MemoryReady',
   channelsReady: 'ChannelsReady',
   configMapReady: 'ConfigMapReady',
@@ -23,6 +25,8 @@ export const reasons = {
   succeeded: 'Succeeded',
   failed: 'Failed',
   deadlineExceeded: 'DeadlineExceeded',
+  waitingForResult: 'WaitingForResult',
+  resultLost: 'ResultLost',
   configMapConflict: 'ConfigMapNotOwned',
   channelUnavailable: 'ChannelUnavailable',
   suspended: 'Suspended',

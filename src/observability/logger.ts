@@ -14,6 +14,10 @@ export const redactedPaths = [
   '*.password',
   '*.authorization',
   'headers.authorization',
+  'credentials',
+  '*.credentials',
+  'signingSeed',
+  '*.signingSeed',
   'env.*_TOKEN',
   'env.*_KEY',
 ];

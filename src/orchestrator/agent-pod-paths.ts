@@ -13,4 +13,7 @@ export const agentPodPaths = {
   /** The provider API key, one file, never an environment variable. */
   providerCredentials: '/var/run/k8sclaw/provider',
   providerKeyFile: 'api-key',
+  /** The IPC bridge's event bus credentials (a NATS .creds file), mounted in the bridge only. */
+  busCredentials: '/var/run/k8sclaw/bus',
+  busCredentialsFile: 'bus.creds',
 } as const;

@@ -249,9 +249,19 @@ const cases: { name: string; setup?: Setup; check: (job: JobManifest) => void }[
       assert.equal(sandbox.restartPolicy, 'Always');
       assert.equal(sandbox.image, 'localhost/k8sclaw/sandbox:0.1.0');
       assert.deepEqual(sandbox.resources, { limits: { cpu: '1', memory: '512Mi' } });
-      assert.equal('command' in sandbox, false);
-      assert.deepEqual(mounts(sandbox), { '/workspace': 'workspace', '/tmp': 'sandbox-tmp' });
-      assert.equal(env(container(job, 'agent')).K8SCLAW_SANDBOX_ENABLED, 'true');
+      // the image's entrypoint is replaced by the command loop, which any /bin/sh runs
+      assert.deepEqual(sandbox.command?.slice(0, 2), ['/bin/sh', '-c']);
+      assert.deepEqual(sandbox.args, ['k8sclaw-sandbox', '/var/run/k8sclaw/exec', '/workspace']);
+      assert.deepEqual(mounts(sandbox), {
+        '/workspace': 'workspace',
+        '/tmp': 'sandbox-tmp',
+        '/var/run/k8sclaw/exec': 'sandbox-exec',
+      });
+      assert.equal(mounts(container(job, 'agent'))['/var/run/k8sclaw/exec'], 'sandbox-exec');
+      assert.equal(volume(job, 'sandbox-exec')?.emptyDir?.medium, 'Memory');
+      const vars = env(container(job, 'agent'));
+      assert.equal(vars.K8SCLAW_SANDBOX_ENABLED, 'true');
+      assert.equal(vars.K8SCLAW_EXEC_DIR, '/var/run/k8sclaw/exec');
     },
   },
   {
@@ -357,6 +367,31 @@ const cases: { name: string; setup?: Setup; check: (job: JobManifest) => void }[
         denyAll: true,
         allowedHosts: [{ host: 'api.github.com', port: 443 }],
       });
+    },
+  },
+  {
+    name: "the bridge alone mounts the run's bus credentials, and both containers know the run uid",
+    setup: { options: { busCredentialsSecretName: 'agentrun-alice-hello-bus' } },
+    check: (job) => {
+      assert.deepEqual(volume(job, 'bus-credentials')?.secret, {
+        secretName: 'agentrun-alice-hello-bus',
+        items: [{ key: 'bus.creds', path: 'bus.creds' }],
+        defaultMode: 0o440,
+      });
+      const bridge = container(job, 'ipc-bridge');
+      assert.equal(mounts(bridge)['/var/run/k8sclaw/bus'], 'bus-credentials:ro');
+      assert.equal(env(bridge).K8SCLAW_BUS_CREDENTIALS_FILE, '/var/run/k8sclaw/bus/bus.creds');
+      assert.equal(mounts(container(job, 'agent'))['/var/run/k8sclaw/bus'], undefined);
+      const uid = runFixture().metadata.uid;
+      assert.equal(env(bridge).K8SCLAW_RUN_UID, uid);
+      assert.equal(env(container(job, 'agent')).K8SCLAW_RUN_UID, uid);
+    },
+  },
+  {
+    name: 'no bus credentials volume when the bus needs none',
+    check: (job) => {
+      assert.equal(volume(job, 'bus-credentials'), undefined);
+      assert.equal(env(container(job, 'ipc-bridge')).K8SCLAW_BUS_CREDENTIALS_FILE, undefined);
     },
   },
   {

@@ -7,6 +7,7 @@ import { K8sClawError, labels, type AgentRun } from '../api/index.ts';
 import { agentPodPaths } from './agent-pod-paths.ts';
 import { memoryFileKey } from './build-memory-configmap.ts';
 import { buildOwnerReference } from './build-owner-reference.ts';
+import { buildSandboxCommand, sandboxExecDir } from './sandbox-exec.ts';
 import { skillConfigMapKey } from './build-skillpack-configmap.ts';
 import { agentJobName } from './child-names.ts';
 import { buildContainerSecurityContext, buildPodSecurityContext } from './hardened-security-context.ts';
@@ -41,6 +42,10 @@ export interface BuildAgentJobOptions {
   workspaceSizeLimit?: string;
   /** Arguments for the agent image's entrypoint (none: the image's own default). */
   agentArgs?: readonly string[];
+  /** Secret (key `bus.creds`) with the bridge's event bus credentials; none: the bus needs none. */
+  busCredentialsSecretName?: string;
+  /** Arguments for the IPC bridge image's entrypoint (none: the image's own default). */
+  ipcBridgeArgs?: readonly string[];
 }
 
 export const agentContainerName = 'agent';
@@ -69,6 +74,8 @@ const volumeNames = {
   skills: 'skills',
   memory: 'memory',
   providerCredentials: 'provider-credentials',
+  busCredentials: 'bus-credentials',
+  sandboxExec: 'sandbox-exec',
 } as const;
 
 export function buildAgentJob(
@@ -161,7 +168,11 @@ function buildVolumes(
     { name: volumeNames.tmp, emptyDir: { sizeLimit: tmpSizeLimit } },
   ];
   if (effective.sandbox.enabled) {
-    volumes.push({ name: volumeNames.sandboxTmp, emptyDir: { sizeLimit: tmpSizeLimit } });
+    volumes.push(
+      { name: volumeNames.sandboxTmp, emptyDir: { sizeLimit: tmpSizeLimit } },
+      // command requests and their outputs, between the runner and the sandbox only
+      { name: volumeNames.sandboxExec, emptyDir: { medium: 'Memory', sizeLimit: ipcSizeLimit } },
+    );
   }
   if (skills.length > 0) {
     volumes.push({
@@ -180,6 +191,16 @@ function buildVolumes(
       configMap: {
         name: effective.memory.configMapName,
         items: [{ key: memoryFileKey, path: memoryFileKey }],
+        defaultMode: readOnlyFileMode,
+      },
+    });
+  }
+  if (options.busCredentialsSecretName) {
+    volumes.push({
+      name: volumeNames.busCredentials,
+      secret: {
+        secretName: options.busCredentialsSecretName,
+        items: [{ key: agentPodPaths.busCredentialsFile, path: agentPodPaths.busCredentialsFile }],
         defaultMode: readOnlyFileMode,
       },
     });
@@ -209,6 +230,7 @@ function buildAgent(
     { name: volumeNames.tmp, mountPath: agentPodPaths.tmp },
   ];
   if (hasSkills) mounts.push({ name: volumeNames.skills, mountPath: agentPodPaths.skills, readOnly: true });
+  if (effective.sandbox.enabled) mounts.push({ name: volumeNames.sandboxExec, mountPath: sandboxExecDir });
   if (effective.memory.enabled) {
     mounts.push({ name: volumeNames.memory, mountPath: agentPodPaths.memory, readOnly: true });
   }
@@ -276,6 +298,7 @@ function buildAgentEnv(run: AgentRun, effective: EffectiveRun, hasSkills: boolea
     );
   }
   if (effective.systemPrompt) env.push(value('K8SCLAW_SYSTEM_PROMPT', effective.systemPrompt));
+  if (effective.sandbox.enabled) env.push(value('K8SCLAW_EXEC_DIR', sandboxExecDir));
   if (run.spec.parent) env.push(value('K8SCLAW_PARENT_RUN', run.spec.parent.runName));
   if (hasSkills) env.push(value('K8SCLAW_SKILLS_DIR', agentPodPaths.skills));
   if (effective.memory.enabled) {
@@ -291,38 +314,60 @@ function runIdentityEnv(run: AgentRun, effective: EffectiveRun): EnvVar[] {
     value('K8SCLAW_NAMESPACE', run.metadata.namespace),
     value('INSTANCE_NAME', effective.instanceName),
   ];
+  if (run.metadata.uid) env.push(value('K8SCLAW_RUN_UID', run.metadata.uid));
   if (effective.sessionKey) env.push(value('K8SCLAW_SESSION_KEY', effective.sessionKey));
   return env;
 }
 
 function buildIpcBridge(run: AgentRun, effective: EffectiveRun, options: BuildAgentJobOptions): Container {
+  const env = [
+    ...runIdentityEnv(run, effective),
+    value('EVENT_BUS_URL', options.eventBusUrl),
+    value('K8SCLAW_IPC_DIR', agentPodPaths.ipc),
+  ];
+  const volumeMounts: VolumeMount[] = [{ name: volumeNames.ipc, mountPath: agentPodPaths.ipc }];
+  if (options.busCredentialsSecretName) {
+    env.push(
+      value(
+        'K8SCLAW_BUS_CREDENTIALS_FILE',
+        `${agentPodPaths.busCredentials}/${agentPodPaths.busCredentialsFile}`,
+      ),
+    );
+    volumeMounts.push({
+      name: volumeNames.busCredentials,
+      mountPath: agentPodPaths.busCredentials,
+      readOnly: true,
+    });
+  }
   return {
     name: ipcBridgeContainerName,
     image: options.ipcBridgeImage,
+    ...(options.ipcBridgeArgs ? { args: [...options.ipcBridgeArgs] } : {}),
     ...pullPolicy(options),
     restartPolicy: 'Always',
-    env: [
-      ...runIdentityEnv(run, effective),
-      value('EVENT_BUS_URL', options.eventBusUrl),
-      value('K8SCLAW_IPC_DIR', agentPodPaths.ipc),
-    ],
-    volumeMounts: [{ name: volumeNames.ipc, mountPath: agentPodPaths.ipc }],
+    env,
+    volumeMounts,
     resources: options.ipcBridgeResources ?? defaultIpcBridgeResources,
     securityContext: buildContainerSecurityContext(),
   };
 }
 
-/** The image's own entrypoint keeps the sandbox alive; the runner reaches it through /workspace. */
+/**
+ * The sandbox runs the command loop of sandbox-exec.ts in place of its image's entrypoint (any
+ * image with /bin/sh works): it runs the runner's command requests in /workspace.
+ */
 function buildSandbox(sandbox: EnabledSandbox, options: BuildAgentJobOptions): Container {
   const { resources } = sandbox;
   return {
     name: sandboxContainerName,
     image: sandbox.image,
+    ...buildSandboxCommand({ execDir: sandboxExecDir, workspaceDir: agentPodPaths.workspace }),
     ...pullPolicy(options),
     restartPolicy: 'Always',
     volumeMounts: [
       { name: volumeNames.workspace, mountPath: agentPodPaths.workspace },
       { name: volumeNames.sandboxTmp, mountPath: agentPodPaths.tmp },
+      { name: volumeNames.sandboxExec, mountPath: sandboxExecDir },
     ],
     ...(resources ? { resources } : {}),
     securityContext: buildContainerSecurityContext(),

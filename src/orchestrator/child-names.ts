@@ -39,3 +39,8 @@ export function memoryConfigMapName(instanceName: string): string {
 export function channelDeploymentName(instanceName: string, type: ChannelType): string {
   return boundedName(`${instanceName}-channel-${type}`, dnsLabelMaxLength);
 }
+
+/** The Secret with the credentials the run's IPC bridge uses on the event bus. */
+export function runBusCredentialsSecretName(runName: string): string {
+  return boundedName(`agentrun-${runName}-bus`, dnsSubdomainMaxLength);
+}

@@ -19,3 +19,5 @@ export * from './build-memory-configmap.ts';
 export * from './memory-markers.ts';
 export * from './apply-memory-updates.ts';
 export * from './build-channel-deployment.ts';
+export * from './build-run-bus-credentials.ts';
+export * from './sandbox-exec.ts';

@@ -49,6 +49,8 @@ export interface Container {
   name: string;
   image: string;
   imagePullPolicy?: ImagePullPolicy;
+  command?: string[];
+  args?: string[];
   /** Only `Always`, on init containers: a native sidecar that lives as long as the pod. */
   restartPolicy?: 'Always';
   env?: EnvVar[];
@@ -116,6 +118,14 @@ export interface ConfigMapManifest {
   kind: 'ConfigMap';
   metadata: ManifestMetadata;
   data: Record<string, string>;
+}
+
+export interface SecretManifest {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: ManifestMetadata;
+  type?: string;
+  stringData: Record<string, string>;
 }
 
 export interface LabelSelector {

@@ -17,6 +17,8 @@ import {
 
 const now = new Date('2026-03-01T12:00:00Z');
 const options = { agentImage: 'agent:1', ipcBridgeImage: 'bridge:1', eventBusUrl: 'nats://bus:4222' };
+/** Finished runs whose result the bus never delivers: no wait for it. */
+const noGrace = { ...options, resultGraceMs: 0 };
 
 function observe(overrides: Partial<RunObservation> = {}): RunObservation {
   return {
@@ -188,7 +190,7 @@ describe('planRun once the Job exists', () => {
           terminated: { exitCode: 0, startedAt: '2026-03-01T11:59:30Z', finishedAt: '2026-03-01T12:01:04Z' },
         }),
       }),
-      options,
+      noGrace,
     );
     assert.equal(plan.status.phase, 'Succeeded');
     assert.equal(plan.status.completedAt, '2026-03-01T12:01:05.000Z');
@@ -209,7 +211,7 @@ describe('planRun once the Job exists', () => {
           },
         ]),
       }),
-      options,
+      noGrace,
     );
     assert.equal(plan.status.phase, 'Failed');
     assert.equal(condition(plan, 'Completed')?.reason, 'DeadlineExceeded');
@@ -222,11 +224,79 @@ describe('planRun once the Job exists', () => {
         job: job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]),
         pod: pod({ terminated: { exitCode: 3, message: 'provider returned 401' } }),
       }),
-      options,
+      noGrace,
     );
     assert.equal(plan.status.phase, 'Failed');
     assert.equal(plan.status.exitCode, 3);
     assert.equal(plan.status.error, 'provider returned 401');
+  });
+
+  const recordedRun = (reason: string, message: string) =>
+    runFixture((run) => {
+      run.status = {
+        phase: 'Running',
+        conditions: [
+          {
+            type: 'ResultRecorded',
+            status: 'True',
+            reason,
+            message,
+            lastTransitionTime: '2026-03-01T11:59:59Z',
+          },
+        ],
+      };
+    });
+
+  it('waits for the result from the bus for a grace period after the Job finished', () => {
+    const plan = planRun(
+      observe({ job: job([{ type: 'Complete', status: 'True' }], '2026-03-01T11:59:55Z') }),
+      { ...options, resultGraceMs: 20_000 },
+    );
+    assert.equal(plan.status.phase, 'Running');
+    assert.equal(condition(plan, 'Running')?.reason, 'WaitingForResult');
+    assert.equal(plan.requeueAfterMs, 15_000);
+    assert.equal(plan.recordResult, undefined);
+  });
+
+  it("finishes at once when the result is recorded, with the runner's reason and error", () => {
+    const plan = planRun(
+      observe({
+        run: recordedRun('ProviderUnauthorized', 'openai answered 401: invalid api key'),
+        job: job(
+          [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }],
+          '2026-03-01T11:59:59Z',
+        ),
+        pod: pod({ terminated: { exitCode: 1, message: 'ignored' } }),
+      }),
+      { ...options, resultGraceMs: 60_000 },
+    );
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(plan.status.error, 'openai answered 401: invalid api key');
+    assert.equal(condition(plan, 'Completed')?.reason, 'ProviderUnauthorized');
+    assert.equal(plan.recordResult, undefined);
+  });
+
+  it('uses the termination message once the grace period is over and no result came', () => {
+    const message = JSON.stringify({
+      status: 'failed',
+      error: 'the model was still calling tools after 3 steps',
+      reason: 'ToolLoopLimit',
+      usage: { input: 10, output: 5 },
+      toolCalls: 3,
+      memoryUpdates: [],
+    });
+    const plan = planRun(
+      observe({
+        job: job([{ type: 'Failed', status: 'True' }], '2026-03-01T11:59:00Z'),
+        pod: pod({ terminated: { exitCode: 1, message } }),
+      }),
+      { ...options, resultGraceMs: 20_000 },
+    );
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(plan.recordResult?.source, 'termination-message');
+    assert.equal(plan.recordResult?.result.toolCalls, 3);
+    assert.equal(plan.status.error, 'the model was still calling tools after 3 steps');
+    assert.equal(condition(plan, 'Completed')?.reason, 'ToolLoopLimit');
   });
 });
 

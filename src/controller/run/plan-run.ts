@@ -12,6 +12,7 @@ import {
   type ClawPolicy,
   type Condition,
   type RunPhase,
+  type RunResult,
   type SkillPack,
 } from '../../api/index.ts';
 import {
@@ -19,11 +20,14 @@ import {
   buildAgentJob,
   buildRunNetworkPolicy,
   resolveEffectiveRun,
+  runBusCredentialsExpiry,
+  runBusCredentialsSecretName,
   type ImagePullPolicy,
   type JobManifest,
   type NetworkPolicyManifest,
 } from '../../orchestrator/index.ts';
 import { setCondition, type ConditionInput } from '../status-conditions.ts';
+import { parseTerminationMessage, resultRecordedCondition } from './plan-result.ts';
 
 export interface ObservedJob {
   conditions: {
@@ -73,13 +77,23 @@ export interface RunPlanOptions {
   eventBusUrl: string;
   imagePullPolicy?: ImagePullPolicy;
   agentArgs?: readonly string[];
+  /** Give each run's IPC bridge its own event bus credentials (the bus requires them). */
+  busCredentials?: boolean;
+  /** How long a finished run waits for its result from the bus before the termination message is used. */
+  resultGraceMs?: number;
 }
+
+export const defaultResultGraceMs = 20_000;
 
 export interface RunPlan {
   createJob?: JobManifest;
   createNetworkPolicy?: NetworkPolicyManifest;
   deleteJob?: boolean;
   deleteRun?: boolean;
+  /** Issue the run's bus credentials into this Secret before the Job is created. */
+  createBusCredentials?: { secretName: string; instanceName: string; expiresAt: Date };
+  /** The bus delivered no result in time: record the one from the termination message first. */
+  recordResult?: { result: RunResult; source: 'termination-message' };
   status: AgentRunStatus;
   requeueAfterMs?: number;
 }
@@ -162,7 +176,7 @@ function planFinished(observation: RunObservation): RunPlan {
   };
 }
 
-function planFromJob(observation: RunObservation, job: ObservedJob): RunPlan {
+function planFromJob(observation: RunObservation, job: ObservedJob, options: RunPlanOptions): RunPlan {
   const { run, pod, now } = observation;
   const jobName = agentJobName(run.metadata.name);
   const agent = pod?.agent;
@@ -175,6 +189,23 @@ function planFromJob(observation: RunObservation, job: ObservedJob): RunPlan {
     const completedAt =
       iso(job.completionTime ?? agent?.terminated?.finishedAt ?? failed?.lastTransitionTime) ??
       now.toISOString();
+    const recorded = resultRecordedCondition(run);
+    let fallback: RunResult | undefined;
+    if (recorded?.status !== 'True') {
+      const graceMs = options.resultGraceMs ?? defaultResultGraceMs;
+      const waitedMs = now.getTime() - Date.parse(completedAt);
+      if (graceMs > 0 && waitedMs < graceMs) {
+        const message = 'the agent finished; waiting for its result from the event bus';
+        return {
+          status: withConditions(run, now, 'Running', base, [
+            condition(conditionTypes.running, 'True', reasons.waitingForResult, message),
+            condition(conditionTypes.ready, 'Unknown', reasons.waitingForResult, message),
+          ]),
+          requeueAfterMs: Math.min(graceMs, graceMs - waitedMs),
+        };
+      }
+      fallback = parseTerminationMessage(agent?.terminated?.message);
+    }
     const duration = startedAt
       ? formatDuration((Date.parse(completedAt) - Date.parse(startedAt)) / 1000)
       : undefined;
@@ -185,8 +216,12 @@ function planFromJob(observation: RunObservation, job: ObservedJob): RunPlan {
       ...(duration ? { duration } : {}),
       ...(exitCode !== undefined ? { exitCode } : {}),
     };
+    const recordResult = fallback
+      ? { recordResult: { result: fallback, source: 'termination-message' as const } }
+      : {};
     if (complete) {
       return {
+        ...recordResult,
         status: withConditions(run, now, 'Succeeded', finished, [
           condition(conditionTypes.running, 'False', reasons.succeeded, 'the agent finished'),
           condition(conditionTypes.completed, 'True', reasons.succeeded, 'the agent finished successfully'),
@@ -195,13 +230,23 @@ function planFromJob(observation: RunObservation, job: ObservedJob): RunPlan {
       };
     }
     const deadline = failed?.reason === 'DeadlineExceeded';
-    const reason = deadline ? reasons.deadlineExceeded : reasons.failed;
+    const runnerReason =
+      recorded?.status === 'True' && recorded.reason !== reasons.succeeded
+        ? recorded.reason
+        : fallback?.reason;
+    const runnerError =
+      recorded?.status === 'True' && recorded.reason !== reasons.succeeded
+        ? recorded.message
+        : fallback?.error;
+    const reason = deadline ? reasons.deadlineExceeded : (runnerReason ?? reasons.failed);
     const message = deadline
       ? `the run exceeded its timeout (${failed?.message ?? 'active deadline reached'})`
-      : agent?.terminated?.message?.trim() ||
+      : runnerError ||
+        agent?.terminated?.message?.trim() ||
         failed?.message ||
         `the agent exited with code ${exitCode ?? 'unknown'}`;
     return {
+      ...recordResult,
       status: withConditions(run, now, 'Failed', { ...finished, error: message.slice(0, 4096) }, [
         condition(conditionTypes.running, 'False', reason, message),
         condition(conditionTypes.completed, 'True', reason, message),
@@ -234,7 +279,7 @@ function planFromJob(observation: RunObservation, job: ObservedJob): RunPlan {
 export function planRun(observation: RunObservation, options: RunPlanOptions): RunPlan {
   const { run, instance, job } = observation;
   if (run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed') return planFinished(observation);
-  if (job) return planFromJob(observation, job);
+  if (job) return planFromJob(observation, job, options);
 
   if (!instance) {
     return waiting(
@@ -286,7 +331,9 @@ export function planRun(observation: RunObservation, options: RunPlanOptions): R
     name: s.name,
     skills: (observation.skillPacks.get(s.name)?.spec.skills ?? []).map((skill) => skill.name),
   }));
+  const busSecretName = options.busCredentials ? runBusCredentialsSecretName(run.metadata.name) : undefined;
   const createJob = buildAgentJob(run, effective, {
+    ...(busSecretName ? { busCredentialsSecretName: busSecretName } : {}),
     agentImage: options.agentImage,
     ipcBridgeImage: options.ipcBridgeImage,
     eventBusUrl: options.eventBusUrl,
@@ -296,6 +343,15 @@ export function planRun(observation: RunObservation, options: RunPlanOptions): R
   });
   const jobName = createJob.metadata.name;
   return {
+    ...(busSecretName
+      ? {
+          createBusCredentials: {
+            secretName: busSecretName,
+            instanceName: effective.instanceName,
+            expiresAt: runBusCredentialsExpiry(observation.now, effective.timeoutSeconds),
+          },
+        }
+      : {}),
     createJob,
     createNetworkPolicy: buildRunNetworkPolicy(run, effective),
     status: withConditions(run, observation.now, 'Pending', { jobName }, [

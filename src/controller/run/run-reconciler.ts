@@ -1,21 +1,28 @@
 // AgentRun reconciler: observe (caches) → plan (pure) → apply (Job, NetworkPolicy, deletions) →
 // write status once. The Job's name derives from the run's, so a run gets exactly one Job even when
 // two leaders overlap or a create is retried.
-import { agentRunKind, fieldManagers, resourceOf, type AgentRun } from '../../api/index.ts';
+import { agentRunKind, fieldManagers, resourceOf, type AgentRun, type RunIdentity } from '../../api/index.ts';
 import {
   isAlreadyExists,
+  isNotFound,
   ignoreNotFound,
   type EventRecorder,
   type KubeClient,
   type Reconcile,
 } from '../../kube/index.ts';
-import { agentJobName } from '../../orchestrator/index.ts';
+import { agentJobName, buildRunBusCredentialsSecret } from '../../orchestrator/index.ts';
 import { writeStatusIfChanged } from '../write-status.ts';
 import { observeRun, type RunCaches } from './observe-run.ts';
-import { planRun, type RunPlanOptions } from './plan-run.ts';
+import { planRun, type RunPlan, type RunPlanOptions } from './plan-run.ts';
+import { withoutResultFields } from './plan-result.ts';
+import { recordRunResult } from './record-result.ts';
+
+/** Signs event bus credentials that let one run's bridge use only that run's subjects. */
+export type IssueRunBusCredentials = (identity: RunIdentity, expiresAt: Date) => Promise<string>;
 
 export interface RunReconcilerDeps {
   kube: KubeClient;
+  issueRunBusCredentials?: IssueRunBusCredentials;
   caches: RunCaches;
   recorder: EventRecorder;
   now: () => Date;
@@ -37,6 +44,7 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
       return;
     }
     if (plan.createNetworkPolicy) await kube.apply(plan.createNetworkPolicy, manager);
+    if (plan.createBusCredentials) await createBusCredentials(deps, run, plan.createBusCredentials);
     if (plan.createJob) {
       try {
         await kube.batch.createNamespacedJob({ namespace, body: plan.createJob as never });
@@ -53,7 +61,22 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
         }),
       );
     }
-    await writeStatusIfChanged(kube, agentRunKind, run, plan.status);
+    if (plan.recordResult) {
+      const { result, source } = plan.recordResult;
+      await recordRunResult(
+        { kube, now: deps.now },
+        { namespace, name, uid: run.metadata.uid },
+        result,
+        source,
+      );
+    }
+    // the result fields belong to the result writer: never written (nor removed) from here
+    await writeStatusIfChanged(
+      kube,
+      agentRunKind,
+      { metadata: run.metadata, status: run.status ? withoutResultFields(run.status) : undefined },
+      withoutResultFields(plan.status),
+    );
     if (plan.status.phase !== run.status?.phase) {
       const failed = plan.status.phase === 'Failed';
       const ready = plan.status.conditions?.find((c) => c.type === 'Scheduled' && c.status === 'False');
@@ -69,4 +92,35 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
     }
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
   };
+}
+
+/** Credentials are signed only when the Secret does not exist yet: a retry never re-issues them. */
+async function createBusCredentials(
+  deps: RunReconcilerDeps,
+  run: AgentRun,
+  request: NonNullable<RunPlan['createBusCredentials']>,
+): Promise<void> {
+  const { namespace, name, uid } = run.metadata;
+  if (!deps.issueRunBusCredentials) {
+    throw new Error('runs need event bus credentials but the controller has no account signer');
+  }
+  const existing = await deps.kube.core
+    .readNamespacedSecret({ name: request.secretName, namespace })
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+  if (existing) return;
+  const credentials = await deps.issueRunBusCredentials(
+    { namespace, instance: request.instanceName, run: name, runUid: uid ?? '' },
+    request.expiresAt,
+  );
+  try {
+    await deps.kube.core.createNamespacedSecret({
+      namespace,
+      body: buildRunBusCredentialsSecret(run, request.instanceName, credentials) as never,
+    });
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
 }

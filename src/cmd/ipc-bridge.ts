@@ -1,0 +1,91 @@
+// Entry point of the IPC bridge, the native sidecar of every agent pod: moves the runner's event
+// and result files from /ipc to the event bus and follow-up messages from the bus into /ipc. The
+// bus may be unreachable at start or go away mid-run: publishing is retried (the files wait), and on
+// SIGTERM, which the kubelet sends once the agent container has exited, everything pending is
+// flushed before the bridge exits.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { buildRunInboxPrefix, connectEventBus, type EventBus } from '../eventbus/index.ts';
+import { runBridge, type RunInputSource } from '../ipc/index.ts';
+import { createLogger } from '../observability/index.ts';
+
+const configSchema = z.object({
+  K8SCLAW_RUN_NAME: z.string().min(1),
+  K8SCLAW_NAMESPACE: z.string().min(1),
+  INSTANCE_NAME: z.string().min(1),
+  K8SCLAW_RUN_UID: z.string().min(1),
+  EVENT_BUS_URL: z.string().min(1),
+  K8SCLAW_BUS_CREDENTIALS_FILE: z.string().min(1).optional(),
+  K8SCLAW_IPC_DIR: z.string().min(1).default('/ipc'),
+  K8SCLAW_DRAIN_TIMEOUT_SECONDS: z.coerce.number().min(1).default(20),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+const parsed = configSchema.safeParse(process.env);
+if (!parsed.success) {
+  for (const issue of parsed.error.issues)
+    console.error(`invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
+  process.exit(2);
+}
+const config = parsed.data;
+const identity = {
+  namespace: config.K8SCLAW_NAMESPACE,
+  instance: config.INSTANCE_NAME,
+  run: config.K8SCLAW_RUN_NAME,
+  runUid: config.K8SCLAW_RUN_UID,
+};
+const logger = createLogger({ component: 'ipc-bridge', level: config.LOG_LEVEL }).child({
+  namespace: identity.namespace,
+  run: identity.run,
+});
+const credentials = config.K8SCLAW_BUS_CREDENTIALS_FILE
+  ? await readFile(config.K8SCLAW_BUS_CREDENTIALS_FILE, 'utf8')
+  : undefined;
+
+const stop = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+
+// one connection, made on first use and again after a failed attempt
+let connection: Promise<EventBus> | undefined;
+function bus(): Promise<EventBus> {
+  connection ??= connectEventBus({
+    url: config.EVENT_BUS_URL,
+    name: `ipc-bridge/${identity.namespace}/${identity.run}`,
+    inboxPrefix: buildRunInboxPrefix(identity),
+    connectTimeoutMs: 10_000,
+    ...(credentials ? { credentials } : {}),
+    onStatus: (status) => logger.info({ status }, 'event bus connection changed'),
+  }).catch((error: unknown) => {
+    connection = undefined;
+    throw error;
+  });
+  return connection;
+}
+
+const inputs: RunInputSource = {
+  consume: async (handler, options) => {
+    // until the bus answers, inputs simply wait on it; the bridge's own loop keeps running
+    for (let delayMs = 1000; !options.signal.aborted; delayMs = Math.min(delayMs * 2, 30_000)) {
+      try {
+        await (await bus()).consumeRunInput(identity, (input) => handler(input), { signal: options.signal });
+        return;
+      } catch (error) {
+        logger.warn({ err: error, retryInMs: delayMs }, 'cannot consume follow-up messages yet');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  },
+};
+
+const summary = await runBridge({
+  dir: config.K8SCLAW_IPC_DIR,
+  identity,
+  sink: { publish: async (event) => await (await bus()).publishRunEvent(event, { timeoutMs: 10_000 }) },
+  inputs,
+  signal: stop.signal,
+  logger,
+  drainTimeoutMs: config.K8SCLAW_DRAIN_TIMEOUT_SECONDS * 1000,
+});
+logger.info(summary, 'ipc bridge stopped');
+if (connection) await (await connection.catch(() => undefined))?.close();
+process.exit(summary.drained ? 0 : 1);

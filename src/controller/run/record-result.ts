@@ -1,0 +1,140 @@
+// The result writer: stores a finished run's memory entries in its instance's memory ConfigMap
+// (optimistic concurrency, size cap) and then writes the result fields of its status under its own
+// field manager. Called for each completion event from the bus and, when the bus never delivered
+// one, with the termination message. Recording twice is harmless: a recorded run is skipped, and
+// memory entries already present are not added again.
+import {
+  agentRunKind,
+  clawInstanceKind,
+  clawPolicyKind,
+  fieldManagers,
+  resourceOf,
+  type AgentRun,
+  type ClawInstance,
+  type ClawPolicy,
+  type KindDescriptor,
+  type RunResult,
+} from '../../api/index.ts';
+import { isConflict, isNotFound, type KubeClient } from '../../kube/index.ts';
+import {
+  applyMemoryUpdates,
+  memoryFileKey,
+  resolveEffectiveRun,
+  type EffectiveRun,
+} from '../../orchestrator/index.ts';
+import { isResultRecorded, planResultRecord, type ResultSource } from './plan-result.ts';
+
+export const resultFieldManager = fieldManagers.controller('agentrun-result');
+
+export interface RecordResultDeps {
+  kube: KubeClient;
+  now: () => Date;
+}
+
+export type RecordOutcome =
+  | { recorded: true; memory: MemoryOutcome }
+  | { recorded: false; why: 'run-gone' | 'other-run' | 'already-recorded' };
+
+export interface MemoryOutcome {
+  appended: number;
+  dropped: number;
+  skipped?: string;
+}
+
+/** Reads the run fresh from the apiserver: a cache may not show a result recorded a moment ago. */
+export async function recordRunResult(
+  deps: RecordResultDeps,
+  target: { namespace: string; name: string; uid?: string },
+  result: RunResult,
+  source: ResultSource,
+): Promise<RecordOutcome> {
+  const { kube } = deps;
+  const resource = resourceOf(agentRunKind);
+  const run = await getCustom<AgentRun>(kube, agentRunKind, target.namespace, target.name);
+  if (!run) return { recorded: false, why: 'run-gone' };
+  if (target.uid && run.metadata.uid !== target.uid) return { recorded: false, why: 'other-run' };
+  if (isResultRecorded(run)) return { recorded: false, why: 'already-recorded' };
+
+  const effective = await effectiveRunOf(kube, run);
+  const memoryWritable =
+    effective !== undefined && effective.memory.enabled && effective.featureGates['memory-write'];
+  const record = planResultRecord(run, result, { source, memoryWritable, now: deps.now() });
+  const memory =
+    effective && record.memoryEntries.length > 0
+      ? await appendMemory(kube, target.namespace, effective, record.memoryEntries)
+      : { appended: 0, dropped: 0 };
+  await kube.applyStatus(
+    resource,
+    {
+      apiVersion: resource.apiVersion,
+      kind: resource.kind,
+      metadata: { name: run.metadata.name, namespace: run.metadata.namespace },
+      status: record.status,
+    },
+    resultFieldManager,
+  );
+  return { recorded: true, memory };
+}
+
+async function effectiveRunOf(kube: KubeClient, run: AgentRun): Promise<EffectiveRun | undefined> {
+  const namespace = run.metadata.namespace;
+  const instance = await getCustom<ClawInstance>(kube, clawInstanceKind, namespace, run.spec.instanceRef);
+  if (!instance) return undefined;
+  const policy = instance.spec.policyRef
+    ? await getCustom<ClawPolicy>(kube, clawPolicyKind, namespace, instance.spec.policyRef)
+    : undefined;
+  const resolved = resolveEffectiveRun(run, instance, policy);
+  return resolved.ok ? resolved.effective : undefined;
+}
+
+async function getCustom<T>(
+  kube: KubeClient,
+  kind: KindDescriptor,
+  namespace: string,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return (await kube.customObjects.getNamespacedCustomObject({
+      ...resourceOf(kind),
+      namespace,
+      name,
+    })) as T;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+const maxConflictRetries = 5;
+
+/** Read-modify-replace with the ConfigMap's resourceVersion, retried when another writer won. */
+async function appendMemory(
+  kube: KubeClient,
+  namespace: string,
+  effective: EffectiveRun,
+  entries: readonly string[],
+): Promise<MemoryOutcome> {
+  const name = effective.memory.configMapName;
+  for (let attempt = 1; ; attempt++) {
+    let configMap;
+    try {
+      configMap = await kube.core.readNamespacedConfigMap({ name, namespace });
+    } catch (error) {
+      if (isNotFound(error)) return { appended: 0, dropped: 0, skipped: `ConfigMap ${name} not found` };
+      throw error;
+    }
+    const outcome = applyMemoryUpdates(
+      configMap.data?.[memoryFileKey] ?? '',
+      entries,
+      effective.memory.maxSizeKB,
+    );
+    if (outcome.appended === 0 && outcome.dropped === 0) return { appended: 0, dropped: 0 };
+    configMap.data = { ...configMap.data, [memoryFileKey]: outcome.content };
+    try {
+      await kube.core.replaceNamespacedConfigMap({ name, namespace, body: configMap });
+      return { appended: outcome.appended, dropped: outcome.dropped };
+    } catch (error) {
+      if (!isConflict(error) || attempt >= maxConflictRetries) throw error;
+    }
+  }
+}
