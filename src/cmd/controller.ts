@@ -1,9 +1,22 @@
 // Entry point of the controller manager: parses configuration from the environment (zod, failing
 // fast with the exact variable), wires logger, metrics, health endpoint and controllers, and runs
 // until SIGTERM. Leadership lost means exit: the kubelet restarts the pod with fresh caches.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
-import { ControllerManager, registerControllers } from '../controller/index.ts';
+import {
+  ControllerManager,
+  registerControllers,
+  runResultConsumer,
+  type IssueRunBusCredentials,
+} from '../controller/index.ts';
+import {
+  connectEventBus,
+  controllerPermissions,
+  issueUserCredentials,
+  runBridgePermissions,
+  type AccountSigner,
+} from '../eventbus/index.ts';
 import { KubeClient } from '../kube/index.ts';
 import { createControllerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 
@@ -26,6 +39,14 @@ const configSchema = z.object({
   K8SCLAW_IMAGE_PULL_POLICY: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
   /** Arguments of the agent container, space-separated (none: the agent image's default). */
   K8SCLAW_AGENT_ARGS: z.string().optional(),
+  /**
+   * The event bus account's signer (JSON: accountPublicKey, signingSeed), written by `k8sclaw
+   * install`: the controller signs its own credentials and each run's with it. Unset: the bus
+   * takes connections without credentials (development).
+   */
+  K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: z.string().min(1).optional(),
+  /** Seconds a finished run waits for its result from the bus before using the termination message. */
+  K8SCLAW_RESULT_GRACE_SECONDS: z.coerce.number().min(0).default(20),
 });
 
 const parsed = configSchema.safeParse(process.env);
@@ -36,6 +57,17 @@ if (!parsed.success) {
 }
 const config = parsed.data;
 const logger = createLogger({ component: 'controller', level: config.LOG_LEVEL });
+const signer = config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE
+  ? (JSON.parse(readFileSync(config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE, 'utf8')) as AccountSigner)
+  : undefined;
+const issueRunBusCredentials: IssueRunBusCredentials | undefined = signer
+  ? (identity, expiresAt) =>
+      issueUserCredentials(signer, {
+        name: `ipc-bridge/${identity.namespace}/${identity.run}`,
+        permissions: runBridgePermissions(identity),
+        expiresAt,
+      })
+  : undefined;
 const metrics = createControllerMetrics();
 const kube = KubeClient.load(config.KUBECONFIG);
 const manager = new ControllerManager(
@@ -55,10 +87,13 @@ const manager = new ControllerManager(
 registerControllers(manager, {
   kube,
   now: () => new Date(),
+  ...(issueRunBusCredentials ? { issueRunBusCredentials } : {}),
   runs: {
     agentImage: config.K8SCLAW_AGENT_IMAGE,
     ipcBridgeImage: config.K8SCLAW_IPC_BRIDGE_IMAGE,
     eventBusUrl: config.EVENT_BUS_URL,
+    busCredentials: signer !== undefined,
+    resultGraceMs: config.K8SCLAW_RESULT_GRACE_SECONDS * 1000,
     ...(config.K8SCLAW_IMAGE_PULL_POLICY ? { imagePullPolicy: config.K8SCLAW_IMAGE_PULL_POLICY } : {}),
     ...(config.K8SCLAW_AGENT_ARGS
       ? { agentArgs: config.K8SCLAW_AGENT_ARGS.split(/\s+/).filter(Boolean) }
@@ -81,7 +116,30 @@ logger.info({ port: health.port, identity: config.POD_NAME }, 'controller manage
 
 const stop = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+// every replica consumes results: the durable consumer hands each one to a single replica
+const results = runResultConsumer({
+  connect: async () =>
+    await connectEventBus({
+      url: config.EVENT_BUS_URL,
+      name: `k8sclaw-controller/${config.POD_NAME}`,
+      ...(signer
+        ? {
+            credentials: await issueUserCredentials(signer, {
+              name: 'k8sclaw-controller',
+              permissions: controllerPermissions(),
+            }),
+          }
+        : {}),
+      signal: stop.signal,
+    }),
+  kube,
+  now: () => new Date(),
+  logger: logger.child({ consumer: 'run-results' }),
+  signal: stop.signal,
+});
 await manager.run(stop.signal);
+stop.abort();
+await results;
 await health.close();
 logger.info('controller manager stopped');
 process.exit(stop.signal.aborted ? 0 : 1);

@@ -14,6 +14,7 @@ import {
   loadProfile,
   type Manifest,
 } from '../install/manifests.ts';
+import { loadOrCreateBusAuthority, withBusAuthority } from '../install/bus-authority.ts';
 import { checkClusterAccess, installPermissions } from '../install/preflight.ts';
 import { assessReadiness } from '../install/readiness.ts';
 
@@ -33,7 +34,12 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
     `Installing K8sClaw ${options.version} (profile ${options.profile ?? 'default'}) into ${kube.server} (Kubernetes ${serverVersion})${options.dryRun ? ' — dry run' : ''}`,
   );
   const profile = await loadProfile(options.configDir, options.profile);
-  const manifests = applyProfile(await loadManifests(options.configDir), profile, options.version);
+  const { authority, created } = await loadOrCreateBusAuthority(kube);
+  if (created) say('  + a new event bus authority (operator, account, signing key)');
+  const manifests = withBusAuthority(
+    applyProfile(await loadManifests(options.configDir), profile, options.version),
+    authority,
+  );
   const namespaceExists = await kube.core.readNamespace({ name: installNamespace }).then(
     () => true,
     () => false,

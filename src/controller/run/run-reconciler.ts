@@ -4,7 +4,6 @@
 import { agentRunKind, fieldManagers, resourceOf, type AgentRun, type RunIdentity } from '../../api/index.ts';
 import {
   isAlreadyExists,
-  isNotFound,
   ignoreNotFound,
   type EventRecorder,
   type KubeClient,
@@ -94,7 +93,7 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
   };
 }
 
-/** Credentials are signed only when the Secret does not exist yet: a retry never re-issues them. */
+/** A retry signs fresh credentials but never replaces the Secret a pod may already mount. */
 async function createBusCredentials(
   deps: RunReconcilerDeps,
   run: AgentRun,
@@ -104,13 +103,6 @@ async function createBusCredentials(
   if (!deps.issueRunBusCredentials) {
     throw new Error('runs need event bus credentials but the controller has no account signer');
   }
-  const existing = await deps.kube.core
-    .readNamespacedSecret({ name: request.secretName, namespace })
-    .catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    });
-  if (existing) return;
   const credentials = await deps.issueRunBusCredentials(
     { namespace, instance: request.instanceName, run: name, runUid: uid ?? '' },
     request.expiresAt,
