@@ -62,6 +62,12 @@ const terminationMessageMaxBytes = 4096;
 export async function runAgent(config: RunnerConfig, deps: RunnerDeps): Promise<RunResult> {
   const ipc = createRunnerIpc({ dir: config.ipcDir });
   const emit = async (body: RunEventBody) => {
+    if (body.type === 'tool_call') {
+      deps.logger.info(
+        { tool: body.tool, outcome: body.outcome, summary: truncateText(body.summary, 200) },
+        'tool called',
+      );
+    }
     try {
       await ipc.emit(body);
     } catch (error) {

@@ -134,7 +134,7 @@ const results = runResultConsumer({
     }),
   kube,
   now: () => new Date(),
-  logger: logger.child({ consumer: 'run-results' }),
+  logger,
   signal: stop.signal,
 });
 await manager.run(stop.signal);

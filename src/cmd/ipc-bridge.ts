@@ -86,6 +86,5 @@ const summary = await runBridge({
   logger,
   drainTimeoutMs: config.K8SCLAW_DRAIN_TIMEOUT_SECONDS * 1000,
 });
-logger.info(summary, 'ipc bridge stopped');
 if (connection) await (await connection.catch(() => undefined))?.close();
 process.exit(summary.drained ? 0 : 1);
