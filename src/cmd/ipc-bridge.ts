@@ -3,11 +3,18 @@
 // bus may be unreachable at start or go away mid-run: publishing is retried (the files wait), and on
 // SIGTERM, which the kubelet sends once the agent container has exited, everything pending is
 // flushed before the bridge exits.
-import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { buildRunInboxPrefix, connectEventBus, type EventBus } from '../eventbus/index.ts';
-import { runBridge, type RunInputSource } from '../ipc/index.ts';
-import { createLogger } from '../observability/index.ts';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { EventBus } from '../eventbus/index.ts';
+import type { RunInputSource } from '../ipc/index.ts';
+
+// First, before the heavier modules load: a PID 1 ignores a SIGTERM it has no handler for
+const stop = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+
+const { z } = await import('zod');
+const { buildRunInboxPrefix, connectEventBus } = await import('../eventbus/index.ts');
+const { runBridge } = await import('../ipc/index.ts');
+const { createLogger } = await import('../observability/index.ts');
 
 const configSchema = z.object({
   K8SCLAW_RUN_NAME: z.string().min(1),
@@ -17,6 +24,8 @@ const configSchema = z.object({
   EVENT_BUS_URL: z.string().min(1),
   K8SCLAW_BUS_CREDENTIALS_FILE: z.string().min(1).optional(),
   K8SCLAW_IPC_DIR: z.string().min(1).default('/ipc'),
+  /** Created once the bridge runs; the pod's startup probe waits for it before starting the agent. */
+  K8SCLAW_BRIDGE_READY_FILE: z.string().min(1).optional(),
   K8SCLAW_DRAIN_TIMEOUT_SECONDS: z.coerce.number().min(1).default(20),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -42,14 +51,14 @@ const credentials = config.K8SCLAW_BUS_CREDENTIALS_FILE
   ? await readFile(config.K8SCLAW_BUS_CREDENTIALS_FILE, 'utf8')
   : undefined;
 
-const stop = new AbortController();
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
-
 // one connection, made on first use and again after a failed attempt
 let connection: Promise<EventBus> | undefined;
+// after the drain nothing is left to publish: an attempt still connecting must not hold the exit
+const stopConnecting = new AbortController();
 function bus(): Promise<EventBus> {
   connection ??= connectEventBus({
     url: config.EVENT_BUS_URL,
+    signal: stopConnecting.signal,
     name: `ipc-bridge/${identity.namespace}/${identity.run}`,
     inboxPrefix: buildRunInboxPrefix(identity),
     connectTimeoutMs: 10_000,
@@ -77,6 +86,9 @@ const inputs: RunInputSource = {
   },
 };
 
+// events written between this and the bridge's first scan are found by that scan
+if (config.K8SCLAW_BRIDGE_READY_FILE) await writeFile(config.K8SCLAW_BRIDGE_READY_FILE, '');
+void bus().catch(() => undefined); // connect early; publishing retries if this fails
 const summary = await runBridge({
   dir: config.K8SCLAW_IPC_DIR,
   identity,
@@ -86,5 +98,6 @@ const summary = await runBridge({
   logger,
   drainTimeoutMs: config.K8SCLAW_DRAIN_TIMEOUT_SECONDS * 1000,
 });
+stopConnecting.abort();
 if (connection) await (await connection.catch(() => undefined))?.close();
 process.exit(summary.drained ? 0 : 1);

@@ -3,6 +3,8 @@
 export const agentPodPaths = {
   /** The file protocol between the runner and the bridge (a memory-backed emptyDir). */
   ipc: '/ipc',
+  /** Written by the IPC bridge once it watches /ipc: the agent starts only after it exists. */
+  bridgeReadyFile: '/ipc/.bridge-ready',
   /** Scratch space shared by the runner and the sandbox. */
   workspace: '/workspace',
   tmp: '/tmp',

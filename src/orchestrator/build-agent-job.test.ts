@@ -381,6 +381,13 @@ const cases: { name: string; setup?: Setup; check: (job: JobManifest) => void }[
       const bridge = container(job, 'ipc-bridge');
       assert.equal(mounts(bridge)['/var/run/k8sclaw/bus'], 'bus-credentials:ro');
       assert.equal(env(bridge).K8SCLAW_BUS_CREDENTIALS_FILE, '/var/run/k8sclaw/bus/bus.creds');
+      // the agent starts only once the bridge wrote its ready file
+      assert.equal(env(bridge).K8SCLAW_BRIDGE_READY_FILE, '/ipc/.bridge-ready');
+      assert.deepEqual(bridge.startupProbe?.exec?.command, [
+        'node',
+        '-e',
+        'fs.accessSync("/ipc/.bridge-ready")',
+      ]);
       assert.equal(mounts(container(job, 'agent'))['/var/run/k8sclaw/bus'], undefined);
       const uid = runFixture().metadata.uid;
       assert.equal(env(bridge).K8SCLAW_RUN_UID, uid);

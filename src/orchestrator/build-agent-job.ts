@@ -324,6 +324,7 @@ function buildIpcBridge(run: AgentRun, effective: EffectiveRun, options: BuildAg
     ...runIdentityEnv(run, effective),
     value('EVENT_BUS_URL', options.eventBusUrl),
     value('K8SCLAW_IPC_DIR', agentPodPaths.ipc),
+    value('K8SCLAW_BRIDGE_READY_FILE', agentPodPaths.bridgeReadyFile),
   ];
   const volumeMounts: VolumeMount[] = [{ name: volumeNames.ipc, mountPath: agentPodPaths.ipc }];
   if (options.busCredentialsSecretName) {
@@ -347,6 +348,14 @@ function buildIpcBridge(run: AgentRun, effective: EffectiveRun, options: BuildAg
     restartPolicy: 'Always',
     env,
     volumeMounts,
+    // the kubelet starts the agent only once this passes, so nothing the agent writes or a SIGTERM
+    // can reach a bridge that is still loading
+    startupProbe: {
+      exec: { command: ['node', '-e', `fs.accessSync(${JSON.stringify(agentPodPaths.bridgeReadyFile)})`] },
+      periodSeconds: 1,
+      timeoutSeconds: 5,
+      failureThreshold: 120,
+    },
     resources: options.ipcBridgeResources ?? defaultIpcBridgeResources,
     securityContext: buildContainerSecurityContext(),
   };

@@ -58,6 +58,14 @@ export interface Container {
   resources?: ResourceRequirements;
   securityContext: ContainerSecurityContext;
   terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
+  startupProbe?: Probe;
+}
+
+export interface Probe {
+  exec?: { command: string[] };
+  periodSeconds?: number;
+  failureThreshold?: number;
+  timeoutSeconds?: number;
 }
 
 export interface KeyToPath {
