@@ -41,6 +41,8 @@ export interface RunnerConfig {
   systemPrompt?: string;
   ipcDir: string;
   workspaceDir: string;
+  /** The pod's scratch /tmp, a read-write root of the file tools. */
+  tmpDir?: string;
   execDir: string;
   terminationMessageFile?: string;
 }
@@ -115,9 +117,11 @@ async function execute(
     sandboxEnabled: config.sandboxEnabled,
     featureGates: config.featureGates,
     workspaceDir: config.workspaceDir,
+    ...(config.tmpDir ? { tmpDir: config.tmpDir } : {}),
     execDir: config.execDir,
     egressPolicy: config.egressPolicy,
-    memory,
+    // without memory nothing would keep what update_memory accepts
+    ...(config.memoryEnabled ? { memory } : {}),
     ...(config.skillsDir ? { skillsDir: config.skillsDir } : {}),
   });
   const memoryWritable = config.memoryEnabled && config.featureGates['memory-write'] === true;

@@ -41,7 +41,9 @@ export interface BuildToolSetOptions {
   workspaceDir?: string;
   /** Default /skills, a read-only root. */
   skillsDir?: string;
-  /** Replaces the roots built from workspaceDir, /tmp and skillsDir. */
+  /** Default /tmp, a read-write root. */
+  tmpDir?: string;
+  /** Replaces the roots built from workspaceDir, tmpDir and skillsDir. */
   roots?: readonly PathRoot[];
   /** The directory shared with the sandbox (default /var/run/k8sclaw/exec). */
   execDir?: string;
@@ -60,7 +62,7 @@ export function buildToolSet(options: BuildToolSetOptions): ToolSet {
     workspaceDir,
     roots: options.roots ?? [
       { path: workspaceDir, writable: true },
-      { path: '/tmp', writable: true },
+      { path: options.tmpDir ?? '/tmp', writable: true },
       { path: options.skillsDir ?? '/skills', writable: false },
     ],
   };
