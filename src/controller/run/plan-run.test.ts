@@ -276,6 +276,33 @@ describe('planRun once the Job exists', () => {
     assert.equal(plan.recordResult, undefined);
   });
 
+  it('finishes when the agent exited and its result is recorded, before the Job completes', () => {
+    const exited = (exitCode: number) =>
+      pod({
+        terminated: { exitCode, startedAt: '2026-03-01T11:59:30Z', finishedAt: '2026-03-01T11:59:58Z' },
+      });
+    const succeeded = planRun(
+      observe({
+        run: recordedRun('Succeeded', 'result received through the event bus'),
+        job: job(),
+        pod: exited(0),
+      }),
+      options,
+    );
+    assert.equal(succeeded.status.phase, 'Succeeded');
+    assert.equal(succeeded.status.completedAt, '2026-03-01T11:59:58.000Z');
+    const failed = planRun(
+      observe({ run: recordedRun('ToolLoopLimit', 'still calling tools'), job: job(), pod: exited(1) }),
+      options,
+    );
+    assert.equal(failed.status.phase, 'Failed');
+    assert.equal(condition(failed, 'Completed')?.reason, 'ToolLoopLimit');
+    // without a result the Job decides: a killed agent may have hit the Job's deadline
+    const unrecorded = planRun(observe({ job: job(), pod: exited(137) }), options);
+    assert.equal(unrecorded.status.phase, 'Running');
+    assert.match(condition(unrecorded, 'Running')?.message ?? '', /exited; waiting for its Job/);
+  });
+
   it('uses the termination message once the grace period is over and no result came', () => {
     const message = JSON.stringify({
       status: 'failed',

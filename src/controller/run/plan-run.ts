@@ -183,8 +183,16 @@ function planFromJob(observation: RunObservation, job: ObservedJob, options: Run
   const startedAt =
     iso(agent?.running?.startedAt ?? agent?.terminated?.startedAt ?? pod?.startTime) ?? run.status?.startedAt;
   const base = { jobName, ...(pod ? { podName: pod.name } : {}), ...(startedAt ? { startedAt } : {}) };
-  const complete = job.conditions.find((c) => c.type === 'Complete' && c.status === 'True');
-  const failed = job.conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+  // with its result recorded, the agent container's exit is final (restartPolicy Never, no
+  // retries): it decides the run at once, without waiting for the sidecars to stop and the Job
+  // controller to notice. Without a result, the Job's own conditions say why (e.g. its deadline).
+  const exited = resultRecordedCondition(run)?.status === 'True' ? agent?.terminated : undefined;
+  const complete =
+    job.conditions.find((c) => c.type === 'Complete' && c.status === 'True') ??
+    (exited?.exitCode === 0 ? { type: 'Complete', status: 'True' } : undefined);
+  const failed =
+    job.conditions.find((c) => c.type === 'Failed' && c.status === 'True') ??
+    (exited && exited.exitCode !== 0 ? { type: 'Failed', status: 'True' } : undefined);
   if (complete || failed) {
     const completedAt =
       iso(job.completionTime ?? agent?.terminated?.finishedAt ?? failed?.lastTransitionTime) ??
@@ -254,16 +262,14 @@ function planFromJob(observation: RunObservation, job: ObservedJob, options: Run
       ]),
     };
   }
-  if (agent?.running) {
+  if (agent?.running || agent?.terminated) {
+    const message = agent.running
+      ? `pod ${pod?.name} is running the agent`
+      : `the agent in pod ${pod?.name} exited; waiting for its Job to finish`;
     return {
       status: withConditions(run, now, 'Running', base, [
         condition(conditionTypes.scheduled, 'True', reasons.jobCreated, `Job ${jobName} created`),
-        condition(
-          conditionTypes.running,
-          'True',
-          reasons.podRunning,
-          `pod ${pod?.name} is running the agent`,
-        ),
+        condition(conditionTypes.running, 'True', reasons.podRunning, message),
         condition(conditionTypes.ready, 'Unknown', reasons.podRunning, 'the agent is running'),
       ]),
     };
