@@ -13,5 +13,18 @@ fi
 /usr/bin/time -f 'warm build of CoreDNS + nats-server (cached): %e s' hack/go-tools.sh >/dev/null
 node bench/harness-start.ts "${BENCH_RUNS:-5}"
 node bench/cluster-figures.ts "${BENCH_SETTLE_SECONDS:-30}"
+# run-overhead needs the local cluster with K8sClaw installed, and cluster-figures leaves the host
+# clean: the cluster comes up again with freshly built images (as `make install` does), K8sClaw is
+# installed, and the cluster goes down afterwards, also when the benchmark fails.
+npm run --silent build
+hack/images.sh build >/dev/null
+hack/cluster up >/dev/null
+trap 'hack/cluster down >/dev/null' EXIT
+kubeconfig=$(hack/cluster kubeconfig)
+KUBECONFIG=$kubeconfig node src/cmd/k8sclaw.ts install --profile local >/dev/null
+KUBECONFIG=$kubeconfig node bench/run-overhead.ts "${BENCH_OVERHEAD_RUNS:-20}"
+hack/cluster down >/dev/null
+trap - EXIT
 node bench/agentrun-latency.ts --runs-cached "${BENCH_CACHED_RUNS:-10000}"
 node bench/leader-failover.ts
+node bench/bus-throughput.ts
