@@ -56,9 +56,10 @@ export const defaultAgentResources: ResourceRequirements = {
   requests: { cpu: '100m', memory: '256Mi' },
   limits: { cpu: '1', memory: '512Mi' },
 };
+/** Idle most of the time, but the agent waits for its start: a low CPU limit tripled that wait. */
 export const defaultIpcBridgeResources: ResourceRequirements = {
   requests: { cpu: '20m', memory: '32Mi' },
-  limits: { cpu: '200m', memory: '128Mi' },
+  limits: { cpu: '1', memory: '128Mi' },
 };
 const defaultWorkspaceSizeLimit = '1Gi';
 const ipcSizeLimit = '64Mi';

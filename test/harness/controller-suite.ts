@@ -17,7 +17,12 @@ export interface ControllerSuite {
 /** Registers the suite's before/after hooks; call inside describe(). */
 export function useControllerSuite(
   name: string,
-  options: { replicas?: string[]; withPods?: boolean } = {},
+  options: {
+    replicas?: string[];
+    withPods?: boolean;
+    /** Extra environment of every replica, read when it starts (e.g. a bus started in an earlier hook). */
+    env?: () => NodeJS.ProcessEnv;
+  } = {},
 ): ControllerSuite {
   const suite: ControllerSuite = {
     kube: integrationKubeClient(),
@@ -28,6 +33,7 @@ export function useControllerSuite(
         kubeconfig: integrationKubeconfigPath(),
         namespace: suite.namespace,
         identity,
+        ...(options.env ? { env: options.env() } : {}),
       });
       suite.controllers.push(replica);
       return replica;

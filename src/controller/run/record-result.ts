@@ -50,30 +50,46 @@ export async function recordRunResult(
 ): Promise<RecordOutcome> {
   const { kube } = deps;
   const resource = resourceOf(agentRunKind);
-  const run = await getCustom<AgentRun>(kube, agentRunKind, target.namespace, target.name);
-  if (!run) return { recorded: false, why: 'run-gone' };
-  if (target.uid && run.metadata.uid !== target.uid) return { recorded: false, why: 'other-run' };
-  if (isResultRecorded(run)) return { recorded: false, why: 'already-recorded' };
+  let appended = 0;
+  let dropped = 0;
+  for (let attempt = 1; ; attempt++) {
+    const run = await getCustom<AgentRun>(kube, agentRunKind, target.namespace, target.name);
+    if (!run) return { recorded: false, why: 'run-gone' };
+    if (target.uid && run.metadata.uid !== target.uid) return { recorded: false, why: 'other-run' };
+    if (isResultRecorded(run)) return { recorded: false, why: 'already-recorded' };
 
-  const effective = await effectiveRunOf(kube, run);
-  const memoryWritable =
-    effective !== undefined && effective.memory.enabled && effective.featureGates['memory-write'];
-  const record = planResultRecord(run, result, { source, memoryWritable, now: deps.now() });
-  const memory =
-    effective && record.memoryEntries.length > 0
-      ? await appendMemory(kube, target.namespace, effective, record.memoryEntries)
-      : { appended: 0, dropped: 0 };
-  await kube.applyStatus(
-    resource,
-    {
-      apiVersion: resource.apiVersion,
-      kind: resource.kind,
-      metadata: { name: run.metadata.name, namespace: run.metadata.namespace },
-      status: record.status,
-    },
-    resultFieldManager,
-  );
-  return { recorded: true, memory };
+    const effective = await effectiveRunOf(kube, run);
+    const memoryWritable =
+      effective !== undefined && effective.memory.enabled && effective.featureGates['memory-write'];
+    const record = planResultRecord(run, result, { source, memoryWritable, now: deps.now() });
+    const memory =
+      effective && record.memoryEntries.length > 0
+        ? await appendMemory(kube, target.namespace, effective, record.memoryEntries)
+        : { appended: 0, dropped: 0 };
+    appended += memory.appended;
+    dropped += memory.dropped;
+    try {
+      await kube.applyStatus(
+        resource,
+        {
+          apiVersion: resource.apiVersion,
+          kind: resource.kind,
+          // the version read is a precondition: of two writers racing (the bus and the fallback, or
+          // two replicas with two completions of one run) only one records; the other reads again
+          metadata: {
+            name: run.metadata.name,
+            namespace: run.metadata.namespace,
+            resourceVersion: run.metadata.resourceVersion,
+          },
+          status: record.status,
+        },
+        resultFieldManager,
+      );
+      return { recorded: true, memory: { ...memory, appended, dropped } };
+    } catch (error) {
+      if (!isConflict(error) || attempt >= maxConflictRetries) throw error;
+    }
+  }
 }
 
 async function effectiveRunOf(kube: KubeClient, run: AgentRun): Promise<EffectiveRun | undefined> {
