@@ -25,8 +25,8 @@ import type {
   ToolCall,
   ToolSpec,
 } from '../model.ts';
-import { IdleGuard } from './idle-guard.ts';
-import { ProviderError, toProviderError } from './provider-error.ts';
+import { streamTurn, type AdapterOptions } from './stream-turn.ts';
+import { ProviderError } from './provider-error.ts';
 
 /** The `provider` of the ReasoningState this adapter writes and reads. */
 export const anthropicReasoningProvider = 'anthropic';
@@ -41,14 +41,8 @@ export const thinkingBudgets: Record<Exclude<ThinkingLevel, 'off'>, number> = {
 /** Room for the answer itself when the request names no limit; thinking comes on top. */
 export const defaultAnswerTokens = 8192;
 
-export interface AnthropicOptions {
+export interface AnthropicOptions extends AdapterOptions {
   client: Anthropic;
-  model: string;
-  /** Named in error messages. */
-  label: string;
-  apiKey?: string;
-  /** The longest silence allowed inside a streamed answer. */
-  idleTimeoutMs?: number;
 }
 
 export function anthropicProvider(options: AnthropicOptions): ModelProvider {
@@ -147,35 +141,18 @@ function thinkingBlocks(
   });
 }
 
-async function complete(
+function complete(
   options: AnthropicOptions,
   request: ModelRequest,
-  { signal, onText }: CompleteOptions,
+  callOptions: CompleteOptions,
 ): Promise<ModelTurn> {
-  const guard = new IdleGuard(signal, options.idleTimeoutMs);
-  try {
-    const stream = await options.client.messages.create(anthropicRequestBody(options.model, request), {
-      signal: guard.signal,
-    });
-    guard.touch();
-    const turn = new AnthropicTurn();
-    for await (const event of stream) {
-      guard.touch();
-      turn.add(event, onText);
-    }
-    // the SDK ends a stream quietly when it is aborted
-    signal.throwIfAborted();
-    guard.throwIfStalled(options.label);
-    return turn.finish(options.label);
-  } catch (error) {
-    throw toProviderError(guard.failure(error, options.label), {
-      provider: options.label,
-      signal,
-      secrets: [options.apiKey],
-    });
-  } finally {
-    guard.stop();
-  }
+  const turn = new AnthropicTurn();
+  return streamTurn(
+    options,
+    callOptions,
+    (signal) => options.client.messages.create(anthropicRequestBody(options.model, request), { signal }),
+    { add: (event, onText) => turn.add(event, onText), finish: () => turn.finish(options.label) },
+  );
 }
 
 type Block =

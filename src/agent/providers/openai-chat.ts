@@ -18,21 +18,15 @@ import type {
   ToolCall,
   ToolSpec,
 } from '../model.ts';
-import { IdleGuard } from './idle-guard.ts';
-import { ProviderError, toProviderError } from './provider-error.ts';
+import { streamTurn, type AdapterOptions } from './stream-turn.ts';
+import { ProviderError } from './provider-error.ts';
 
-export interface OpenAIChatOptions {
+export interface OpenAIChatOptions extends AdapterOptions {
   client: OpenAI;
-  model: string;
-  /** Named in error messages, e.g. `ollama`. */
-  label: string;
   /** Send `reasoning_effort`: only servers and models known to accept it get it. */
   reasoningEffort: boolean;
   /** OpenAI and Azure want `max_completion_tokens`; other servers know `max_tokens`. */
   maxTokensField: 'max_completion_tokens' | 'max_tokens';
-  apiKey?: string;
-  /** The longest silence allowed inside a streamed answer. */
-  idleTimeoutMs?: number;
 }
 
 export function openAIChatProvider(options: OpenAIChatOptions): ModelProvider {
@@ -102,35 +96,18 @@ function chatMessages(system: string, messages: readonly ChatMessage[]): ChatCom
   return out;
 }
 
-async function complete(
+function complete(
   options: OpenAIChatOptions,
   request: ModelRequest,
-  { signal, onText }: CompleteOptions,
+  callOptions: CompleteOptions,
 ): Promise<ModelTurn> {
-  const guard = new IdleGuard(signal, options.idleTimeoutMs);
-  try {
-    const stream = await options.client.chat.completions.create(chatRequestBody(options, request), {
-      signal: guard.signal,
-    });
-    guard.touch();
-    const turn = new ChatTurn();
-    for await (const chunk of stream) {
-      guard.touch();
-      turn.add(chunk, onText);
-    }
-    // the SDK ends a stream quietly when it is aborted
-    signal.throwIfAborted();
-    guard.throwIfStalled(options.label);
-    return turn.finish(options.label);
-  } catch (error) {
-    throw toProviderError(guard.failure(error, options.label), {
-      provider: options.label,
-      signal,
-      secrets: [options.apiKey],
-    });
-  } finally {
-    guard.stop();
-  }
+  const turn = new ChatTurn();
+  return streamTurn(
+    options,
+    callOptions,
+    (signal) => options.client.chat.completions.create(chatRequestBody(options, request), { signal }),
+    { add: (chunk, onText) => turn.add(chunk, onText), finish: () => turn.finish(options.label) },
+  );
 }
 
 interface PartialCall {

@@ -21,20 +21,14 @@ import type {
   StopReason,
   ToolSpec,
 } from '../model.ts';
-import { IdleGuard } from './idle-guard.ts';
-import { ProviderError, reasonForErrorType, toProviderError } from './provider-error.ts';
+import { streamTurn, type AdapterOptions } from './stream-turn.ts';
+import { ProviderError, reasonForErrorType } from './provider-error.ts';
 
 /** The `provider` of the ReasoningState this adapter writes and reads. */
 export const responsesReasoningProvider = 'openai-responses';
 
-export interface OpenAIResponsesOptions {
+export interface OpenAIResponsesOptions extends AdapterOptions {
   client: OpenAI;
-  model: string;
-  /** Named in error messages. */
-  label: string;
-  apiKey?: string;
-  /** The longest silence allowed inside a streamed answer. */
-  idleTimeoutMs?: number;
 }
 
 export function openAIResponsesProvider(options: OpenAIResponsesOptions): ModelProvider {
@@ -101,35 +95,17 @@ function reasoningItems(state: ReasoningState | undefined): ResponseReasoningIte
   );
 }
 
-async function complete(
+function complete(
   options: OpenAIResponsesOptions,
   request: ModelRequest,
-  { signal, onText }: CompleteOptions,
+  callOptions: CompleteOptions,
 ): Promise<ModelTurn> {
-  const guard = new IdleGuard(signal, options.idleTimeoutMs);
-  try {
-    const stream = await options.client.responses.create(responsesRequestBody(options.model, request), {
-      signal: guard.signal,
-    });
-    guard.touch();
-    const turn = new ResponsesTurn(options.label);
-    for await (const event of stream) {
-      guard.touch();
-      turn.add(event, onText);
-    }
-    // the SDK ends a stream quietly when it is aborted
-    signal.throwIfAborted();
-    guard.throwIfStalled(options.label);
-    return turn.finish();
-  } catch (error) {
-    throw toProviderError(guard.failure(error, options.label), {
-      provider: options.label,
-      signal,
-      secrets: [options.apiKey],
-    });
-  } finally {
-    guard.stop();
-  }
+  return streamTurn(
+    options,
+    callOptions,
+    (signal) => options.client.responses.create(responsesRequestBody(options.model, request), { signal }),
+    new ResponsesTurn(options.label),
+  );
 }
 
 class ResponsesTurn {
