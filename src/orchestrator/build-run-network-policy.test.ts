@@ -4,6 +4,14 @@ import { buildRunNetworkPolicy, type BuildRunNetworkPolicyOptions } from './buil
 import { runFixture } from '../../test/fixtures/k8sclaw-objects.ts';
 import type { NetworkPolicyEgressRule } from './kubernetes-manifests.ts';
 import type { EffectiveNetwork } from './resolve-effective-run.ts';
+import type { Provider } from '../api/index.ts';
+import { privateIPv4Ranges, privateIPv6Ranges } from './model-endpoint-egress.ts';
+
+const tcp = (port: number) => [{ protocol: 'TCP' as const, port }];
+const publicInternet = [
+  { ipBlock: { cidr: '0.0.0.0/0', except: privateIPv4Ranges } },
+  { ipBlock: { cidr: '::/0', except: privateIPv6Ranges } },
+];
 
 const locked: EffectiveNetwork = { denyAll: true, allowDNS: true, allowEventBus: true, allowedEgress: [] };
 
@@ -27,6 +35,8 @@ const cases: {
   name: string;
   network: Partial<EffectiveNetwork>;
   options?: BuildRunNetworkPolicyOptions;
+  /** The run's model endpoint; none by default (a local Ollama opens nothing). */
+  model?: { provider: Provider; baseURL?: string };
   egress: NetworkPolicyEgressRule[];
 }[] = [
   { name: 'deny all: only DNS and the event bus', network: {}, egress: [dns, eventBus] },
@@ -76,6 +86,36 @@ const cases: {
       { to: [{ podSelector: { matchLabels: { app: 'ollama' } } }] },
     ],
   },
+  {
+    name: "a hosted provider's default endpoint: the public internet on 443, never private ranges",
+    network: { allowDNS: false, allowEventBus: false },
+    model: { provider: 'anthropic' },
+    egress: [{ to: publicInternet, ports: tcp(443) }],
+  },
+  {
+    name: 'a base URL on another port',
+    network: { allowDNS: false, allowEventBus: false },
+    model: { provider: 'openai-compatible', baseURL: 'http://models.example.com:8000/v1' },
+    egress: [{ to: publicInternet, ports: tcp(8000) }],
+  },
+  {
+    name: "an in-cluster Service: its namespace, any port (policies see the pod's port)",
+    network: { allowDNS: false, allowEventBus: false },
+    model: { provider: 'ollama', baseURL: 'http://ollama.models.svc.cluster.local:11434/v1' },
+    egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'models' } } }] }],
+  },
+  {
+    name: 'an IP address: that address only',
+    network: { allowDNS: false, allowEventBus: false },
+    model: { provider: 'openai-compatible', baseURL: 'http://10.1.2.3:8080/v1' },
+    egress: [{ to: [{ ipBlock: { cidr: '10.1.2.3/32' } }], ports: tcp(8080) }],
+  },
+  {
+    name: 'no model rule without deny-all (everything is open already)',
+    network: { denyAll: false },
+    model: { provider: 'openai' },
+    egress: [{}],
+  },
 ];
 
 describe('buildRunNetworkPolicy', () => {
@@ -83,7 +123,11 @@ describe('buildRunNetworkPolicy', () => {
     it(c.name, () => {
       const policy = buildRunNetworkPolicy(
         runFixture(),
-        { instanceName: 'alice', network: { ...locked, ...c.network } },
+        {
+          instanceName: 'alice',
+          network: { ...locked, ...c.network },
+          ...(c.model ?? { provider: 'ollama' }),
+        },
         c.options,
       );
       assert.deepEqual(policy.spec.egress, c.egress);
@@ -91,7 +135,11 @@ describe('buildRunNetworkPolicy', () => {
   }
 
   it('selects the run pod, blocks all ingress and is owned by the run', () => {
-    const policy = buildRunNetworkPolicy(runFixture(), { instanceName: 'alice', network: locked });
+    const policy = buildRunNetworkPolicy(runFixture(), {
+      instanceName: 'alice',
+      network: locked,
+      provider: 'ollama',
+    });
     assert.equal(policy.apiVersion, 'networking.k8s.io/v1');
     assert.equal(policy.metadata.name, 'agentrun-alice-hello');
     assert.equal(policy.metadata.namespace, 'team-a');

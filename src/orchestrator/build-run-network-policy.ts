@@ -1,11 +1,12 @@
 // The NetworkPolicy around one run's pod, rendered from the effective network rules of its policy:
-// no ingress at all, and egress only to what is allowed explicitly (DNS, the event bus, CIDR rules)
-// unless the policy turns deny-all off. Host rules cannot be expressed here; the runner enforces
+// no ingress at all, and egress only to what is allowed explicitly (DNS, the event bus, the model
+// endpoint, CIDR rules) unless the policy turns deny-all off. Host rules cannot be expressed here; the runner enforces
 // them. Owned by the run, so it goes away with it.
 import { labels, type AgentRun } from '../api/index.ts';
 import { buildOwnerReference } from './build-owner-reference.ts';
 import { runNetworkPolicyName } from './child-names.ts';
 import type { NetworkPolicyEgressRule, NetworkPolicyManifest } from './kubernetes-manifests.ts';
+import { modelEndpointEgress } from './model-endpoint-egress.ts';
 import { buildObjectLabels } from './object-labels.ts';
 import type { EffectiveRun } from './resolve-effective-run.ts';
 
@@ -33,7 +34,7 @@ const namespaceNameLabel = 'kubernetes.io/metadata.name';
 
 export function buildRunNetworkPolicy(
   run: AgentRun,
-  effective: Pick<EffectiveRun, 'instanceName' | 'network'>,
+  effective: Pick<EffectiveRun, 'instanceName' | 'network' | 'provider' | 'baseURL'>,
   options: BuildRunNetworkPolicyOptions = {},
 ): NetworkPolicyManifest {
   const runName = run.metadata.name;
@@ -53,15 +54,16 @@ export function buildRunNetworkPolicy(
       podSelector: { matchLabels: { [labels.run]: runName } },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [],
-      egress: buildEgress(effective.network, options),
+      egress: buildEgress(effective, options),
     },
   };
 }
 
 function buildEgress(
-  network: EffectiveRun['network'],
+  effective: Pick<EffectiveRun, 'network' | 'provider' | 'baseURL'>,
   options: BuildRunNetworkPolicyOptions,
 ): NetworkPolicyEgressRule[] {
+  const { network } = effective;
   // one empty rule matches every destination, which makes every narrower rule redundant
   if (!network.denyAll) return [{}];
   const egress: NetworkPolicyEgressRule[] = [];
@@ -85,6 +87,8 @@ function buildEgress(
       ports: [{ protocol: 'TCP', port: bus.port }],
     });
   }
+  const model = modelEndpointEgress(effective);
+  if (model) egress.push(model);
   for (const rule of network.allowedEgress) {
     if (rule.cidr === undefined) continue;
     egress.push({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: [{ protocol: 'TCP', port: rule.port }] });

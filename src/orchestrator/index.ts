@@ -21,3 +21,4 @@ export * from './apply-memory-updates.ts';
 export * from './build-channel-deployment.ts';
 export * from './build-run-bus-credentials.ts';
 export * from './sandbox-exec.ts';
+export * from './model-endpoint-egress.ts';

@@ -143,7 +143,7 @@ export interface LabelSelector {
 export interface NetworkPolicyPeer {
   podSelector?: LabelSelector;
   namespaceSelector?: LabelSelector;
-  ipBlock?: { cidr: string };
+  ipBlock?: { cidr: string; except?: string[] };
 }
 
 export interface NetworkPolicyPort {
