@@ -15,6 +15,8 @@ const managedByLabel = `${labels.managedBy}=${labelValues.managedBy}`;
 /** Kinds the controller creates in users' namespaces, owned by K8sClaw resources. */
 const derivedKinds = [
   { apiVersion: 'v1', kind: 'ConfigMap' },
+  // each run's event bus credentials
+  { apiVersion: 'v1', kind: 'Secret' },
   { apiVersion: 'batch/v1', kind: 'Job' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
