@@ -166,6 +166,24 @@ export function toolResultsOf(request: RecordedRequest): string[] {
   }
 }
 
+/** The text of the user turns a model request carried (task and follow-ups), oldest first. */
+export function userMessagesOf(request: RecordedRequest): string[] {
+  const body = request.body as Json;
+  const items = request.format === 'openai-responses' ? asList(body.input) : asList(body.messages);
+  // tool results ride in user messages too (Anthropic): only the text parts are the user's
+  const userText = (content: unknown): string =>
+    typeof content === 'string'
+      ? content
+      : asList(content)
+          .filter((part) => part.type === 'text' || part.type === 'input_text')
+          .map((part) => String(part.text))
+          .join('');
+  return items
+    .filter((item) => item.role === 'user')
+    .map((item) => userText(item.content))
+    .filter((text) => text !== '');
+}
+
 /** The tool names a model request offered. */
 export function offeredToolsOf(request: RecordedRequest): string[] {
   return asList((request.body as Json).tools).map((tool) => {
