@@ -151,7 +151,9 @@ describe('event bus on a real nats-server', () => {
         deliveries.push(delivery.deliveryCount);
         if (deliveries.length === 1) throw new Error('status write conflicted');
       },
-      { onHandlerError: () => failures++ },
+      // a pull left open by the stopped consumer on this shared connection may take the next
+      // message into a dead inbox: a short ack wait brings it back to the resumed consumer soon
+      { onHandlerError: () => failures++, ackWaitMs: 2_000 },
     );
     await bridge.publishRunEvent(buildCompletedEvent(identity));
     await eventually('the redelivery', async () => (deliveries.length >= 2 ? true : undefined), 15_000);
@@ -162,9 +164,14 @@ describe('event bus on a real nats-server', () => {
 
     // acknowledged: a new run of the same consumer starts after it
     const again: string[] = [];
-    const resumed = startConsuming('retry-controller', 'retry', async (event) => {
-      again.push(event.identity.run);
-    });
+    const resumed = startConsuming(
+      'retry-controller',
+      'retry',
+      async (event) => {
+        again.push(event.identity.run);
+      },
+      { ackWaitMs: 2_000 },
+    );
     const next = buildIdentity('retry');
     await bridge.publishRunEvent(buildCompletedEvent(next));
     await eventually('the next completion', async () => (again.length > 0 ? true : undefined), 15_000);
