@@ -69,6 +69,8 @@ const issueRunBusCredentials: IssueRunBusCredentials | undefined = signer
       })
   : undefined;
 const metrics = createControllerMetrics();
+const countRunResult = (source: string, outcome: { recorded: boolean; why?: string }) =>
+  metrics.runResults.inc({ source, outcome: outcome.recorded ? 'recorded' : (outcome.why ?? 'skipped') });
 const kube = KubeClient.load(config.KUBECONFIG);
 const manager = new ControllerManager(
   kube,
@@ -88,6 +90,7 @@ registerControllers(manager, {
   kube,
   now: () => new Date(),
   ...(issueRunBusCredentials ? { issueRunBusCredentials } : {}),
+  onRunResult: countRunResult,
   runs: {
     agentImage: config.K8SCLAW_AGENT_IMAGE,
     ipcBridgeImage: config.K8SCLAW_IPC_BRIDGE_IMAGE,
@@ -136,6 +139,7 @@ const results = runResultConsumer({
   now: () => new Date(),
   logger,
   signal: stop.signal,
+  onRunResult: countRunResult,
 });
 await manager.run(stop.signal);
 stop.abort();

@@ -28,7 +28,7 @@ import { createInstanceReconciler } from './instance/instance-reconciler.ts';
 import { createScheduleReconciler } from './schedule/schedule-reconciler.ts';
 import type { InstancePlanOptions } from './instance/plan-instance.ts';
 import type { RunPlanOptions } from './run/plan-run.ts';
-import type { IssueRunBusCredentials } from './run/run-reconciler.ts';
+import type { IssueRunBusCredentials, RunReconcilerDeps } from './run/run-reconciler.ts';
 import type { ControllerManager } from './manager.ts';
 import { createPolicyReconciler } from './policy/policy-reconciler.ts';
 import { createSkillPackReconciler } from './skillpack/skillpack-reconciler.ts';
@@ -52,6 +52,8 @@ export interface ControllerDeps {
   now: () => Date;
   /** Images and event bus of agent pods. */
   runs: RunPlanOptions;
+  /** Told how each recorded or skipped run result ended (metrics). */
+  onRunResult?: RunReconcilerDeps['onRunResult'];
   /** Signs each run's event bus credentials (required when `runs.busCredentials` is set). */
   issueRunBusCredentials?: IssueRunBusCredentials;
   /** Images and event bus of channel pods. */
@@ -131,6 +133,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       now: deps.now,
       options: deps.runs,
       ...(deps.issueRunBusCredentials ? { issueRunBusCredentials: deps.issueRunBusCredentials } : {}),
+      ...(deps.onRunResult ? { onRunResult: deps.onRunResult } : {}),
     }),
     primary: runs as ResourceInformer<object>,
     watches: [

@@ -9,6 +9,7 @@ export interface ControllerMetrics {
   queueDepth: Gauge<'controller'>;
   queueWait: Histogram<'controller'>;
   isLeader: Gauge;
+  runResults: Counter<'source' | 'outcome'>;
 }
 
 export function createControllerMetrics(): ControllerMetrics {
@@ -45,6 +46,12 @@ export function createControllerMetrics(): ControllerMetrics {
     isLeader: new Gauge({
       name: 'k8sclaw_leader',
       help: '1 while this replica holds the leader Lease.',
+      registers: [registry],
+    }),
+    runResults: new Counter({
+      name: 'k8sclaw_run_results_total',
+      help: 'Run results handled, by source (event-bus, termination-message) and outcome (recorded, already-recorded, other-run, run-gone).',
+      labelNames: ['source', 'outcome'],
       registers: [registry],
     }),
   };

@@ -12,6 +12,8 @@ export interface ControllerProcess {
   identity: string;
   process: ManagedProcess;
   isLeader(): Promise<boolean>;
+  /** The Prometheus text of its /metrics endpoint. */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
   kill(): void;
 }
@@ -52,6 +54,7 @@ export async function startControllerProcess(options: {
     process: proc,
     isLeader: async () =>
       /^k8sclaw_leader 1$/m.test((await httpGet(`http://127.0.0.1:${port}/metrics`)).body),
+    metrics: async () => (await httpGet(`http://127.0.0.1:${port}/metrics`)).body,
     stop: () => proc.stop(),
     kill: () => {
       if (proc.pid) process.kill(proc.pid, 'SIGKILL');

@@ -29,6 +29,8 @@ export const resultFieldManager = fieldManagers.controller('agentrun-result');
 export interface RecordResultDeps {
   kube: KubeClient;
   now: () => Date;
+  /** Told every outcome, e.g. to count them in metrics. */
+  onOutcome?: (source: ResultSource, outcome: RecordOutcome) => void;
 }
 
 export type RecordOutcome =
@@ -43,6 +45,17 @@ export interface MemoryOutcome {
 
 /** Reads the run fresh from the apiserver: a cache may not show a result recorded a moment ago. */
 export async function recordRunResult(
+  deps: RecordResultDeps,
+  target: { namespace: string; name: string; uid?: string },
+  result: RunResult,
+  source: ResultSource,
+): Promise<RecordOutcome> {
+  const outcome = await record(deps, target, result, source);
+  deps.onOutcome?.(source, outcome);
+  return outcome;
+}
+
+async function record(
   deps: RecordResultDeps,
   target: { namespace: string; name: string; uid?: string },
   result: RunResult,

@@ -5,7 +5,7 @@
 import type { EventBus } from '../../eventbus/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { KubeClient } from '../../kube/index.ts';
-import { recordRunResult } from './record-result.ts';
+import { recordRunResult, type RecordResultDeps } from './record-result.ts';
 
 /** The controller's durable consumer: its position survives restarts and failovers. */
 export const resultConsumerName = 'k8sclaw-controller-results';
@@ -17,6 +17,7 @@ export interface ResultConsumerDeps {
   logger: Logger;
   signal: AbortSignal;
   maxRetryDelayMs?: number;
+  onRunResult?: RecordResultDeps['onOutcome'];
 }
 
 export async function runResultConsumer(deps: ResultConsumerDeps): Promise<void> {
@@ -35,7 +36,11 @@ export async function runResultConsumer(deps: ResultConsumerDeps): Promise<void>
           if (event.body.type !== 'completed') return;
           const { namespace, run, runUid } = event.identity;
           const outcome = await recordRunResult(
-            { kube: deps.kube, now: deps.now },
+            {
+              kube: deps.kube,
+              now: deps.now,
+              ...(deps.onRunResult ? { onOutcome: deps.onRunResult } : {}),
+            },
             { namespace, name: run, uid: runUid },
             event.body.result,
             'event-bus',

@@ -14,13 +14,14 @@ import { writeStatusIfChanged } from '../write-status.ts';
 import { observeRun, type RunCaches } from './observe-run.ts';
 import { planRun, type RunPlan, type RunPlanOptions } from './plan-run.ts';
 import { withoutResultFields } from './plan-result.ts';
-import { recordRunResult } from './record-result.ts';
+import { recordRunResult, type RecordResultDeps } from './record-result.ts';
 
 /** Signs event bus credentials that let one run's bridge use only that run's subjects. */
 export type IssueRunBusCredentials = (identity: RunIdentity, expiresAt: Date) => Promise<string>;
 
 export interface RunReconcilerDeps {
   kube: KubeClient;
+  onRunResult?: RecordResultDeps['onOutcome'];
   issueRunBusCredentials?: IssueRunBusCredentials;
   caches: RunCaches;
   recorder: EventRecorder;
@@ -63,7 +64,7 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
     if (plan.recordResult) {
       const { result, source } = plan.recordResult;
       await recordRunResult(
-        { kube, now: deps.now },
+        { kube, now: deps.now, ...(deps.onRunResult ? { onOutcome: deps.onRunResult } : {}) },
         { namespace, name, uid: run.metadata.uid },
         result,
         source,

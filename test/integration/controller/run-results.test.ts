@@ -376,6 +376,17 @@ describe('AgentRun results', () => {
     assert.equal(occurrences(memory, '- Alice is on call this week.\n'), 1, memory);
     assert.equal(occurrences(memory, '- Alice uses Postgres 16.\n'), 1, memory);
     assert.ok(!memory.includes('Berlin'), memory);
+    const counted = (outcome: string) =>
+      Promise.all(suite.controllers.map((c) => c.metrics())).then((texts) =>
+        texts.some((text) =>
+          new RegExp(
+            `^k8sclaw_run_results_total\\{source="event-bus",outcome="${outcome}"\\} [1-9]`,
+            'm',
+          ).test(text),
+        ),
+      );
+    assert.ok(await counted('recorded'), 'the recorded result is counted');
+    assert.ok(await counted('already-recorded'), 'the second completion is counted');
   });
 
   it('records a completion published while the controller was down once it is back', async () => {
