@@ -148,7 +148,7 @@ async function execute(
     tools,
     signal: AbortSignal.timeout(deadlineMs(config.timeoutSeconds)),
     emit,
-    takeFollowUps: async () => (await ipc.takeInputs()).map((input) => input.text),
+    takeFollowUps: async () => (await ipc.takeInputsOrClose()).map((input) => input.text),
   });
   const response = truncateText(outcome.response, runEventLimits.response);
   return {

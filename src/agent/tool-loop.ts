@@ -29,7 +29,10 @@ export interface ToolLoopInput {
   /** Aborts at the run's deadline. */
   signal: AbortSignal;
   emit: (body: RunEventBody) => Promise<void>;
-  /** Follow-up messages that arrived since the last call. */
+  /**
+   * Follow-up messages that arrived since the last call; asked only when the loop would end. Empty
+   * must mean none will be accepted any more: the loop ends on it.
+   */
   takeFollowUps?: () => Promise<string[]>;
   maxOutputTokens?: number;
 }

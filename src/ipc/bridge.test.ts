@@ -430,6 +430,30 @@ describe('ipc bridge', () => {
     assert.deepEqual(await listPending(layout.input), []);
   });
 
+  it('does not acknowledge an input the runner closed input/ without taking', async () => {
+    const dir = freshDir();
+    const layout = await ensureIpcLayout(dir);
+    let handler: ((input: RunInput) => Promise<void>) | undefined;
+    const source: RunInputSource = {
+      consume: (h, { signal }) => {
+        handler = h;
+        return new Promise((resolve) => signal.addEventListener('abort', () => resolve()));
+      },
+    };
+    const bridge = startBridge({ dir, sink: new FakeBus(), inputs: source });
+    await waitFor(() => handler !== undefined, 'the consumer');
+    const runner = createRunnerIpc({ dir });
+    assert.deepEqual(await runner.takeInputsOrClose(), []);
+    await assert.rejects(handler?.(input(1)) ?? Promise.resolve(), (error) =>
+      isIpcError(error, ipcErrorCodes.runFinished),
+    );
+    assert.deepEqual(await listPending(layout.input), [], 'withdrawn, left to the bus');
+    await runner.reopenInputs();
+    await handler?.(input(1));
+    assert.deepEqual(await runner.takeInputsOrClose(), [input(1)]);
+    assert.equal((await bridge.stop()).inputsDelivered, 1);
+  });
+
   it('drains on abort: publishes everything written since the last look, then the result', async () => {
     const dir = freshDir();
     const bus = new FakeBus();

@@ -32,6 +32,7 @@ import {
   rejectIpcFile,
   removeIpcFile,
   removeTempFiles,
+  settleInputFile,
   writeFileAtomic,
   writeInputFile,
   type IpcLayout,
@@ -349,7 +350,10 @@ class IpcBridge {
     }
   }
 
-  /** Resolves once the input file is in place, so the bus acknowledges only delivered messages. */
+  /**
+   * Resolves once the input file is in place and the runner has not closed input/ without taking
+   * it, so the bus acknowledges only inputs the runner reads.
+   */
   private deliver(input: RunInput): Promise<void> {
     const layout = this.layout;
     const run = this.inputWrites.then(async () => {
@@ -363,6 +367,9 @@ class IpcBridge {
         throw new IpcError(ipcErrorCodes.runFinished, 'the run has ended; input not delivered');
       }
       const file = await writeInputFile(layout.input, ++this.inputSeq, check.value);
+      if ((await settleInputFile(layout, file.name)) === 'withdrawn') {
+        throw new IpcError(ipcErrorCodes.runFinished, 'the runner closed its input; input not delivered');
+      }
       this.summary.inputsDelivered++;
       this.logger.info({ inputId: check.value.id, file: file.name }, 'run input delivered');
     });

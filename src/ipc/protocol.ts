@@ -4,13 +4,23 @@
 //   events/.published-<name>   the last event the bus confirmed, kept so its seq outlives it
 //   events/rejected/           files the bridge could not use, kept for inspection
 //   input/<seq>-<uuid>.json    one RunInput per file, written by the bridge, taken by the runner
+//   input/.taken-<name>        an input the runner claimed (renamed) and has not finished reading
+//   input/.closed              the runner's promise to take no input written after its next take
 //   output/result.json         the RunResult, written once by the runner
 //   output/.published          written by the bridge once the `completed` event is on the bus
 // Every file appears by rename of a fully written, fsynced temp file; names starting with `.` are
 // never read as pending, so a reader cannot see a partial file. This module does no policy (what
 // to publish, when to retry): only names, formats and the atomic file operations.
+//
+// Input hand-over: the bus message of an input is acknowledged only if the runner reads the file.
+// Both sides rely on rename, create and unlink of one directory entry being atomic:
+//   runner, before it ends: create .closed, then list input/ and claim each file by renaming it.
+//   bridge, after renaming a file into input/: if .closed exists, unlink the file; success means
+//     the runner never claimed it (not acknowledged), ENOENT means it did (acknowledged).
+// When the bridge saw no .closed, its file was in place before .closed was created, so the
+// runner's take after closing lists and claims it. Exactly one of claim and unlink succeeds.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { runEventBodySchema, runInputSchema, runResultSchema, type RunInput } from '../api/run-events.ts';
@@ -23,6 +33,9 @@ export const ipcNames = {
   rejected: 'rejected',
   result: 'result.json',
   completedMarker: '.published',
+  inputClosed: '.closed',
+  /** Prefix of an input the runner has claimed; the bridge never touches these. */
+  claimedPrefix: '.taken-',
   /** Prefix of the renamed last published event, which keeps the highest seq after a cleanup. */
   publishedPrefix: '.published-',
 } as const;
@@ -33,6 +46,7 @@ export interface IpcLayout {
   eventsRejected: string;
   input: string;
   inputRejected: string;
+  inputClosed: string;
   output: string;
   result: string;
   completedMarker: string;
@@ -48,6 +62,7 @@ export function ipcLayout(root: string): IpcLayout {
     eventsRejected: join(events, ipcNames.rejected),
     input,
     inputRejected: join(input, ipcNames.rejected),
+    inputClosed: join(input, ipcNames.inputClosed),
     output,
     result: join(output, ipcNames.result),
     completedMarker: join(output, ipcNames.completedMarker),
@@ -122,15 +137,20 @@ export interface IpcListing {
   unknown: string[];
   /** Markers left by the bridge for published events (`.published-<name>`), in order. */
   published: IpcFile[];
+  /** Inputs the runner claimed but did not finish (it died meanwhile), in order. */
+  claimed: IpcFile[];
 }
 
 export async function listIpcDirectory(dir: string): Promise<IpcListing> {
-  const listing: IpcListing = { pending: [], unknown: [], published: [] };
+  const listing: IpcListing = { pending: [], unknown: [], published: [], claimed: [] };
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (!entry.isFile()) continue;
     if (entry.name.startsWith(ipcNames.publishedPrefix)) {
       const file = parseIpcFileName(entry.name.slice(ipcNames.publishedPrefix.length));
       if (file) listing.published.push({ ...file, name: entry.name });
+    } else if (entry.name.startsWith(ipcNames.claimedPrefix)) {
+      const file = parseIpcFileName(entry.name.slice(ipcNames.claimedPrefix.length));
+      if (file) listing.claimed.push({ ...file, name: entry.name });
     } else if (!isHiddenName(entry.name)) {
       const file = parseIpcFileName(entry.name);
       if (file) listing.pending.push(file);
@@ -140,6 +160,7 @@ export async function listIpcDirectory(dir: string): Promise<IpcListing> {
   const byName = (a: IpcFile, b: IpcFile) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   listing.pending.sort(byName);
   listing.published.sort(byName);
+  listing.claimed.sort(byName);
   listing.unknown.sort();
   return listing;
 }
@@ -156,7 +177,8 @@ export async function listPending(dir: string): Promise<IpcFile[]> {
 export async function highestSeq(dir: string): Promise<number> {
   const listing = await listIpcDirectory(dir);
   let highest = 0;
-  for (const file of [...listing.pending, ...listing.published]) highest = Math.max(highest, file.seq);
+  for (const file of [...listing.pending, ...listing.published, ...listing.claimed])
+    highest = Math.max(highest, file.seq);
   let rejected: string[] = [];
   try {
     rejected = await readdir(join(dir, ipcNames.rejected));
@@ -259,6 +281,48 @@ export async function rejectIpcFile(dir: string, name: string): Promise<'moved' 
 export async function removeTempFiles(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
     if (isHiddenName(name) && name.endsWith('.tmp')) await removeIpcFile(join(dir, name));
+  }
+}
+
+/**
+ * The runner takes `input/<name>` for itself by renaming it to `.taken-<name>`; undefined when it
+ * is gone (the bridge withdrew it). Atomic, so the runner and the bridge never both own a file.
+ */
+export async function claimInputFile(inputDir: string, name: string): Promise<string | undefined> {
+  const claimed = ipcNames.claimedPrefix + name;
+  try {
+    await rename(join(inputDir, name), join(inputDir, claimed));
+    return claimed;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The runner's side of closing: after this, the bridge acknowledges only inputs it then claims. */
+export async function closeInputs(layout: IpcLayout): Promise<void> {
+  // Only its existence matters, so a plain create is atomic enough; no temp file in input/, whose
+  // temp files belong to the bridge.
+  await writeFile(layout.inputClosed, '');
+}
+
+export async function reopenInputs(layout: IpcLayout): Promise<void> {
+  await removeIpcFile(layout.inputClosed);
+}
+
+/**
+ * The bridge's last step of delivering `input/<name>`, after the file is in place. `withdrawn`: the
+ * runner had closed its input and not claimed the file, which is now removed; the bus message must
+ * not be acknowledged. `delivered`: the runner has taken it or will, before it ends.
+ */
+export async function settleInputFile(layout: IpcLayout, name: string): Promise<'delivered' | 'withdrawn'> {
+  if (!(await fileExists(layout.inputClosed))) return 'delivered';
+  try {
+    await unlink(join(layout.input, name));
+    return 'withdrawn';
+  } catch (error) {
+    if (isNotFound(error)) return 'delivered';
+    throw error;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   ipcLayout,
   ipcNames,
   listPending,
+  settleInputFile,
   writeFileAtomic,
   writeInputFile,
 } from './protocol.ts';
@@ -145,6 +146,96 @@ describe('runner ipc', () => {
     assert.deepEqual(await listPending(layout.input), []);
     assert.equal((await readdir(layout.inputRejected)).length, 1);
     assert.deepEqual(await ipc.takeInputs(), []);
+  });
+
+  describe('input hand-over: every input is read by the runner or not acknowledged', () => {
+    // The bridge's delivery is write then settle (acknowledged when delivered); the runner's end
+    // is close then take. Each order of these four steps, run one step at a time.
+    const orders = ['WSCT', 'WCST', 'WCTS', 'CWST', 'CWTS', 'CTWS'];
+    for (const order of orders) {
+      it(`step order ${order}`, async () => {
+        const dir = freshDir();
+        const layout = await ensureIpcLayout(dir);
+        const runner = createRunnerIpc({ dir });
+        await runner.takeInputs();
+        let name = '';
+        let settled: 'delivered' | 'withdrawn' | undefined;
+        const taken: RunInput[] = [];
+        const steps: Record<string, () => Promise<void>> = {
+          W: async () => {
+            name = (await writeInputFile(layout.input, 1, input(1))).name;
+          },
+          S: async () => {
+            settled = await settleInputFile(layout, name);
+          },
+          C: () => runner.closeInputs(),
+          T: async () => {
+            taken.push(...(await runner.takeInputs()));
+          },
+        };
+        for (const step of order) await steps[step]!();
+        const read = taken.some((i) => i.id === 'in-1');
+        assert.equal(settled === 'delivered', read, `acknowledged exactly when read (${settled})`);
+        assert.deepEqual(await runner.takeInputs(), [], 'nothing left to read, nothing read twice');
+        assert.deepEqual(await readdir(layout.input), [ipcNames.rejected, ipcNames.inputClosed].sort());
+      });
+    }
+
+    it('a claim racing the withdrawal: exactly one side owns the file', async () => {
+      const dir = freshDir();
+      const layout = await ensureIpcLayout(dir);
+      const runner = createRunnerIpc({ dir });
+      await runner.closeInputs();
+      for (let n = 1; n <= 200; n++) {
+        const { name } = await writeInputFile(layout.input, n, input(n));
+        const [taken, settled] = await Promise.all([runner.takeInputs(), settleInputFile(layout, name)]);
+        assert.equal(settled === 'delivered', taken.length === 1, `input ${n}: ${settled}`);
+      }
+      assert.deepEqual(await listPending(layout.input), []);
+    });
+
+    it('takeInputsOrClose reopens when inputs arrived, stays closed when none did', async () => {
+      const dir = freshDir();
+      const layout = await ensureIpcLayout(dir);
+      const runner = createRunnerIpc({ dir });
+      // Delivered and acknowledged right after the runner's last plain take.
+      assert.deepEqual(await runner.takeInputs(), []);
+      const first = await writeInputFile(layout.input, 1, input(1));
+      assert.equal(await settleInputFile(layout, first.name), 'delivered');
+      assert.deepEqual(await runner.takeInputsOrClose(), [input(1)]);
+      const second = await writeInputFile(layout.input, 2, input(2));
+      assert.equal(await settleInputFile(layout, second.name), 'delivered', 'reopened');
+      assert.deepEqual(await runner.takeInputsOrClose(), [input(2)]);
+      assert.deepEqual(await runner.takeInputsOrClose(), []);
+      const late = await writeInputFile(layout.input, 3, input(3));
+      assert.equal(await settleInputFile(layout, late.name), 'withdrawn');
+      assert.deepEqual(await listPending(layout.input), []);
+    });
+
+    it('writeResult closes input/ before the result exists', async () => {
+      const dir = freshDir();
+      const layout = await ensureIpcLayout(dir);
+      await createRunnerIpc({ dir }).writeResult(result);
+      const { name } = await writeInputFile(layout.input, 1, input(1));
+      assert.equal(await settleInputFile(layout, name), 'withdrawn');
+    });
+
+    it('a restarted runner reopens input/ and takes what the dead one had claimed', async () => {
+      const dir = freshDir();
+      const layout = await ensureIpcLayout(dir);
+      await writeInputFile(layout.input, 1, input(1));
+      const dead = createRunnerIpc({ dir });
+      await dead.closeInputs();
+      // Died between claiming and reading.
+      const [file] = await listPending(layout.input);
+      await rename(join(layout.input, file!.name), join(layout.input, ipcNames.claimedPrefix + file!.name));
+      await writeInputFile(layout.input, 2, input(2));
+      const restarted = createRunnerIpc({ dir });
+      assert.deepEqual(await restarted.takeInputs(), [input(1), input(2)]);
+      const { name } = await writeInputFile(layout.input, 3, input(3));
+      assert.equal(await settleInputFile(layout, name), 'delivered', 'reopened');
+      assert.deepEqual(await restarted.takeInputsOrClose(), [input(3)]);
+    });
   });
 
   for (const [label, watchDirectory, rescanIntervalMs] of [

@@ -11,6 +11,8 @@ import {
   checkEventFile,
   checkRunInput,
   checkRunResult,
+  claimInputFile,
+  closeInputs,
   ensureIpcLayout,
   fileExists,
   highestSeq,
@@ -20,6 +22,7 @@ import {
   rejectIpcFile,
   removeIpcFile,
   removeTempFiles,
+  reopenInputs,
   writeEventFile,
   writeFileAtomic,
   type IpcLayout,
@@ -43,10 +46,18 @@ export interface EmittedEvent {
 export interface RunnerIpc {
   /** Writes the next event; resolves once its file is in place. */
   emit(body: RunEventBody): Promise<EmittedEvent>;
-  /** Writes output/result.json once, after every event emitted before it. */
+  /** Closes input/, then writes output/result.json once, after every event emitted before it. */
   writeResult(result: RunResult): Promise<void>;
   /** Reads and removes the pending follow-up messages, oldest first. */
   takeInputs(): Promise<RunInput[]>;
+  /**
+   * Closes input/, then takes. Empty: input/ stays closed and the bridge acknowledges no later
+   * input, so the run may end. Otherwise input/ is reopened and the caller goes on with them.
+   */
+  takeInputsOrClose(): Promise<RunInput[]>;
+  /** After this the bridge acknowledges only inputs that a later takeInputs takes. */
+  closeInputs(): Promise<void>;
+  reopenInputs(): Promise<void>;
   /** Hands every follow-up message to `onInput`, in order, until `signal` aborts. */
   watchInputs(onInput: (input: RunInput) => void | Promise<void>, signal: AbortSignal): Promise<void>;
 }
@@ -70,6 +81,8 @@ export function createRunnerIpc(options: RunnerIpcOptions): RunnerIpc {
     await removeTempFiles(layout.events);
     nextSeq = (await highestSeq(layout.events)) + 1;
     finished = await fileExists(layout.result);
+    // A restarted runner goes on taking inputs; it closes again before it ends.
+    if (!finished) await reopenInputs(layout);
     return { layout };
   };
   const init = () =>
@@ -100,13 +113,19 @@ export function createRunnerIpc(options: RunnerIpcOptions): RunnerIpc {
       const inputs: RunInput[] = [];
       const listing = await listIpcDirectory(layout.input);
       for (const name of listing.unknown) await rejectIpcFile(layout.input, name);
+      // Claimed ones were left by a runner that died reading them: older than anything pending.
+      const claimed = listing.claimed.map((file) => file.name);
       for (const file of listing.pending) {
-        const read = await readIpcFile(join(layout.input, file.name), checkRunInput);
+        const name = await claimInputFile(layout.input, file.name);
+        if (name) claimed.push(name);
+      }
+      for (const name of claimed) {
+        const read = await readIpcFile(join(layout.input, name), checkRunInput);
         if (read.kind === 'invalid') {
-          await rejectIpcFile(layout.input, file.name);
+          await rejectIpcFile(layout.input, name);
           continue;
         }
-        await removeIpcFile(join(layout.input, file.name));
+        await removeIpcFile(join(layout.input, name));
         if (read.kind === 'missing' || seenInputIds.has(read.value.id)) continue;
         seenInputIds.add(read.value.id);
         if (seenInputIds.size > rememberedInputIds) {
@@ -116,6 +135,21 @@ export function createRunnerIpc(options: RunnerIpcOptions): RunnerIpc {
       }
       return inputs;
     });
+
+  const closeInputDir = () =>
+    serialiseTake(async () => {
+      await closeInputs((await init()).layout);
+    });
+  const reopenInputDir = () =>
+    serialiseTake(async () => {
+      await reopenInputs((await init()).layout);
+    });
+  const takeInputsOrClose = async () => {
+    await closeInputDir();
+    const inputs = await takeInputs();
+    if (inputs.length > 0) await reopenInputDir();
+    return inputs;
+  };
 
   return {
     emit(body) {
@@ -145,12 +179,17 @@ export function createRunnerIpc(options: RunnerIpcOptions): RunnerIpc {
       return serialise(async () => {
         const { layout } = await init();
         if (finished || (await fileExists(layout.result))) throw finishedError();
+        // Inputs arriving from now on stay on the bus instead of waiting here for nobody.
+        await closeInputs(layout);
         await writeFileAtomic(layout.output, ipcNames.result, JSON.stringify(result));
         finished = true;
       });
     },
 
     takeInputs,
+    takeInputsOrClose,
+    closeInputs: closeInputDir,
+    reopenInputs: reopenInputDir,
 
     async watchInputs(onInput, signal) {
       const { layout } = await init();
