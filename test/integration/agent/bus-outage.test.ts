@@ -6,17 +6,13 @@
 import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  startScriptedModelServer,
-  type ModelScript,
-  type ScriptedModelServer,
-} from '../../fakes/model-server/index.ts';
+import type { ModelScript } from '../../fakes/model-server/index.ts';
 import { startAgentPod, type AgentPod, type AgentPodSpec } from '../../harness/agent-pod.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { findFreePort } from '../../harness/free-port.ts';
-import { agentRun, codePolicy, instance, modelKey, startTestBus, type TestBus } from './pod-fixtures.ts';
+import { agentRun, codePolicy, instance, modelKey, usePodSuite } from './pod-fixtures.ts';
 
 /** A command that holds the run until the test creates `file` in the workspace. */
 const gate = (file: string) => ({
@@ -43,30 +39,18 @@ const script: ModelScript = {
 };
 
 describe('agent pod: the event bus goes away', { timeout: 180_000 }, () => {
-  let bus: TestBus;
-  let model: ScriptedModelServer;
-  const pods: AgentPod[] = [];
-
-  before(async () => {
-    bus = await startTestBus();
-    model = await startScriptedModelServer({ script, apiKey: modelKey });
-  });
-  after(async () => {
-    await Promise.allSettled(pods.map((pod) => pod.destroy()));
-    await model?.close();
-    await bus?.close();
-  });
+  const suite = usePodSuite(script);
 
   async function startPod(task: string, extra: Partial<AgentPodSpec> = {}): Promise<AgentPod> {
     const pod = await startAgentPod({
       run: agentRun(task),
-      instance: instance({ baseURL: `${model.url}/v1`, skills: false }),
+      instance: instance({ baseURL: `${suite.model.url}/v1`, skills: false }),
       policy: codePolicy(),
       providerKey: modelKey,
-      bus: { url: bus.nats.url, authority: bus.authority },
+      bus: { url: suite.bus.nats.url, authority: suite.bus.authority },
       ...extra,
     });
-    pods.push(pod);
+    suite.track(pod);
     return pod;
   }
 
@@ -92,7 +76,7 @@ describe('agent pod: the event bus goes away', { timeout: 180_000 }, () => {
       (await eventFiles(pod)).published.length > 0 ? true : undefined,
     );
 
-    await bus.nats.stop();
+    await suite.bus.nats.stop();
     await openGate(pod, 'gate-1');
     // the runner carries on without the bus: its events of the first tool call pile up in /ipc
     await sleep(300);
@@ -100,7 +84,7 @@ describe('agent pod: the event bus goes away', { timeout: 180_000 }, () => {
     const during = await eventFiles(pod);
     assert.ok(during.pending.length > 0, `events wait in /ipc while the bus is down\n${pod.logs()}`);
 
-    await bus.nats.restart();
+    await suite.bus.nats.restart();
     await eventually(
       'the bridge publishing what waited',
       async () => ((await eventFiles(pod)).pending.length === 0 ? true : undefined),
@@ -116,10 +100,10 @@ describe('agent pod: the event bus goes away', { timeout: 180_000 }, () => {
     assert.equal(outcome.bridge.code, 0, logs);
     assert.equal(outcome.bridgeSummary?.drained, true, logs);
     assert.equal(outcome.bridgeSummary.completedPublished, true);
-    const completed = await bus.completed.waitFor(pod.identity.runUid, 30_000);
+    const completed = await suite.bus.completed.waitFor(pod.identity.runUid, 30_000);
     assert.deepEqual(completed.body, { type: 'completed', result: outcome.result });
     await sleep(1000);
-    assert.equal(bus.completed.of(pod.identity.runUid).length, 1, 'exactly one completed event');
+    assert.equal(suite.bus.completed.of(pod.identity.runUid).length, 1, 'exactly one completed event');
   });
 
   it('bus back only while the bridge drains: the result still arrives once, the bridge exits 0', async () => {
@@ -129,14 +113,14 @@ describe('agent pod: the event bus goes away', { timeout: 180_000 }, () => {
       (await eventFiles(pod)).published.length > 0 ? true : undefined,
     );
 
-    await bus.nats.stop();
+    await suite.bus.nats.stop();
     await openGate(pod, 'gate-1');
     const runner = await pod.waitForRunner(30_000);
     assert.equal(runner.code, 0, pod.logs());
     // the kubelet's SIGTERM comes at once; the bus returns during the drain
     const stopping = pod.stopSidecars();
     await sleep(1000);
-    await bus.nats.restart();
+    await suite.bus.nats.restart();
     await stopping;
     const outcome = await pod.finish();
     const logs = pod.logs();
@@ -144,17 +128,17 @@ describe('agent pod: the event bus goes away', { timeout: 180_000 }, () => {
     assert.equal(outcome.bridge.code, 0, logs);
     assert.equal(outcome.bridgeSummary?.drained, true, logs);
     assert.equal(outcome.result?.status, 'succeeded');
-    const completed = await bus.completed.waitFor(pod.identity.runUid, 30_000);
+    const completed = await suite.bus.completed.waitFor(pod.identity.runUid, 30_000);
     assert.deepEqual(completed.body, { type: 'completed', result: outcome.result });
     await sleep(1000);
-    assert.equal(bus.completed.of(pod.identity.runUid).length, 1, 'exactly one completed event');
+    assert.equal(suite.bus.completed.of(pod.identity.runUid).length, 1, 'exactly one completed event');
   });
 
   it('bus down for the whole run: the bridge gives up at its drain timeout, the termination message has the result', async () => {
     const nobody = `nats://127.0.0.1:${await findFreePort()}`;
     const drainSeconds = 2;
     const pod = await startPod('no bus', {
-      bus: { url: nobody, authority: bus.authority },
+      bus: { url: nobody, authority: suite.bus.authority },
       bridgeEnv: { K8SCLAW_DRAIN_TIMEOUT_SECONDS: String(drainSeconds) },
     });
     const runner = await pod.waitForRunner(30_000);

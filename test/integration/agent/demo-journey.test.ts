@@ -7,14 +7,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { memoryAppendOpen, memoryClose } from '../../../src/orchestrator/index.ts';
-import {
-  startScriptedModelServer,
-  type ModelScript,
-  type ScriptedModelServer,
-} from '../../fakes/model-server/index.ts';
-import { startAgentPod, type AgentPod } from '../../harness/agent-pod.ts';
+import type { ModelScript } from '../../fakes/model-server/index.ts';
+import { startAgentPod } from '../../harness/agent-pod.ts';
 import {
   agentRun,
   answered,
@@ -23,10 +19,9 @@ import {
   modelKey,
   skillMarker,
   skillPack,
-  startTestBus,
   systemPromptOf,
   toolResultsOf,
-  type TestBus,
+  usePodSuite,
 } from './pod-fixtures.ts';
 
 const notes = '# Team notes\n\n- favourite colour: teal\n- stand-up at 09:30\n';
@@ -71,36 +66,24 @@ const script: ModelScript = {
 };
 
 describe('agent pod: the demo journey (OpenAI Chat)', { timeout: 120_000 }, () => {
-  let bus: TestBus;
-  let model: ScriptedModelServer;
-  const pods: AgentPod[] = [];
-
-  before(async () => {
-    bus = await startTestBus();
-    model = await startScriptedModelServer({ script, apiKey: modelKey });
-  });
-  after(async () => {
-    await Promise.allSettled(pods.map((pod) => pod.destroy()));
-    await model?.close();
-    await bus?.close();
-  });
+  const suite = usePodSuite(script);
 
   async function startPod(task: string, memory?: string) {
     const pod = await startAgentPod({
       run: agentRun(task),
-      instance: instance({ baseURL: `${model.url}/v1` }),
+      instance: instance({ baseURL: `${suite.model.url}/v1` }),
       policy: codePolicy(),
       skillPacks: [skillPack()],
       providerKey: `${modelKey}\n`,
       ...(memory !== undefined ? { memory } : {}),
-      bus: { url: bus.nats.url, authority: bus.authority },
+      bus: { url: suite.bus.nats.url, authority: suite.bus.authority },
     });
-    pods.push(pod);
+    suite.track(pod);
     return pod;
   }
 
   it('lists, writes, runs a command, remembers and answers; the bus gets the result once', async () => {
-    const requestsBefore = model.requests.length;
+    const requestsBefore = suite.model.requests.length;
     const pod = await startPod('Keep the team notes: write them to notes.md and check the file.');
     const outcome = await pod.finish();
     const logs = pod.logs();
@@ -118,7 +101,7 @@ describe('agent pod: the demo journey (OpenAI Chat)', { timeout: 120_000 }, () =
 
     assert.equal(await readFile(path.join(pod.paths.workspace, 'notes.md'), 'utf8'), notes);
 
-    const requests = answered(model.requests.slice(requestsBefore));
+    const requests = answered(suite.model.requests.slice(requestsBefore));
     assert.equal(requests.length, 5, 'one request per turn');
     for (const request of requests) {
       assert.equal(request.headers.authorization, `Bearer ${modelKey}`, 'the key from the key file, trimmed');
@@ -141,17 +124,17 @@ describe('agent pod: the demo journey (OpenAI Chat)', { timeout: 120_000 }, () =
     assert.ok(toolResults[2]!.includes(`cwd=${pod.paths.workspace}`), 'in the workspace');
     assert.match(toolResults[3]!, /remembered/);
 
-    const completed = await bus.completed.waitFor(pod.identity.runUid);
+    const completed = await suite.bus.completed.waitFor(pod.identity.runUid);
     assert.deepEqual(completed.identity, pod.identity);
     assert.equal(completed.id, `${pod.identity.runUid}:completed`);
     assert.deepEqual(completed.body, { type: 'completed', result });
     // redeliveries or a second publish would show up within the consumer's ack cycle
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    assert.equal(bus.completed.of(pod.identity.runUid).length, 1, 'exactly one completed event');
+    assert.equal(suite.bus.completed.of(pod.identity.runUid).length, 1, 'exactly one completed event');
   });
 
   it('a later run sees the remembered fact in its system prompt', async () => {
-    const requestsBefore = model.requests.length;
+    const requestsBefore = suite.model.requests.length;
     const pod = await startPod('What is the team favourite colour?', `# Memory of alice\n\n- ${fact}\n`);
     const outcome = await pod.finish();
     const logs = pod.logs();
@@ -160,9 +143,9 @@ describe('agent pod: the demo journey (OpenAI Chat)', { timeout: 120_000 }, () =
     assert.equal(outcome.bridge.code, 0, logs);
     assert.equal(outcome.result?.status, 'succeeded');
     assert.equal(outcome.result?.response, 'From my memory: the favourite colour is teal.');
-    const [request] = answered(model.requests.slice(requestsBefore));
+    const [request] = answered(suite.model.requests.slice(requestsBefore));
     assert.ok(request);
     assert.ok(systemPromptOf(request).includes(`- ${fact}`), 'the memory file reached the model');
-    assert.equal((await bus.completed.waitFor(pod.identity.runUid)).body.type, 'completed');
+    assert.equal((await suite.bus.completed.waitFor(pod.identity.runUid)).body.type, 'completed');
   });
 });

@@ -8,14 +8,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { compileMessageValidator, runResultSchema, type RunResult } from '../../../src/api/index.ts';
-import {
-  startScriptedModelServer,
-  type ModelScript,
-  type RecordedRequest,
-  type ScriptedModelServer,
-} from '../../fakes/model-server/index.ts';
+import { type ModelScript, type RecordedRequest } from '../../fakes/model-server/index.ts';
 import {
   startAgentPod,
   type AgentPod,
@@ -29,10 +24,9 @@ import {
   instance,
   modelKey,
   offeredToolsOf,
-  startTestBus,
   toolResultsOf,
   type InstanceOptions,
-  type TestBus,
+  usePodSuite,
 } from './pod-fixtures.ts';
 
 const checkRunResult = compileMessageValidator(runResultSchema);
@@ -106,19 +100,7 @@ const script: ModelScript = {
 };
 
 describe('agent pod: faults', { timeout: 180_000 }, () => {
-  let bus: TestBus;
-  let model: ScriptedModelServer;
-  const pods: AgentPod[] = [];
-
-  before(async () => {
-    bus = await startTestBus();
-    model = await startScriptedModelServer({ script, apiKey: modelKey });
-  });
-  after(async () => {
-    await Promise.allSettled(pods.map((pod) => pod.destroy()));
-    await model?.close();
-    await bus?.close();
-  });
+  const suite = usePodSuite(script);
 
   interface Run {
     pod: AgentPod;
@@ -135,16 +117,16 @@ describe('agent pod: faults', { timeout: 180_000 }, () => {
       instance?: Partial<InstanceOptions>;
     } = {},
   ): Promise<Run> {
-    const requestsBefore = model.requests.length;
+    const requestsBefore = suite.model.requests.length;
     const pod = await startAgentPod({
       run: agentRun(task),
-      instance: instance({ baseURL: `${model.url}/v1`, skills: false, ...options.instance }),
+      instance: instance({ baseURL: `${suite.model.url}/v1`, skills: false, ...options.instance }),
       ...(options.instance?.policy === false ? {} : { policy: options.policy ?? codePolicy() }),
       providerKey: options.providerKey ?? modelKey,
-      bus: { url: bus.nats.url, authority: bus.authority },
+      bus: { url: suite.bus.nats.url, authority: suite.bus.authority },
       ...(options.agentEnv ? { agentEnv: options.agentEnv } : {}),
     });
-    pods.push(pod);
+    suite.track(pod);
     const outcome = await pod.finish();
     const logs = pod.logs();
     const result = outcome.result;
@@ -154,9 +136,9 @@ describe('agent pod: faults', { timeout: 180_000 }, () => {
     const termination = checkRunResult(JSON.parse(outcome.terminationMessage ?? 'null'));
     assert.ok(termination.ok, 'the termination message is a valid RunResult');
     assert.deepEqual(termination.value, result);
-    const completed = await bus.completed.waitFor(pod.identity.runUid);
+    const completed = await suite.bus.completed.waitFor(pod.identity.runUid);
     assert.deepEqual(completed.body, { type: 'completed', result });
-    return { pod, outcome, result, requests: model.requests.slice(requestsBefore), logs };
+    return { pod, outcome, result, requests: suite.model.requests.slice(requestsBefore), logs };
   }
 
   it('a refused key fails the run as ProviderUnauthorized, without the key in the error', async () => {

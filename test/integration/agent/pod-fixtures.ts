@@ -2,6 +2,7 @@
 // scripted model, a policy that allows code execution, a skill pack), one bus per test file, and
 // readers for what the scripted model was sent in each wire format.
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import {
   apiVersion,
   type AgentRun,
@@ -11,9 +12,14 @@ import {
   type SkillPack,
 } from '../../../src/api/index.ts';
 import { createBusAuthority, type BusAuthority } from '../../../src/eventbus/index.ts';
-import type { RecordedRequest } from '../../fakes/model-server/index.ts';
+import {
+  startScriptedModelServer,
+  type ModelScript,
+  type RecordedRequest,
+  type ScriptedModelServer,
+} from '../../fakes/model-server/index.ts';
 import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
-import { watchCompletedEvents, type CompletedEventLog } from '../../harness/agent-pod.ts';
+import { watchCompletedEvents, type AgentPod, type CompletedEventLog } from '../../harness/agent-pod.ts';
 
 export const namespace = 'agent-pod';
 export const modelKey = 'sk-test-0123456789abcdef';
@@ -195,4 +201,43 @@ export function offeredToolsOf(request: RecordedRequest): string[] {
 /** The model requests that were answered (status 200), in order. */
 export function answered(requests: readonly RecordedRequest[]): RecordedRequest[] {
   return requests.filter((request) => request.status === 200);
+}
+
+/** What every agent-pod test file shares: one bus, one scripted model, and the pods it starts. */
+export interface PodSuite {
+  readonly bus: TestBus;
+  readonly model: ScriptedModelServer;
+  /** Destroys the pod when the file's tests are done. */
+  track(pod: AgentPod): AgentPod;
+}
+
+export function usePodSuite(script: ModelScript): PodSuite {
+  let bus: TestBus | undefined;
+  let model: ScriptedModelServer | undefined;
+  const pods: AgentPod[] = [];
+  before(async () => {
+    bus = await startTestBus();
+    model = await startScriptedModelServer({ script, apiKey: modelKey });
+  });
+  after(async () => {
+    await Promise.allSettled(pods.map((pod) => pod.destroy()));
+    await model?.close();
+    await bus?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the pod suite starts in before(): use it inside a test');
+    return value;
+  };
+  return {
+    get bus() {
+      return started(bus);
+    },
+    get model() {
+      return started(model);
+    },
+    track: (pod) => {
+      pods.push(pod);
+      return pod;
+    },
+  };
 }

@@ -5,14 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Provider } from '../../../src/api/index.ts';
-import {
-  startScriptedModelServer,
-  type ModelScript,
-  type ScriptedModelServer,
-} from '../../fakes/model-server/index.ts';
-import { startAgentPod, type AgentPod } from '../../harness/agent-pod.ts';
+import type { ModelScript } from '../../fakes/model-server/index.ts';
+import { startAgentPod } from '../../harness/agent-pod.ts';
 import {
   agentRun,
   answered,
@@ -21,10 +17,9 @@ import {
   modelKey,
   skillMarker,
   skillPack,
-  startTestBus,
   systemPromptOf,
   toolResultsOf,
-  type TestBus,
+  usePodSuite,
 } from './pod-fixtures.ts';
 
 const script: ModelScript = {
@@ -68,33 +63,21 @@ const cases: { name: string; provider: Provider; model: string; format: string; 
 ];
 
 describe('agent pod: Anthropic Messages and OpenAI Responses', { timeout: 120_000 }, () => {
-  let bus: TestBus;
-  let model: ScriptedModelServer;
-  const pods: AgentPod[] = [];
-
-  before(async () => {
-    bus = await startTestBus();
-    model = await startScriptedModelServer({ script, apiKey: modelKey });
-  });
-  after(async () => {
-    await Promise.allSettled(pods.map((pod) => pod.destroy()));
-    await model?.close();
-    await bus?.close();
-  });
+  const suite = usePodSuite(script);
 
   for (const { name, provider, model: modelName, format, path: apiPath } of cases) {
     it(`${name}: tool calls, reasoning echoed, answer`, async () => {
-      const requestsBefore = model.requests.length;
-      const baseURL = provider === 'anthropic' ? model.url : `${model.url}/v1`;
+      const requestsBefore = suite.model.requests.length;
+      const baseURL = provider === 'anthropic' ? suite.model.url : `${suite.model.url}/v1`;
       const pod = await startAgentPod({
         run: agentRun('Write hello.txt and check it.', { model: { thinking: 'low' } }),
         instance: instance({ provider, model: modelName, baseURL }),
         policy: codePolicy(),
         skillPacks: [skillPack()],
         providerKey: modelKey,
-        bus: { url: bus.nats.url, authority: bus.authority },
+        bus: { url: suite.bus.nats.url, authority: suite.bus.authority },
       });
-      pods.push(pod);
+      suite.track(pod);
       const outcome = await pod.finish();
       const logs = pod.logs();
 
@@ -109,7 +92,7 @@ describe('agent pod: Anthropic Messages and OpenAI Responses', { timeout: 120_00
         'hello from the agent\n',
       );
 
-      const requests = model.requests.slice(requestsBefore);
+      const requests = suite.model.requests.slice(requestsBefore);
       assert.deepEqual(
         requests.map((request) => [request.format, request.path, request.status]),
         [0, 1, 2].map(() => [format, apiPath, 200]),
@@ -126,7 +109,7 @@ describe('agent pod: Anthropic Messages and OpenAI Responses', { timeout: 120_00
       assert.match(results[0]!, /wrote 21 bytes/);
       assert.match(results[1]!, /^exit code 0\n--- stdout ---\nHELLO FROM THE AGENT$/);
 
-      const completed = await bus.completed.waitFor(pod.identity.runUid);
+      const completed = await suite.bus.completed.waitFor(pod.identity.runUid);
       assert.deepEqual(completed.body, { type: 'completed', result: outcome.result });
     });
   }
