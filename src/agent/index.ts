@@ -1,4 +1,4 @@
 // Public surface of the agent runner component: one run from configuration to result, and the
 // model contract its provider adapters implement.
-export { runAgent, deadlineMs, terminationMessage, type RunnerConfig, type RunnerDeps } from './runner.ts';
+export { runAgent, type RunnerConfig, type RunnerDeps } from './runner.ts';
 export type * from './model.ts';

@@ -10,6 +10,7 @@ export {
   isInvalid,
   isNotFound,
   toKubeError,
+  undefinedIfNotFound,
 } from './kube-error.ts';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 export {

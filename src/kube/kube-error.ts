@@ -63,3 +63,13 @@ export async function ignoreNotFound(action: Promise<unknown>): Promise<void> {
     if (!isNotFound(error)) throw error;
   }
 }
+
+/** Awaits a read whose target may not exist: undefined then, any other failure is thrown. */
+export async function undefinedIfNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}

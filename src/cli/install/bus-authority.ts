@@ -9,7 +9,7 @@ import {
   renderServerAuthConfig,
   type BusAuthority,
 } from '../../eventbus/index.ts';
-import { isNotFound, type KubeClient } from '../../kube/index.ts';
+import { undefinedIfNotFound, type KubeClient } from '../../kube/index.ts';
 import { installNamespace, type Manifest } from './manifests.ts';
 
 export const busAuthoritySecretName = 'k8sclaw-bus-authority';
@@ -25,20 +25,15 @@ export const configHashAnnotation = 'k8sclaw.io/config-hash';
 export async function loadOrCreateBusAuthority(
   kube: KubeClient,
 ): Promise<{ authority: BusAuthority; created: boolean }> {
-  try {
-    const secret = await kube.core.readNamespacedSecret({
-      name: busAuthoritySecretName,
-      namespace: installNamespace,
-    });
-    const encoded = secret.data?.[busAuthorityKey];
-    if (encoded) {
-      return {
-        authority: JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as BusAuthority,
-        created: false,
-      };
-    }
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  const secret = await undefinedIfNotFound(
+    kube.core.readNamespacedSecret({ name: busAuthoritySecretName, namespace: installNamespace }),
+  );
+  const encoded = secret?.data?.[busAuthorityKey];
+  if (encoded) {
+    return {
+      authority: JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as BusAuthority,
+      created: false,
+    };
   }
   return { authority: await createBusAuthority(), created: true };
 }

@@ -15,7 +15,7 @@ import {
   type KindDescriptor,
   type RunResult,
 } from '../../api/index.ts';
-import { isConflict, isNotFound, type KubeClient } from '../../kube/index.ts';
+import { isConflict, undefinedIfNotFound, type KubeClient } from '../../kube/index.ts';
 import {
   applyMemoryUpdates,
   memoryFileKey,
@@ -63,24 +63,22 @@ async function record(
 ): Promise<RecordOutcome> {
   const { kube } = deps;
   const resource = resourceOf(agentRunKind);
-  let appended = 0;
-  let dropped = 0;
-  for (let attempt = 1; ; attempt++) {
-    const run = await getCustom<AgentRun>(kube, agentRunKind, target.namespace, target.name);
-    if (!run) return { recorded: false, why: 'run-gone' };
-    if (target.uid && run.metadata.uid !== target.uid) return { recorded: false, why: 'other-run' };
-    if (isResultRecorded(run)) return { recorded: false, why: 'already-recorded' };
+  let run = await getCustom<AgentRun>(kube, agentRunKind, target.namespace, target.name);
+  const skip = skipReason(run, target.uid);
+  if (skip || !run) return { recorded: false, why: skip ?? 'run-gone' };
 
-    const effective = await effectiveRunOf(kube, run);
-    const memoryWritable =
-      effective !== undefined && effective.memory.enabled && effective.featureGates['memory-write'];
+  // memory first, once: a crash before the status write replays it, and repeats add nothing
+  const effective = await effectiveRunOf(kube, run);
+  const memoryWritable =
+    effective !== undefined && effective.memory.enabled && effective.featureGates['memory-write'];
+  const entries = planResultRecord(run, result, { source, memoryWritable, now: deps.now() }).memoryEntries;
+  const memory =
+    effective && entries.length > 0
+      ? await appendMemory(kube, target.namespace, effective, entries)
+      : { appended: 0, dropped: 0 };
+
+  for (let attempt = 1; ; attempt++) {
     const record = planResultRecord(run, result, { source, memoryWritable, now: deps.now() });
-    const memory =
-      effective && record.memoryEntries.length > 0
-        ? await appendMemory(kube, target.namespace, effective, record.memoryEntries)
-        : { appended: 0, dropped: 0 };
-    appended += memory.appended;
-    dropped += memory.dropped;
     try {
       await kube.applyStatus(
         resource,
@@ -98,11 +96,23 @@ async function record(
         },
         resultFieldManager,
       );
-      return { recorded: true, memory: { ...memory, appended, dropped } };
+      return { recorded: true, memory };
     } catch (error) {
       if (!isConflict(error) || attempt >= maxConflictRetries) throw error;
     }
+    run = await getCustom<AgentRun>(kube, agentRunKind, target.namespace, target.name);
+    const skipNow = skipReason(run, target.uid);
+    if (skipNow || !run) return { recorded: false, why: skipNow ?? 'run-gone' };
   }
+}
+
+function skipReason(
+  run: AgentRun | undefined,
+  uid: string | undefined,
+): 'run-gone' | 'other-run' | 'already-recorded' | undefined {
+  if (!run) return 'run-gone';
+  if (uid && run.metadata.uid !== uid) return 'other-run';
+  return isResultRecorded(run) ? 'already-recorded' : undefined;
 }
 
 async function effectiveRunOf(kube: KubeClient, run: AgentRun): Promise<EffectiveRun | undefined> {
@@ -116,22 +126,15 @@ async function effectiveRunOf(kube: KubeClient, run: AgentRun): Promise<Effectiv
   return resolved.ok ? resolved.effective : undefined;
 }
 
-async function getCustom<T>(
+function getCustom<T>(
   kube: KubeClient,
   kind: KindDescriptor,
   namespace: string,
   name: string,
 ): Promise<T | undefined> {
-  try {
-    return (await kube.customObjects.getNamespacedCustomObject({
-      ...resourceOf(kind),
-      namespace,
-      name,
-    })) as T;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  return undefinedIfNotFound(
+    kube.customObjects.getNamespacedCustomObject({ ...resourceOf(kind), namespace, name }) as Promise<T>,
+  );
 }
 
 const maxConflictRetries = 5;
@@ -145,13 +148,8 @@ async function appendMemory(
 ): Promise<MemoryOutcome> {
   const name = effective.memory.configMapName;
   for (let attempt = 1; ; attempt++) {
-    let configMap;
-    try {
-      configMap = await kube.core.readNamespacedConfigMap({ name, namespace });
-    } catch (error) {
-      if (isNotFound(error)) return { appended: 0, dropped: 0, skipped: `ConfigMap ${name} not found` };
-      throw error;
-    }
+    const configMap = await undefinedIfNotFound(kube.core.readNamespacedConfigMap({ name, namespace }));
+    if (!configMap) return { appended: 0, dropped: 0, skipped: `ConfigMap ${name} not found` };
     const outcome = applyMemoryUpdates(
       configMap.data?.[memoryFileKey] ?? '',
       entries,
