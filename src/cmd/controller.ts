@@ -1,6 +1,7 @@
 // Entry point of the controller manager: parses configuration from the environment (zod, failing
 // fast with the exact variable), wires logger, metrics, health endpoint and controllers, and runs
-// until SIGTERM. Leadership lost means exit: the kubelet restarts the pod with fresh caches.
+// until SIGTERM (exit 0). Leadership lost or a fatal error means exit 1: the kubelet restarts the
+// pod with fresh caches.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
@@ -118,7 +119,13 @@ const health = await startHealthServer({
 logger.info({ port: health.port, identity: config.POD_NAME }, 'controller manager starting');
 
 const stop = new AbortController();
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+// only a signal is a clean stop: returning for any other reason (leadership lost) is a failure
+let signalled = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    signalled = true;
+    stop.abort();
+  });
 // every replica consumes results: the durable consumer hands each one to a single replica
 const results = runResultConsumer({
   connect: async () =>
@@ -141,9 +148,19 @@ const results = runResultConsumer({
   signal: stop.signal,
   onRunResult: countRunResult,
 });
-await manager.run(stop.signal);
+let failed = false;
+try {
+  await manager.run(stop.signal);
+} catch (error) {
+  failed = true;
+  logger.error({ err: error }, 'controller manager failed');
+}
 stop.abort();
 await results;
 await health.close();
-logger.info('controller manager stopped');
-process.exit(stop.signal.aborted ? 0 : 1);
+const exitCode = signalled && !failed ? 0 : 1;
+logger.info(
+  { exitCode },
+  signalled ? 'controller manager stopped' : 'controller manager stopped unexpectedly',
+);
+process.exit(exitCode);

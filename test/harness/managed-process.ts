@@ -77,6 +77,11 @@ export class ManagedProcess {
     return this.exit !== undefined;
   }
 
+  /** How the process ended (undefined while it runs). */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.exit ? { code: this.exit.code, signal: this.exit.signal } : undefined;
+  }
+
   start(): void {
     const fd = openSync(this.spec.logFile, 'a');
     try {
