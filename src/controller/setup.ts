@@ -18,6 +18,7 @@ import {
   EventRecorder,
   ResourceInformer,
   type KubeClient,
+  type V1ConfigMap,
   type V1Deployment,
   type V1Job,
   type V1Pod,
@@ -74,7 +75,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
   const policies = informer<ClawPolicy>(resourceOf(clawPolicyKind));
   const instances = informer<ClawInstance>(resourceOf(clawInstanceKind));
   const skillPacks = informer<SkillPack>(resourceOf(skillPackKind));
-  const configMaps = informer<object>(
+  const configMaps = informer<V1ConfigMap>(
     { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps' },
     managedBy,
   );
@@ -110,7 +111,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     name: 'skillpack',
     reconcile: createSkillPackReconciler({ kube: deps.kube, skillPacks, recorder, now: deps.now }),
     primary: skillPacks as ResourceInformer<object>,
-    watches: [{ informer: configMaps, toKeys: ownerKeys('SkillPack') }],
+    watches: [{ informer: configMaps as ResourceInformer<object>, toKeys: ownerKeys('SkillPack') }],
   });
 
   /** Runs of the namespace still waiting for a Job: what a freed slot, a new policy or pack may admit. */
@@ -128,7 +129,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     workers: 4,
     reconcile: createRunReconciler({
       kube: deps.kube,
-      caches: { runs, instances, policies, skillPacks, jobs, pods },
+      caches: { runs, instances, policies, skillPacks, jobs, pods, configMaps },
       recorder,
       now: deps.now,
       options: deps.runs,
@@ -163,6 +164,14 @@ export function registerControllers(manager: ControllerManager, deps: Controller
         toKeys: (policy) => waitingRuns(namespaceOf(policy)),
       },
       { informer: skillPacks as ResourceInformer<object>, toKeys: (pack) => waitingRuns(namespaceOf(pack)) },
+      {
+        // runs wait for their instance's memory ConfigMap
+        informer: configMaps as ResourceInformer<object>,
+        toKeys: (configMap) =>
+          ownerKeys('ClawInstance')(configMap).flatMap((key) =>
+            waitingRuns(namespaceOf(configMap), key.slice(key.indexOf('/') + 1)),
+          ),
+      },
     ],
   });
 
@@ -180,6 +189,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       policies,
       skillPacks,
       deployments,
+      configMaps,
       recorder,
       now: deps.now,
       options: deps.instances,
@@ -190,7 +200,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
         informer: runs as ResourceInformer<object>,
         toKeys: (run) => [`${namespaceOf(run)}/${(run as AgentRun).spec.instanceRef}`],
       },
-      { informer: configMaps, toKeys: ownerKeys('ClawInstance') },
+      { informer: configMaps as ResourceInformer<object>, toKeys: ownerKeys('ClawInstance') },
       { informer: deployments as ResourceInformer<object>, toKeys: ownerKeys('ClawInstance') },
       {
         informer: policies as ResourceInformer<object>,

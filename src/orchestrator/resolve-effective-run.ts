@@ -98,6 +98,11 @@ export type EffectiveRunResult = { ok: true; effective: EffectiveRun } | RunRefu
 export interface ResolveEffectiveRunOptions {
   /** Timeout when neither the run nor the instance sets one. */
   defaultTimeout?: string;
+  /**
+   * False when the instance's memory ConfigMap exists but belongs to someone else: the run then
+   * gets no memory (no mount, no update_memory), as the instance's MemoryReady condition says.
+   */
+  memoryConfigMapOwned?: boolean;
 }
 
 export const defaultRunTimeout = '10m';
@@ -174,7 +179,7 @@ function resolve(
 
   const memorySpec = instance.spec.memory;
   const memory: EffectiveMemory = {
-    enabled: memorySpec?.enabled ?? true,
+    enabled: (memorySpec?.enabled ?? true) && options.memoryConfigMapOwned !== false,
     configMapName: memoryConfigMapName(instanceName),
     maxSizeKB: memorySpec?.maxSizeKB ?? defaultMemoryMaxSizeKB,
   };

@@ -17,14 +17,16 @@ import {
 import {
   isAlreadyExists,
   ignoreNotFound,
-  isNotFound,
+  undefinedIfNotFound,
   type EventRecorder,
   type KubeClient,
   type Reconcile,
   type ResourceInformer,
+  type V1ConfigMap,
   type V1Deployment,
 } from '../../kube/index.ts';
 import { memoryConfigMapName } from '../../orchestrator/index.ts';
+import { isOwnedBy } from '../ownership.ts';
 import { writeStatusIfChanged } from '../write-status.ts';
 import {
   planInstance,
@@ -40,6 +42,8 @@ export interface InstanceReconcilerDeps {
   policies: ResourceInformer<ClawPolicy>;
   skillPacks: ResourceInformer<SkillPack>;
   deployments: ResourceInformer<V1Deployment>;
+  /** ConfigMaps with K8sClaw's labels. */
+  configMaps: ResourceInformer<V1ConfigMap>;
   recorder: EventRecorder;
   now: () => Date;
   options: InstancePlanOptions;
@@ -113,20 +117,15 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
       return;
     }
 
-    let memoryConfigMap: { ownedByInstance: boolean } | undefined;
-    try {
-      const existing = await kube.core.readNamespacedConfigMap({
-        name: memoryConfigMapName(name),
-        namespace,
-      });
-      memoryConfigMap = {
-        ownedByInstance: (existing.metadata?.ownerReferences ?? []).some(
-          (o) => o.uid === instance.metadata.uid,
-        ),
-      };
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    // the cache holds ConfigMaps with our labels; only one it lacks (not created yet, or a user's
+    // of the same name) is read from the apiserver
+    const memoryName = memoryConfigMapName(name);
+    const memoryObject =
+      deps.configMaps.get(namespace, memoryName) ??
+      (await undefinedIfNotFound(kube.core.readNamespacedConfigMap({ name: memoryName, namespace })));
+    const memoryConfigMap = memoryObject
+      ? { ownedByInstance: isOwnedBy(memoryObject, instance.metadata.uid) }
+      : undefined;
     const policyRef = instance.spec.policyRef;
     const plan = planInstance(
       {

@@ -7,8 +7,9 @@ import {
   type ClawPolicy,
   type SkillPack,
 } from '../../api/index.ts';
-import type { ResourceInformer, V1Job, V1Pod } from '../../kube/index.ts';
-import { agentContainerName, agentJobName } from '../../orchestrator/index.ts';
+import type { ResourceInformer, V1ConfigMap, V1Job, V1Pod } from '../../kube/index.ts';
+import { agentContainerName, agentJobName, memoryConfigMapName } from '../../orchestrator/index.ts';
+import { isOwnedBy } from '../ownership.ts';
 import type { ObservedJob, ObservedPod, RunObservation } from './plan-run.ts';
 
 export interface RunCaches {
@@ -18,6 +19,8 @@ export interface RunCaches {
   skillPacks: ResourceInformer<SkillPack>;
   jobs: ResourceInformer<V1Job>;
   pods: ResourceInformer<V1Pod>;
+  /** ConfigMaps with K8sClaw's labels (memory and skill packs). */
+  configMaps: ResourceInformer<V1ConfigMap>;
 }
 
 const text = (value: Date | string | undefined): string | undefined =>
@@ -29,7 +32,7 @@ export function isJobFinished(job: V1Job): boolean {
   );
 }
 
-function toObservedJob(job: V1Job): ObservedJob {
+export function toObservedJob(job: V1Job): ObservedJob {
   const completionTime = text(job.status?.completionTime);
   return {
     conditions: (job.status?.conditions ?? []).map((c) => {
@@ -111,8 +114,12 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
         r.status.phase !== 'Failed',
     );
   const parent = run.spec.parent?.runName;
+  const memoryConfigMap = caches.configMaps.get(namespace, memoryConfigMapName(run.spec.instanceRef));
   return {
     run,
+    ...(memoryConfigMap && instance
+      ? { memoryConfigMap: { ownedByInstance: isOwnedBy(memoryConfigMap, instance.metadata.uid) } }
+      : {}),
     ...(parent
       ? {
           activeChildrenOfParent: admitted.filter((r) => r.spec.parent?.runName === parent).length,

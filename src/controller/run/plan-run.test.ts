@@ -25,6 +25,7 @@ function observe(overrides: Partial<RunObservation> = {}): RunObservation {
     run: runFixture(),
     instance: instanceFixture(),
     skillPacks: new Map(),
+    memoryConfigMap: { ownedByInstance: true },
     activeRunsOfInstance: 0,
     now,
     ...overrides,
@@ -41,6 +42,30 @@ const finishedRun = (
     run.status = { phase, completedAt };
     modify(run);
   });
+
+describe('planRun for an admitted run whose Job is not observed', () => {
+  const admitted = runFixture((run) => {
+    run.status = { phase: 'Running', jobName: 'agentrun-alice-hello', startedAt: '2026-03-01T11:59:00Z' };
+  });
+
+  it('never creates a second Job: it waits for the cache while the Job may still exist', () => {
+    const plan = planRun(observe({ run: admitted }), options);
+    assert.equal(plan.createJob, undefined);
+    assert.equal(plan.createNetworkPolicy, undefined);
+    assert.equal(plan.status.phase, 'Running');
+    assert.equal(plan.requeueAfterMs, 1_000);
+  });
+
+  it('fails the run with JobLost once the Job is confirmed gone', () => {
+    const plan = planRun(observe({ run: admitted, jobGone: true }), options);
+    assert.equal(plan.createJob, undefined);
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(plan.status.completedAt, now.toISOString());
+    assert.match(plan.status.error ?? '', /Job agentrun-alice-hello was deleted before the run finished/);
+    assert.equal(condition(plan, 'Completed')?.reason, 'JobLost');
+    assert.equal(condition(plan, 'Ready')?.status, 'False');
+  });
+});
 
 describe('planRun before the Job exists', () => {
   it('creates the Job and its NetworkPolicy and reports Pending/Scheduled', () => {
@@ -151,6 +176,67 @@ describe('planRun before the Job exists', () => {
     const instance = instanceFixture((i) => void (i.spec.skills = [{ skillPackRef: 'k8s-ops' }]));
     const plan = planRun(observe({ instance, skillPacks: new Map([['k8s-ops', pack]]) }), options);
     assert.ok(JSON.stringify(plan.createJob).includes('k8s-ops/triage-alerts/SKILL.md'));
+  });
+});
+
+describe("planRun and the instance's memory ConfigMap", () => {
+  const memoryVolume = (plan: ReturnType<typeof planRun>) =>
+    plan.createJob?.spec.template.spec.volumes?.find((v) => v.configMap?.name === 'alice-memory');
+  const tools = (plan: ReturnType<typeof planRun>) =>
+    JSON.stringify(plan.createJob?.spec.template.spec.containers[0]?.env ?? []);
+
+  it('mounts memory only from the ConfigMap the instance owns', () => {
+    const plan = planRun(observe(), options);
+    assert.ok(memoryVolume(plan));
+    assert.match(tools(plan), /update_memory/);
+  });
+
+  it('waits while the ConfigMap is not there yet', () => {
+    const plan = planRun(observe({ memoryConfigMap: undefined }), options);
+    assert.equal(plan.createJob, undefined);
+    assert.equal(condition(plan, 'Scheduled')?.reason, 'MemoryNotReady');
+    assert.match(condition(plan, 'Scheduled')?.message ?? '', /ConfigMap alice-memory/);
+  });
+
+  it("runs without memory when the ConfigMap is someone else's", () => {
+    const foreign = planRun(observe({ memoryConfigMap: { ownedByInstance: false } }), options);
+    assert.ok(foreign.createJob);
+    assert.equal(memoryVolume(foreign), undefined);
+    assert.doesNotMatch(tools(foreign), /update_memory/);
+    // a user's ConfigMap has no K8sClaw labels, so only the instance's status reports it
+    const reported = planRun(
+      observe({
+        memoryConfigMap: undefined,
+        instance: instanceFixture((i) => {
+          i.status = {
+            conditions: [
+              {
+                type: 'MemoryReady',
+                status: 'False',
+                reason: 'ConfigMapNotOwned',
+                message: 'not ours',
+                lastTransitionTime: now.toISOString(),
+              },
+            ],
+          };
+        }),
+      }),
+      options,
+    );
+    assert.ok(reported.createJob);
+    assert.equal(memoryVolume(reported), undefined);
+  });
+
+  it('needs no ConfigMap when memory is off', () => {
+    const plan = planRun(
+      observe({
+        memoryConfigMap: undefined,
+        instance: instanceFixture((i) => void (i.spec.memory = { enabled: false })),
+      }),
+      options,
+    );
+    assert.ok(plan.createJob);
+    assert.equal(memoryVolume(plan), undefined);
   });
 });
 

@@ -59,9 +59,19 @@ export interface RunObservation {
   run: AgentRun;
   instance?: ClawInstance;
   policy?: ClawPolicy;
+  /**
+   * The instance's memory ConfigMap as the cache of K8sClaw's ConfigMaps shows it (undefined: not
+   * there, i.e. not created yet, or someone else's without our labels).
+   */
+  memoryConfigMap?: { ownedByInstance: boolean };
   /** Every SkillPack the run may mount, by name; undefined where it does not exist. */
   skillPacks: ReadonlyMap<string, SkillPack | undefined>;
   job?: ObservedJob;
+  /**
+   * The run's Job, recorded in its status, is confirmed gone from the apiserver (not merely absent
+   * from a cache that has not caught up with its creation yet).
+   */
+  jobGone?: boolean;
   pod?: ObservedPod;
   /** Unfinished Jobs of the run's instance, this run's excluded. */
   activeRunsOfInstance: number;
@@ -282,10 +292,45 @@ function planFromJob(observation: RunObservation, job: ObservedJob, options: Run
   };
 }
 
+/**
+ * A run's Job is created at most once: once the status names it, a Job that is gone (deleted by
+ * someone, or by the garbage collector) fails the run instead of starting the agent a second time.
+ */
+function planWithoutItsJob(observation: RunObservation, jobName: string): RunPlan {
+  if (!observation.jobGone) {
+    // the Job was created a moment ago and the cache has not seen it yet: look again shortly
+    return { status: observation.run.status ?? {}, requeueAfterMs: 1_000 };
+  }
+  const message = `its Job ${jobName} was deleted before the run finished; the run is not started again`;
+  const now = observation.now.toISOString();
+  return {
+    status: withConditions(observation.run, observation.now, 'Failed', { error: message, completedAt: now }, [
+      condition(conditionTypes.running, 'False', reasons.jobLost, message),
+      condition(conditionTypes.completed, 'True', reasons.jobLost, message),
+      condition(conditionTypes.ready, 'False', reasons.jobLost, message),
+    ]),
+  };
+}
+
+/**
+ * Whose the instance's memory ConfigMap is. A run mounts and writes only the instance's own; one
+ * that is someone else's (seen in the cache, or reported so by the instance, since the cache holds
+ * only ConfigMaps with K8sClaw's labels) leaves the run without memory.
+ */
+function memoryConfigMapState(
+  observation: RunObservation,
+  instance: ClawInstance,
+): 'owned' | 'foreign' | 'absent' {
+  if (observation.memoryConfigMap) return observation.memoryConfigMap.ownedByInstance ? 'owned' : 'foreign';
+  const memoryReady = instance.status?.conditions?.find((c) => c.type === conditionTypes.memoryReady);
+  return memoryReady?.reason === reasons.configMapConflict ? 'foreign' : 'absent';
+}
+
 export function planRun(observation: RunObservation, options: RunPlanOptions): RunPlan {
   const { run, instance, job } = observation;
   if (run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed') return planFinished(observation);
   if (job) return planFromJob(observation, job, options);
+  if (run.status?.jobName) return planWithoutItsJob(observation, run.status.jobName);
 
   if (!instance) {
     return waiting(
@@ -294,7 +339,13 @@ export function planRun(observation: RunObservation, options: RunPlanOptions): R
       `ClawInstance ${run.spec.instanceRef} not found in ${run.metadata.namespace}`,
     );
   }
-  const resolved = resolveEffectiveRun(run, instance, observation.policy);
+  const memory = memoryConfigMapState(observation, instance);
+  const resolved = resolveEffectiveRun(
+    run,
+    instance,
+    observation.policy,
+    memory === 'foreign' ? { memoryConfigMapOwned: false } : {},
+  );
   if (!resolved.ok) {
     // a policy that is missing may still be created; a violation will not go away by waiting
     return resolved.reason === reasons.policyNotFound
@@ -305,6 +356,13 @@ export function planRun(observation: RunObservation, options: RunPlanOptions): R
   const missing = effective.skills.filter((s) => !observation.skillPacks.get(s.name)).map((s) => s.name);
   if (missing.length > 0) {
     return waiting(observation, reasons.skillPackNotFound, `SkillPack(s) not found: ${missing.join(', ')}`);
+  }
+  if (effective.memory.enabled && memory === 'absent') {
+    return waiting(
+      observation,
+      reasons.memoryNotReady,
+      `waiting for ConfigMap ${effective.memory.configMapName}, the memory of instance ${instance.metadata.name}`,
+    );
   }
   const limit = instance.spec.agents.default.maxConcurrentRuns ?? defaultMaxConcurrentRuns;
   if (observation.activeRunsOfInstance >= limit) {

@@ -22,6 +22,7 @@ import {
   resolveEffectiveRun,
   type EffectiveRun,
 } from '../../orchestrator/index.ts';
+import { isOwnedBy } from '../ownership.ts';
 import { isResultRecorded, planResultRecord, type ResultSource } from './plan-result.ts';
 
 export const resultFieldManager = fieldManagers.controller('agentrun-result');
@@ -68,13 +69,13 @@ async function record(
   if (skip || !run) return { recorded: false, why: skip ?? 'run-gone' };
 
   // memory first, once: a crash before the status write replays it, and repeats add nothing
-  const effective = await effectiveRunOf(kube, run);
+  const { effective, instanceUid } = (await effectiveRunOf(kube, run)) ?? {};
   const memoryWritable =
     effective !== undefined && effective.memory.enabled && effective.featureGates['memory-write'];
   const entries = planResultRecord(run, result, { source, memoryWritable, now: deps.now() }).memoryEntries;
   const memory =
     effective && entries.length > 0
-      ? await appendMemory(kube, target.namespace, effective, entries)
+      ? await appendMemory(kube, target.namespace, effective, instanceUid, entries)
       : { appended: 0, dropped: 0 };
 
   for (let attempt = 1; ; attempt++) {
@@ -115,7 +116,10 @@ function skipReason(
   return isResultRecorded(run) ? 'already-recorded' : undefined;
 }
 
-async function effectiveRunOf(kube: KubeClient, run: AgentRun): Promise<EffectiveRun | undefined> {
+async function effectiveRunOf(
+  kube: KubeClient,
+  run: AgentRun,
+): Promise<{ effective: EffectiveRun; instanceUid: string | undefined } | undefined> {
   const namespace = run.metadata.namespace;
   const instance = await getCustom<ClawInstance>(kube, clawInstanceKind, namespace, run.spec.instanceRef);
   if (!instance) return undefined;
@@ -123,7 +127,7 @@ async function effectiveRunOf(kube: KubeClient, run: AgentRun): Promise<Effectiv
     ? await getCustom<ClawPolicy>(kube, clawPolicyKind, namespace, instance.spec.policyRef)
     : undefined;
   const resolved = resolveEffectiveRun(run, instance, policy);
-  return resolved.ok ? resolved.effective : undefined;
+  return resolved.ok ? { effective: resolved.effective, instanceUid: instance.metadata.uid } : undefined;
 }
 
 function getCustom<T>(
@@ -139,17 +143,28 @@ function getCustom<T>(
 
 const maxConflictRetries = 5;
 
-/** Read-modify-replace with the ConfigMap's resourceVersion, retried when another writer won. */
+/**
+ * Read-modify-replace with the ConfigMap's resourceVersion, retried when another writer won; only
+ * the instance's own ConfigMap is written, never a user's of the same name.
+ */
 async function appendMemory(
   kube: KubeClient,
   namespace: string,
   effective: EffectiveRun,
+  instanceUid: string | undefined,
   entries: readonly string[],
 ): Promise<MemoryOutcome> {
   const name = effective.memory.configMapName;
   for (let attempt = 1; ; attempt++) {
     const configMap = await undefinedIfNotFound(kube.core.readNamespacedConfigMap({ name, namespace }));
     if (!configMap) return { appended: 0, dropped: 0, skipped: `ConfigMap ${name} not found` };
+    if (!isOwnedBy(configMap, instanceUid)) {
+      return {
+        appended: 0,
+        dropped: 0,
+        skipped: `ConfigMap ${name} is not owned by instance ${effective.instanceName}`,
+      };
+    }
     const outcome = applyMemoryUpdates(
       configMap.data?.[memoryFileKey] ?? '',
       entries,

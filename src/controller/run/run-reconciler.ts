@@ -1,19 +1,22 @@
 // AgentRun reconciler: observe (caches) → plan (pure) → apply (Job, NetworkPolicy, deletions) →
 // write status once. The Job's name derives from the run's, so a run gets exactly one Job even when
-// two leaders overlap or a create is retried.
+// two leaders overlap or a create is retried; once the status names the Job, a Job that is gone
+// fails the run rather than starting it again.
 import { agentRunKind, fieldManagers, resourceOf, type AgentRun, type RunIdentity } from '../../api/index.ts';
 import {
   isAlreadyExists,
   ignoreNotFound,
+  undefinedIfNotFound,
   type EventRecorder,
   type KubeClient,
   type Reconcile,
 } from '../../kube/index.ts';
 import { agentJobName, buildRunBusCredentialsSecret } from '../../orchestrator/index.ts';
 import { writeStatusIfChanged } from '../write-status.ts';
-import { observeRun, type RunCaches } from './observe-run.ts';
-import { planRun, type RunPlan, type RunPlanOptions } from './plan-run.ts';
+import { observeRun, toObservedJob, type RunCaches } from './observe-run.ts';
+import { planRun, type RunObservation, type RunPlan, type RunPlanOptions } from './plan-run.ts';
 import { withoutResultFields } from './plan-result.ts';
+import { InstanceAdmissions } from './instance-admissions.ts';
 import { recordRunResult, type RecordResultDeps } from './record-result.ts';
 
 /** Signs event bus credentials that let one run's bridge use only that run's subjects. */
@@ -32,30 +35,45 @@ export interface RunReconcilerDeps {
 export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
   const { kube } = deps;
   const manager = fieldManagers.controller('agentrun');
+  const admissions = new InstanceAdmissions({ now: () => deps.now().getTime() });
   return async (key) => {
     const [namespace = '', name = ''] = key.split('/');
     const run: AgentRun | undefined = deps.caches.runs.get(namespace, name);
     if (!run || run.metadata.deletionTimestamp) return;
-    const plan = planRun(observeRun(run, deps.caches, deps.now()), deps.options);
+    const instanceKey = `${namespace}/${run.spec.instanceRef}`;
+    const jobName = agentJobName(name);
+    const observation = await observeRunAndItsJob(kube, run, deps.caches, deps.now());
+    // from here to the reservation nothing awaits: no other worker counts in between
+    const plan = planRun(
+      {
+        ...observation,
+        activeRunsOfInstance:
+          observation.activeRunsOfInstance +
+          admissions.unseen(
+            instanceKey,
+            (job) => deps.caches.jobs.get(namespace, job) !== undefined,
+            jobName,
+          ),
+      },
+      deps.options,
+    );
+    if (plan.createJob) admissions.reserve(instanceKey, jobName);
+    try {
+      await createRunObjects(deps, run, plan, manager);
+    } catch (error) {
+      if (plan.createJob) admissions.release(instanceKey, jobName);
+      throw error;
+    }
 
     if (plan.deleteRun) {
       const resource = resourceOf(agentRunKind);
       await ignoreNotFound(kube.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name }));
       return;
     }
-    if (plan.createNetworkPolicy) await kube.apply(plan.createNetworkPolicy, manager);
-    if (plan.createBusCredentials) await createBusCredentials(deps, run, plan.createBusCredentials);
-    if (plan.createJob) {
-      try {
-        await kube.batch.createNamespacedJob({ namespace, body: plan.createJob as never });
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
-      }
-    }
     if (plan.deleteJob) {
       await ignoreNotFound(
         kube.batch.deleteNamespacedJob({
-          name: agentJobName(name),
+          name: jobName,
           namespace,
           propagationPolicy: 'Background',
         }),
@@ -92,6 +110,45 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
     }
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
   };
+}
+
+/**
+ * The caches, plus one direct read in a rare case: a run whose status names its Job while the Job
+ * cache lacks it. Only the apiserver can tell a Job the cache has not seen yet from one that is gone.
+ */
+async function observeRunAndItsJob(
+  kube: KubeClient,
+  run: AgentRun,
+  caches: RunCaches,
+  now: Date,
+): Promise<RunObservation> {
+  const observation = observeRun(run, caches, now);
+  const jobName = run.status?.jobName;
+  const finished = run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed';
+  if (observation.job || !jobName || finished) return observation;
+  const live = await undefinedIfNotFound(
+    kube.batch.readNamespacedJob({ name: jobName, namespace: run.metadata.namespace }),
+  );
+  return live ? { ...observation, job: toObservedJob(live) } : { ...observation, jobGone: true };
+}
+
+/** What a run needs before its pod starts: its NetworkPolicy, its bus credentials, then its Job. */
+async function createRunObjects(
+  deps: RunReconcilerDeps,
+  run: AgentRun,
+  plan: RunPlan,
+  manager: string,
+): Promise<void> {
+  const { namespace } = run.metadata;
+  if (plan.createNetworkPolicy) await deps.kube.apply(plan.createNetworkPolicy, manager);
+  if (plan.createBusCredentials) await createBusCredentials(deps, run, plan.createBusCredentials);
+  if (plan.createJob) {
+    try {
+      await deps.kube.batch.createNamespacedJob({ namespace, body: plan.createJob as never });
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+  }
 }
 
 /** A retry signs fresh credentials but never replaces the Secret a pod may already mount. */

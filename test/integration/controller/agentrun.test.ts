@@ -121,6 +121,57 @@ describe('AgentRun reconciler', () => {
     );
   });
 
+  it('never starts a run twice: a run whose Job was deleted fails with JobLost', async () => {
+    await instance('erin');
+    await run('erin-1', 'erin');
+    const job = await eventually('the Job', async () =>
+      (await readRun('erin-1')).status?.jobName
+        ? await kube.batch.readNamespacedJob({ name: 'agentrun-erin-1', namespace })
+        : undefined,
+    );
+    await kube.batch.deleteNamespacedJob({
+      name: 'agentrun-erin-1',
+      namespace,
+      propagationPolicy: 'Background',
+    });
+    const failed = await eventually('the run to fail', async () => {
+      const current = await readRun('erin-1');
+      return current.status?.phase === 'Failed' ? current : undefined;
+    });
+    assert.equal(condition(failed, 'Completed')?.reason, 'JobLost');
+    assert.match(failed.status?.error ?? '', /agentrun-erin-1 was deleted before the run finished/);
+    // a Job by that name now would be a second execution
+    const again = await kube.batch
+      .readNamespacedJob({ name: 'agentrun-erin-1', namespace })
+      .then((j) => j.metadata?.uid)
+      .catch(() => undefined);
+    assert.notEqual(again, job.metadata?.uid);
+    assert.equal(again, undefined);
+  });
+
+  it('holds maxConcurrentRuns exactly under a burst', async () => {
+    await instance('frank', { maxConcurrentRuns: 3 });
+    const names = Array.from({ length: 40 }, (_, i) => `frank-${i}`);
+    await Promise.all(names.map((name) => run(name, 'frank')));
+    await eventually(
+      'three runs admitted and the rest waiting',
+      async () => {
+        const runs = await Promise.all(names.map(readRun));
+        const admitted = runs.filter((r) => r.status?.jobName).length;
+        const waiting = runs.filter((r) => condition(r, 'Scheduled')?.reason === 'WaitingForCapacity').length;
+        return admitted + waiting === names.length ? true : undefined;
+      },
+      60_000,
+      500,
+    );
+    // no node runs these pods, so no Job finishes: every Job ever admitted is still listed
+    const jobs = await kube.batch.listNamespacedJob({
+      namespace,
+      labelSelector: 'k8sclaw.io/instance=frank',
+    });
+    assert.equal(jobs.items.length, 3, jobs.items.map((j) => j.metadata?.name).join(', '));
+  });
+
   it('gives each of 200 runs exactly one Job while the leader is killed mid-burst', async () => {
     await suite.addReplica('second');
     await instance('burst', { maxConcurrentRuns: 1000 });

@@ -534,6 +534,47 @@ describe('AgentRun results', () => {
     assert.equal(await readMemory('gina'), '# Memory of gina\n');
   });
 
+  it("never mounts nor writes a memory ConfigMap of the same name that is someone else's", async () => {
+    const userData = { 'MEMORY.md': 'the user keeps this\n', other: 'untouched' };
+    await kube.core.createNamespacedConfigMap({
+      namespace: namespace(),
+      body: { metadata: { name: 'ivy-memory' }, data: userData },
+    });
+    await create('clawpolicies', {
+      apiVersion,
+      kind: 'ClawPolicy',
+      metadata: { name: 'ivy-policy', namespace: namespace() },
+      spec: { featureGates: { 'memory-write': true } },
+    });
+    await create(
+      'clawinstances',
+      instanceManifest('ivy', namespace(), {}, { policyRef: 'ivy-policy', memory: { enabled: true } }),
+    );
+    await eventually('the instance to report the ConfigMap as not its own', async () => {
+      const instance = (await kube.customObjects.getNamespacedCustomObject({
+        ...group,
+        namespace: namespace(),
+        plural: 'clawinstances',
+        name: 'ivy',
+      })) as { status?: { conditions?: { type: string; reason?: string }[] } };
+      const memoryReady = instance.status?.conditions?.find((c) => c.type === 'MemoryReady');
+      return memoryReady?.reason === 'ConfigMapNotOwned' ? true : undefined;
+    });
+    const identity = await startRun('ivy-1', 'ivy');
+    const job = await kube.batch.readNamespacedJob({ name: 'agentrun-ivy-1', namespace: namespace() });
+    const volumes = job.spec?.template.spec?.volumes ?? [];
+    assert.equal(
+      volumes.some((v) => v.configMap?.name === 'ivy-memory'),
+      false,
+      JSON.stringify(volumes),
+    );
+    const bus = await connectBridge(identity);
+    await bus.publishRunEvent(completedEvent(identity, { memoryUpdates: ['Ivy was here.'] }));
+    await runWhere('ivy-1', 'result recorded', resultRecorded);
+    const configMap = await kube.core.readNamespacedConfigMap({ name: 'ivy-memory', namespace: namespace() });
+    assert.deepEqual(configMap.data, userData);
+  });
+
   it('records a run once when two replicas race with two different completions of it', async () => {
     await suite.addReplica('racer');
     await instance('hank');
