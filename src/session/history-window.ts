@@ -15,9 +15,9 @@ export interface HistoryLimits {
 
 /**
  * Characters per token of the estimate. The store cannot know the model's tokenizer (providers
- * differ and none ships one we could run offline); English prose averages about four characters
- * a token, code and non-Latin scripts fewer, so three overestimates the common case and keeps the
- * window inside the budget more often than not.
+ * differ and not all publish one); English prose averages about four characters a token and code
+ * about three, so three keeps the window inside the budget for both. Scripts such as Chinese take
+ * more tokens than estimated: their budget needs to be set lower.
  */
 export const charactersPerToken = 3;
 /** Role markers and separators each message costs on top of its text. */
