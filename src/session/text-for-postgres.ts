@@ -6,9 +6,11 @@ export function toPostgresText(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
-/** JSON text for a jsonb column: every string in `value` made storable. */
+/** JSON text for a jsonb column: every string in `value`, object keys included, made storable. */
 export function toPostgresJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    typeof item === 'string' ? toPostgresText(item) : item,
-  );
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === 'string') return toPostgresText(item);
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+    return Object.fromEntries(Object.entries(item).map(([key, entry]) => [toPostgresText(key), entry]));
+  });
 }
