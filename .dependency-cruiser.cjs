@@ -7,6 +7,7 @@ const sdkOwners = [
   { sdk: '@kubernetes/client-node', owner: 'kube' },
   { sdk: '@nats-io/', owner: 'eventbus' },
   { sdk: 'pg', owner: 'session' },
+  { sdk: 'node-pg-migrate', owner: 'session' },
   { sdk: 'openai', owner: 'agent' },
   { sdk: '@anthropic-ai/', owner: 'agent' },
   { sdk: 'ink', owner: 'cli' },

@@ -18,6 +18,8 @@ export interface ProcessSpec {
   /** Run as another user (servers that refuse root, such as postgres). */
   uid?: number;
   gid?: number;
+  /** The signal that asks the process to stop (default SIGTERM; postgres shuts down fast on SIGINT). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export type ReadinessProbe = () => Promise<boolean>;
@@ -82,7 +84,9 @@ export class ManagedProcess {
     return this.exit ? { code: this.exit.code, signal: this.exit.signal } : undefined;
   }
 
+  /** Starts the process; after it has stopped, starts it again with the same spec. */
   start(): void {
+    this.exit = undefined;
     const fd = openSync(this.spec.logFile, 'a');
     try {
       this.child = spawn(this.spec.command, this.spec.args, {
@@ -132,7 +136,7 @@ export class ManagedProcess {
     const child = this.child;
     if (!child || this.exit || child.pid === undefined) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill(this.spec.stopSignal ?? 'SIGTERM');
     const timer = new AbortController();
     const graceOver = sleep(graceMs, 'timeout' as const, { signal: timer.signal }).catch(
       () => 'exited' as const,

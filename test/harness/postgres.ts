@@ -18,6 +18,10 @@ export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
   url: string;
   port: number;
+  /** Shuts the server down (fast: open sessions are ended), keeping its data directory and port. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same data directory and port; resolves once it answers. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,20 +87,28 @@ export async function startPostgres(options: { startTimeoutMs?: number } = {}): 
         'full_page_writes=off',
       ],
       logFile: path.join(dir, 'postgres.log'),
+      // SIGTERM would wait for every client to disconnect; SIGINT ends their sessions (57P01)
+      stopSignal: 'SIGINT',
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
-    proc.start();
-    await proc.waitUntilReady(tcpProbe('127.0.0.1', port), options.startTimeoutMs ?? 30_000);
-    // the port accepts before recovery finishes; pg_isready answers only when queries will work
-    const ready = path.join(bin, 'pg_isready');
-    await proc.waitUntilReady(
-      async () => (await run(ready, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'])) !== undefined,
-      options.startTimeoutMs ?? 30_000,
-    );
     const started = proc;
+    const startAndWait = async (): Promise<void> => {
+      started.start();
+      await started.waitUntilReady(tcpProbe('127.0.0.1', port), options.startTimeoutMs ?? 30_000);
+      // the port accepts before recovery finishes; pg_isready answers only when queries will work
+      const ready = path.join(bin, 'pg_isready');
+      await started.waitUntilReady(
+        async () =>
+          (await run(ready, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'])) !== undefined,
+        options.startTimeoutMs ?? 30_000,
+      );
+    };
+    await startAndWait();
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
       port,
+      halt: () => started.stop(),
+      resume: startAndWait,
       stop: async () => {
         await started.stop();
         await rm(dir, { recursive: true, force: true });

@@ -27,4 +27,14 @@ describe('postgres launcher', () => {
     ]);
     assert.equal(stdout.trim(), '42');
   });
+
+  it('keeps its data and port when halted and resumed', async () => {
+    const psql = path.join(findPostgresBinDir(), 'psql');
+    await run(psql, [pg.url, '-qAt', '-c', 'create table kept (v int); insert into kept values (7)']);
+    await pg.halt();
+    await assert.rejects(run(psql, [pg.url, '-qAt', '-c', 'select 1']));
+    await pg.resume();
+    const { stdout } = await run(psql, [pg.url, '-qAt', '-c', 'select v from kept']);
+    assert.equal(stdout.trim(), '7');
+  });
 });
