@@ -90,6 +90,10 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
     `${labels.component}=agent-run`,
   );
+  const channelPods = informer<V1Pod>(
+    { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
+    `${labels.component}=channel`,
+  );
 
   manager.register({
     name: 'clawpolicy',
@@ -190,6 +194,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       skillPacks,
       deployments,
       configMaps,
+      channelPods,
       recorder,
       now: deps.now,
       options: deps.instances,
@@ -202,6 +207,14 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       },
       { informer: configMaps as ResourceInformer<object>, toKeys: ownerKeys('ClawInstance') },
       { informer: deployments as ResourceInformer<object>, toKeys: ownerKeys('ClawInstance') },
+      {
+        // a channel pod's waiting reason (e.g. ImagePullBackOff) is part of the instance's status
+        informer: channelPods as ResourceInformer<object>,
+        toKeys: (pod) => {
+          const instance = labelOf(pod, labels.instance);
+          return instance ? [`${namespaceOf(pod)}/${instance}`] : [];
+        },
+      },
       {
         informer: policies as ResourceInformer<object>,
         toKeys: (policy) =>

@@ -1,5 +1,5 @@
-// ClawInstance reconciler: observe (caches, plus direct reads where a user's object of the same name
-// may exist) → plan → apply (finalizer, memory ConfigMap, channel Deployments) → status once. On
+// ClawInstance reconciler: observe (caches, plus a direct read only where a user's object of the same
+// name may exist) → plan → apply (finalizer, memory ConfigMap, channel Deployments) → status once. On
 // deletion it stops the instance's unfinished runs, then releases its finalizer.
 import {
   agentRunKind,
@@ -24,6 +24,7 @@ import {
   type ResourceInformer,
   type V1ConfigMap,
   type V1Deployment,
+  type V1Pod,
 } from '../../kube/index.ts';
 import { memoryConfigMapName } from '../../orchestrator/index.ts';
 import { isOwnedBy } from '../ownership.ts';
@@ -44,6 +45,8 @@ export interface InstanceReconcilerDeps {
   deployments: ResourceInformer<V1Deployment>;
   /** ConfigMaps with K8sClaw's labels. */
   configMaps: ResourceInformer<V1ConfigMap>;
+  /** The pods of channel Deployments. */
+  channelPods: ResourceInformer<V1Pod>;
   recorder: EventRecorder;
   now: () => Date;
   options: InstancePlanOptions;
@@ -69,19 +72,18 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
     );
   };
 
-  const observeChannels = async (instance: ClawInstance): Promise<ObservedChannelDeployment[]> => {
+  const observeChannels = (instance: ClawInstance): ObservedChannelDeployment[] => {
     const { namespace, name } = instance.metadata;
     const owned = deps.deployments
       .list(namespace)
       .filter((d) => d.metadata?.labels?.[labels.instance] === name && d.metadata?.labels?.[labels.channel]);
     if (owned.length === 0) return [];
-    const pods = await kube.core.listNamespacedPod({
-      namespace,
-      labelSelector: `${labels.instance}=${name},${labels.component}=channel`,
-    });
+    const pods = deps.channelPods
+      .list(namespace)
+      .filter((p) => p.metadata?.labels?.[labels.instance] === name);
     return owned.map((deployment) => {
       const type = deployment.metadata?.labels?.[labels.channel] as ChannelType;
-      const waiting = pods.items
+      const waiting = pods
         .filter((p) => p.metadata?.labels?.[labels.channel] === type)
         .flatMap((p) => p.status?.containerStatuses ?? [])
         .map((c) => c.state?.waiting)
@@ -131,7 +133,7 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
       {
         instance,
         ...(memoryConfigMap ? { memoryConfigMap } : {}),
-        channelDeployments: await observeChannels(instance),
+        channelDeployments: observeChannels(instance),
         runPhases: runs.map((r) => r.status?.phase),
         policyMissing: policyRef !== undefined && !deps.policies.get(namespace, policyRef),
         missingSkillPacks: (instance.spec.skills ?? [])
