@@ -81,9 +81,8 @@ run: node_modules/.package-lock.json ## run the controller manager locally again
 uninstall: ## remove K8sClaw from the local cluster
 	KUBECONFIG=$$(hack/cluster kubeconfig) node src/cmd/k8sclaw.ts uninstall
 
-e2e: cluster-up images ## end-to-end tests on the local cluster, then cluster-down and its cleanliness check
-	KUBECONFIG=$$(hack/cluster kubeconfig) $(NODE_TEST) --test-concurrency=1 'test/e2e/**/*.test.ts'
-	$(NODE_TEST) 'test/cluster-teardown/*.test.ts'
+e2e: deps ## end-to-end tests on the local cluster, then cluster-down and its cleanliness check (down also on failure)
+	hack/e2e.sh
 
 test: lint test-unit test-integration e2e ## everything: lint, unit, integration, e2e
 

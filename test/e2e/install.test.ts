@@ -1,9 +1,13 @@
 // `k8sclaw install --profile local` on the local cluster: everything comes up, the category and
 // samples work, a second install changes nothing, and install → uninstall → install leaves nothing
-// behind (every namespaced and cluster-scoped object with our label is checked).
+// behind (every namespaced and cluster-scoped object with our label is checked), also when
+// instances and runs are still being created while it runs.
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { ClawInstance } from '../../src/api/index.ts';
+import { instanceFixture, runFixture } from '../fixtures/k8sclaw-objects.ts';
 import { repoRoot } from '../harness/binaries.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
@@ -13,6 +17,7 @@ import { listLabelledObjects, type LabelledObject } from '../harness/labelled-ob
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
 
 const kubeconfig = process.env.KUBECONFIG ?? '';
+const k8sclawGroup = { group: 'k8sclaw.io', version: 'v1alpha1' };
 
 /**
  * Kinds the installer applies (in k8sclaw-system or cluster-wide); everything else with our label
@@ -150,8 +155,84 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
     const kindsAndNames = (objects: LabelledObject[]) =>
       objects.map((o) => (appliedKinds.has(o.kind) ? o.id : o.kind)).sort();
     assert.deepEqual(kindsAndNames(reinstalled), kindsAndNames(installedObjects));
-    const finalRemoval = await runCli(['uninstall']);
-    assert.equal(finalRemoval.code, 0, finalRemoval.stderr);
+  });
+
+  it('uninstalls while instances and runs are being created and a stray replica re-adds finalizers', async () => {
+    // a writer creates instances and runs for them until the API refuses (the CRDs are going)
+    const created = { instances: 0, runs: 0 };
+    let stopped = false;
+    const create = async (plural: string, body: object) =>
+      await kube.customObjects.createNamespacedCustomObject({ ...k8sclawGroup, namespace, plural, body });
+    const churn = (async () => {
+      for (let i = 0; i < 200 && !stopped; i++) {
+        try {
+          const instance = instanceFixture((o) => {
+            o.metadata = { name: `churn-${i}`, namespace };
+          });
+          await create('clawinstances', instance);
+          created.instances++;
+          for (let r = 0; r < 2; r++) {
+            await create(
+              'agentruns',
+              runFixture((o) => {
+                o.metadata = { name: `churn-${i}-${r}`, namespace };
+                o.spec.instanceRef = `churn-${i}`;
+              }),
+            );
+            created.runs++;
+          }
+        } catch {
+          return;
+        }
+        await sleep(100);
+      }
+    })();
+    // a controller replica uninstall cannot stop (one run outside the cluster) keeps putting the
+    // instance finalizer back on every instance, as long as the API lets it, and then goes away
+    // without completing any: whatever it added, uninstall must release
+    const strayReplica = (async () => {
+      for (let round = 0; round < 3000 && !stopped; round++) {
+        const names = Array.from({ length: created.instances }, (_, i) => `churn-${i}`);
+        await Promise.all(
+          names.map((name) =>
+            kube.customObjects
+              .patchNamespacedCustomObject({
+                ...k8sclawGroup,
+                namespace,
+                plural: 'clawinstances',
+                name,
+                body: [{ op: 'add', path: '/metadata/finalizers', value: ['k8sclaw.io/instance-cleanup'] }],
+              })
+              .catch(() => undefined),
+          ),
+        );
+        await sleep(50);
+      }
+    })();
+    // uninstall starts once the controller has put its finalizer on some of them
+    await eventually(
+      'the controller to hold finalizers on new instances',
+      async () => {
+        const list = (await kube.customObjects.listNamespacedCustomObject({
+          ...k8sclawGroup,
+          namespace,
+          plural: 'clawinstances',
+        })) as { items: ClawInstance[] };
+        return list.items.filter((i) => i.metadata.finalizers?.length).length >= 3 ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+    const removal = await runCli(['uninstall', '--timeout', '240']);
+    stopped = true;
+    await Promise.all([churn, strayReplica]);
+    assert.equal(removal.code, 0, `${removal.stderr}\n${removal.stdout}`);
+    assert.ok(created.instances >= 3 && created.runs >= 6, JSON.stringify(created));
     assert.deepEqual(await listLabelledObjects(kubeconfig), []);
+    const crds = await kube.apiextensions.listCustomResourceDefinition();
+    assert.equal(
+      crds.items.some((c) => c.spec.group === 'k8sclaw.io'),
+      false,
+    );
   });
 });

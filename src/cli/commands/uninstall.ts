@@ -1,9 +1,14 @@
-// `k8sclaw uninstall`: removes K8sClaw cleanly. The controller and webhooks go first, so nothing is
-// left waiting on them; then finalizers of our resources are released and the CRDs deleted (which
-// deletes every custom resource); then the namespace and our cluster-scoped objects.
+// `k8sclaw uninstall`: removes K8sClaw cleanly under any timing. The controller and webhooks go
+// first, and uninstall waits until their pods are gone, so no replica is left that could add a
+// finalizer back; then our finalizers are released and the CRDs deleted (which deletes every custom
+// resource), releasing again whatever anything else (a controller run outside the cluster) adds
+// meanwhile; then what the controller made for them (deleted here: the garbage collector cannot
+// collect dependents whose owner's CRD is gone); then the namespace and our cluster-scoped objects. Every wait shares one deadline and,
+// when it runs out, names the objects still there and what holds them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { group, kinds, labelValues, labels } from '../../api/index.ts';
+import { group, kinds, labelValues, labels, type KindDescriptor } from '../../api/index.ts';
 import { ignoreNotFound, isNotFound, retryThrottled, type KubeClient } from '../../kube/index.ts';
+import { describeRemaining, releaseOurFinalizers, type RemainingObject } from '../install/uninstall-plan.ts';
 import { CliError } from '../cli-error.ts';
 import { installNamespace } from '../install/manifests.ts';
 import { checkClusterAccess, uninstallPermissions } from '../install/preflight.ts';
@@ -12,13 +17,18 @@ import type { Say } from './install.ts';
 const ourLabel = `${labels.partOf}=${labelValues.partOf}`;
 const managedByLabel = `${labels.managedBy}=${labelValues.managedBy}`;
 
-/** Kinds the controller creates in users' namespaces, owned by K8sClaw resources. */
+/**
+ * Kinds the controller creates in users' namespaces, owned by K8sClaw resources, and what the
+ * garbage collector and the Job and Deployment controllers derive from them (they carry its labels).
+ */
 const derivedKinds = [
   { apiVersion: 'v1', kind: 'ConfigMap' },
   // each run's event bus credentials
   { apiVersion: 'v1', kind: 'Secret' },
   { apiVersion: 'batch/v1', kind: 'Job' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+  { apiVersion: 'v1', kind: 'Pod' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
 ] as const;
 
@@ -39,17 +49,7 @@ const rbacKinds: ClusterKind[] = [
 
 async function deleteLabelledClusterObjects(kube: KubeClient, kinds: ClusterKind[], say: Say): Promise<void> {
   for (const { apiVersion, kind } of kinds) {
-    const list = await kube.objects.list(
-      apiVersion,
-      kind,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      ourLabel,
-    );
-    for (const item of list.items) {
+    for (const item of await listLabelled(kube, apiVersion, kind, ourLabel)) {
       // list items of built-in kinds carry no kind/apiVersion: address them explicitly
       const name = item.metadata?.name ?? '';
       await ignoreNotFound(kube.objects.delete({ apiVersion, kind, metadata: { name } }));
@@ -58,22 +58,139 @@ async function deleteLabelledClusterObjects(kube: KubeClient, kinds: ClusterKind
   }
 }
 
+interface ListedObject {
+  metadata?: {
+    namespace?: string;
+    name?: string;
+    finalizers?: string[];
+    deletionTimestamp?: unknown;
+  };
+}
+
+function remainingOf(kind: string, items: readonly ListedObject[]): RemainingObject[] {
+  return items.map((item) => ({
+    kind,
+    namespace: item.metadata?.namespace,
+    name: item.metadata?.name ?? '',
+    finalizers: item.metadata?.finalizers,
+    deleting: item.metadata?.deletionTimestamp !== undefined,
+  }));
+}
+
+async function listLabelled(
+  kube: KubeClient,
+  apiVersion: string,
+  kind: string,
+  labelSelector: string,
+): Promise<ListedObject[]> {
+  const list = await retryThrottled(() =>
+    kube.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector),
+  );
+  return list.items;
+}
+
+/**
+ * Polls until `remaining()` is empty. `eachRound` runs before every look (releasing what something
+ * else may have added since); past the deadline the error names what is left.
+ */
 async function waitUntilGone(
   what: string,
-  exists: () => Promise<boolean>,
+  remaining: () => Promise<RemainingObject[]>,
+  deadline: number,
   timeoutMs: number,
   say: Say,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let announced = false;
-  while (await exists()) {
+  for (;;) {
+    const left = await remaining();
+    if (left.length === 0) return;
     if (!announced) say(`  … waiting for ${what} to be deleted`);
     announced = true;
-    if (Date.now() > deadline)
-      throw new CliError('DeleteTimeout', `${what} still exists after ${Math.round(timeoutMs / 1000)}s`);
+    if (Date.now() > deadline) {
+      throw new CliError(
+        'DeleteTimeout',
+        `${what} still exist after ${Math.round(timeoutMs / 1000)}s (${describeRemaining(left)})`,
+      );
+    }
     await sleep(1_000);
   }
 }
+
+function selectorOf(matchLabels: Record<string, string> | undefined): string {
+  return Object.entries(matchLabels ?? {})
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
+/**
+ * Stops every K8sClaw workload that acts on our resources (controller, webhooks, servers) and waits
+ * until their pods are gone: a replica still terminating could add a finalizer back after it was
+ * released, and then never complete it.
+ */
+async function stopWorkloads(kube: KubeClient, deadline: number, timeoutMs: number, say: Say): Promise<void> {
+  const deployments = await kube.apps
+    .listNamespacedDeployment({ namespace: installNamespace, labelSelector: ourLabel })
+    .catch((error: unknown) => (isNotFound(error) ? { items: [] } : Promise.reject(error)));
+  const podSelectors: string[] = [];
+  for (const deployment of deployments.items) {
+    const name = deployment.metadata?.name ?? '';
+    // foreground: the ReplicaSet is marked deleted before its pods go, so it cannot replace them
+    await ignoreNotFound(
+      kube.apps.deleteNamespacedDeployment({
+        name,
+        namespace: installNamespace,
+        propagationPolicy: 'Foreground',
+      }),
+    );
+    const selector = selectorOf(deployment.spec?.selector.matchLabels);
+    if (selector) podSelectors.push(selector);
+    say(`  ✓ stopped deployment/${name}`);
+  }
+  await waitUntilGone(
+    'the pods of K8sClaw workloads',
+    async () => {
+      const left: RemainingObject[] = [];
+      for (const labelSelector of podSelectors) {
+        const pods = await kube.core.listNamespacedPod({ namespace: installNamespace, labelSelector });
+        left.push(...remainingOf('Pod', pods.items));
+      }
+      return left;
+    },
+    deadline,
+    timeoutMs,
+    say,
+  );
+}
+
+/** Releases K8sClaw's finalizers on every object of a kind; returns the objects it saw. */
+async function releaseFinalizers(kube: KubeClient, kind: KindDescriptor): Promise<RemainingObject[]> {
+  const list = await retryThrottled(() => kube.objects.list(`${group}/v1alpha1`, kind.kind)).catch(
+    (error: unknown) => (isNotFound(error) ? { items: [] } : Promise.reject(error)),
+  );
+  for (const item of list.items) {
+    const remaining = releaseOurFinalizers(item.metadata?.finalizers);
+    if (!remaining) continue;
+    await ignoreNotFound(
+      retryThrottled(() =>
+        kube.customObjects.patchNamespacedCustomObject({
+          group,
+          version: 'v1alpha1',
+          plural: kind.plural,
+          namespace: item.metadata?.namespace ?? '',
+          name: item.metadata?.name ?? '',
+          body: [{ op: 'replace', path: '/metadata/finalizers', value: remaining }],
+        }),
+      ),
+    );
+  }
+  return remainingOf(kind.kind, list.items);
+}
+
+const crdExists = (kube: KubeClient, name: string) =>
+  kube.apiextensions.readCustomResourceDefinition({ name }).then(
+    () => true,
+    (error: unknown) => (isNotFound(error) ? false : Promise.reject(error)),
+  );
 
 export async function runUninstall(
   kube: KubeClient,
@@ -82,108 +199,92 @@ export async function runUninstall(
 ): Promise<void> {
   await checkClusterAccess(kube, uninstallPermissions, 'uninstalling K8sClaw');
   const timeoutMs = options.timeoutMs ?? 300_000;
+  const deadline = Date.now() + timeoutMs;
   say(`Uninstalling K8sClaw from ${kube.server}`);
 
-  // 1. nothing may act on our resources while they go: the controller and the admission webhooks
-  const controllers = await kube.apps
-    .listNamespacedDeployment({ namespace: installNamespace, labelSelector: ourLabel })
-    .catch((error: unknown) => (isNotFound(error) ? { items: [] } : Promise.reject(error)));
-  for (const deployment of controllers.items) {
-    await ignoreNotFound(
-      kube.apps.deleteNamespacedDeployment({
-        name: deployment.metadata?.name ?? '',
-        namespace: installNamespace,
-      }),
-    );
-    say(`  ✓ stopped deployment/${deployment.metadata?.name}`);
-  }
+  // 1. nothing of ours may act on our resources while they go: workloads, then admission webhooks
+  await stopWorkloads(kube, deadline, timeoutMs, say);
   await deleteLabelledClusterObjects(kube, webhookKinds, say);
 
-  // 2. release our finalizers (their controller is gone), then delete the CRDs and with them every
-  // resource; all finalizers first, since a CRD deletion briefly makes the group's storage unavailable
-  const present: { name: string; plural: string; count: number }[] = [];
+  // 2. release our finalizers, then delete the CRDs and with them every resource; all finalizers
+  // first, since a CRD deletion briefly makes the group's storage unavailable
+  const present: { kind: KindDescriptor; crd: string; count: number }[] = [];
   for (const kind of kinds) {
-    const crdName = `${kind.plural}.${group}`;
-    const exists = await kube.apiextensions.readCustomResourceDefinition({ name: crdName }).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) continue;
-    const list = await retryThrottled(() => kube.objects.list(`${group}/v1alpha1`, kind.kind));
-    for (const item of list.items) {
-      const finalizers = item.metadata?.finalizers ?? [];
-      if (!finalizers.some((f) => f.startsWith(`${group}/`))) continue;
-      await ignoreNotFound(
-        kube.customObjects.patchNamespacedCustomObject({
-          group,
-          version: 'v1alpha1',
-          plural: kind.plural,
-          namespace: item.metadata?.namespace ?? '',
-          name: item.metadata?.name ?? '',
-          body: [
-            {
-              op: 'replace',
-              path: '/metadata/finalizers',
-              value: finalizers.filter((f) => !f.startsWith(`${group}/`)),
-            },
-          ],
-        }),
-      );
-    }
-    present.push({ name: crdName, plural: kind.plural, count: list.items.length });
+    const crd = `${kind.plural}.${group}`;
+    if (!(await crdExists(kube, crd))) continue;
+    present.push({ kind, crd, count: (await releaseFinalizers(kube, kind)).length });
   }
-  for (const crd of present) {
+  for (const { kind, crd, count } of present) {
     await ignoreNotFound(
-      retryThrottled(() => kube.apiextensions.deleteCustomResourceDefinition({ name: crd.name })),
+      retryThrottled(() => kube.apiextensions.deleteCustomResourceDefinition({ name: crd })),
     );
-    say(`  ✓ deleted customresourcedefinition/${crd.name} (${crd.count} ${crd.plural})`);
+    say(`  ✓ deleted customresourcedefinition/${crd} (${count} ${kind.plural})`);
   }
-  for (const crd of present) {
-    await waitUntilGone(
-      `customresourcedefinition/${crd.name}`,
-      () =>
-        kube.apiextensions.readCustomResourceDefinition({ name: crd.name }).then(
-          () => true,
-          () => false,
-        ),
-      timeoutMs,
-      say,
-    );
-  }
+  // a CRD is gone once its objects are: keep releasing what anything outside our control adds back
+  await waitUntilGone(
+    'K8sClaw custom resources and their definitions',
+    async () => {
+      const left: RemainingObject[] = [];
+      for (const { kind, crd } of present) {
+        if (!(await crdExists(kube, crd))) continue;
+        left.push(...(await releaseFinalizers(kube, kind)));
+        left.push({ kind: 'CustomResourceDefinition', name: crd, deleting: true });
+      }
+      return left;
+    },
+    deadline,
+    timeoutMs,
+    say,
+  );
 
-  // the garbage collector removes what the controller made for those resources (ConfigMaps, Jobs …)
-  for (const derived of derivedKinds) {
-    await waitUntilGone(
-      `${derived.kind} objects made by the controller`,
-      async () =>
-        (
-          await retryThrottled(() =>
-            kube.objects.list(
-              derived.apiVersion,
-              derived.kind,
+  // what the controller made for those resources (ConfigMaps, Jobs …) is deleted here, not left to
+  // the garbage collector: it cannot tell that an owner is gone once the owner's CRD is, and keeps
+  // such dependents for ever
+  await waitUntilGone(
+    'objects made by the controller',
+    async () => {
+      const left: RemainingObject[] = [];
+      for (const derived of derivedKinds) {
+        const items = await listLabelled(kube, derived.apiVersion, derived.kind, managedByLabel);
+        for (const item of items) {
+          if (item.metadata?.deletionTimestamp !== undefined) continue;
+          await ignoreNotFound(
+            kube.objects.delete(
+              {
+                apiVersion: derived.apiVersion,
+                kind: derived.kind,
+                metadata: { name: item.metadata?.name ?? '', namespace: item.metadata?.namespace ?? '' },
+              },
               undefined,
               undefined,
               undefined,
               undefined,
-              undefined,
-              managedByLabel,
+              'Background',
             ),
-          )
-        ).items.length > 0,
-      timeoutMs,
-      say,
-    );
-  }
+          );
+        }
+        left.push(...remainingOf(derived.kind, items));
+      }
+      return left;
+    },
+    deadline,
+    timeoutMs,
+    say,
+  );
 
   // 3. the namespace (and everything in it), then our cluster-scoped objects
   await ignoreNotFound(kube.core.deleteNamespace({ name: installNamespace }));
   await waitUntilGone(
     `namespace/${installNamespace}`,
-    () =>
-      kube.core.readNamespace({ name: installNamespace }).then(
-        () => true,
-        () => false,
-      ),
+    async () => {
+      const namespace = await kube.core
+        .readNamespace({ name: installNamespace })
+        .catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+      if (!namespace) return [];
+      const pods = await kube.core.listNamespacedPod({ namespace: installNamespace });
+      return [...remainingOf('Namespace', [namespace]), ...remainingOf('Pod', pods.items)];
+    },
+    deadline,
     timeoutMs,
     say,
   );
