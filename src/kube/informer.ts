@@ -87,11 +87,14 @@ function statusError(status: { code?: number; reason?: string; message?: string 
   return new KubeApiError(status.code ?? 0, status.reason ?? '', status.message ?? 'watch error', status);
 }
 
-function isGone(error: unknown): boolean {
-  const normalised = toKubeError(error);
-  if (normalised instanceof KubeApiError) return normalised.status === 410;
-  return (error as { statusCode?: unknown } | undefined)?.statusCode === 410;
+/** The client's Watch fails a refused request with a plain Error carrying `statusCode`. */
+function watchError(error: unknown): unknown {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (!(error instanceof Error) || typeof status !== 'number') return error;
+  return new KubeApiError(status, error.message.replace(/\s+/g, ''), `watch: ${error.message}`, error);
 }
+
+const isGone = (error: unknown): boolean => error instanceof KubeApiError && error.status === 410;
 
 /**
  * T is the object type as K8sClaw reads it. Note the client returns built-in kinds from a list as
@@ -262,7 +265,12 @@ export class ResourceInformer<T extends object> {
         this.request = undefined;
         // a silent connection cut by the client: resume from the last resourceVersion
         if (error instanceof Error && error.name === 'TimeoutError' && events > 0) error = undefined;
-        resolve({ error: failure ?? error, expired, events, durationMs: performance.now() - started });
+        resolve({
+          error: failure ?? watchError(error),
+          expired,
+          events,
+          durationMs: performance.now() - started,
+        });
       };
       const onEvent = (phase: string, object: KubernetesObject & { code?: number }) => {
         if (phase === 'ERROR') {

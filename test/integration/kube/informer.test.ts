@@ -1,5 +1,6 @@
 // Informers against a real apiserver: a first list that fails keeps the informer unsynced and is
-// retried with growing delays until it succeeds; a quiet watch follows the resourceVersion through
+// retried with growing delays until it succeeds, and a watch that keeps failing after a good list
+// goes on backing off (the list does not reset the backoff); a quiet watch follows the resourceVersion through
 // bookmarks and resumes after each server-side timeout without relisting; a watch whose
 // resourceVersion was compacted away in etcd relists exactly once.
 import assert from 'node:assert/strict';
@@ -43,7 +44,7 @@ describe('ResourceInformer on a real apiserver', () => {
     await deleteTestNamespace(kube, namespace);
   });
 
-  it('stays unsynced while the first list fails, retrying with growing delays, and syncs once it may list', async () => {
+  it('stays unsynced while the list fails and backs off while list or watch keep failing', async () => {
     await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
     const token = await kube.core.createNamespacedServiceAccountToken({
       name: 'reader',
@@ -99,7 +100,8 @@ describe('ResourceInformer on a real apiserver', () => {
       await kube.rbac.createClusterRole({
         body: {
           metadata: { name },
-          rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] }],
+          // list only, for now: the watch keeps failing after the list succeeds
+          rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }],
         },
       });
       cleanups.push(() => kube.rbac.deleteClusterRole({ name }));
@@ -116,6 +118,32 @@ describe('ResourceInformer on a real apiserver', () => {
       assert.deepEqual(
         informer.list().map((object) => object.metadata?.name),
         ['listed'],
+      );
+
+      const failedBefore = failures.length;
+      await eventually(
+        'three failed watches',
+        async () => (failures.length >= failedBefore + 3 ? true : undefined),
+        20_000,
+        20,
+      );
+      const watchFailures = failures.slice(failedBefore);
+      assert.ok(watchFailures.every(({ error }) => isForbidden(error)));
+      assert.ok(
+        watchFailures.every(({ retryInMs }) => retryInMs >= 400),
+        `a successful list does not reset the backoff while the watch fails: ${watchFailures.map((f) => f.retryInMs).join(', ')}`,
+      );
+      await kube.rbac.patchClusterRole({
+        name,
+        body: [{ op: 'add', path: '/rules/0/verbs/-', value: 'watch' }],
+      });
+      await kube.core.patchNamespacedConfigMap({
+        name: 'listed',
+        namespace,
+        body: [{ op: 'add', path: '/data', value: { n: '1' } }],
+      });
+      await eventually('the watch to deliver the change', async () =>
+        informer.get(namespace, 'listed')?.data?.n === '1' ? true : undefined,
       );
     } finally {
       await informer.stop();
