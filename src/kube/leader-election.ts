@@ -3,7 +3,7 @@
 // within the renew deadline; others take over once the holder's renewals have not been observed
 // for a whole lease duration (measured on the local clock, so clock skew between pods is harmless).
 // A holder that reads the Lease held by someone else has lost it at once, without waiting out the
-// renew deadline. Updates use the Lease's resourceVersion, so two candidates never both win.
+// renew deadline, and a renewal still unanswered at the deadline counts as failed. Updates use the Lease's resourceVersion, so two candidates never both win.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Lease } from '@kubernetes/client-node';
 import type { KubeClient } from './kube-client.ts';
@@ -69,7 +69,10 @@ export class LeaderElector {
     while (!stop.aborted) {
       await sleep(retryPeriodMs, undefined, { signal: stop }).catch(() => undefined);
       if (stop.aborted) break;
-      const attempt = await this.tryAcquireOrRenew(callbacks);
+      const attempt = await this.withinDeadline(
+        this.tryAcquireOrRenew(callbacks),
+        lastRenew + renewDeadlineMs - this.options.now(),
+      );
       if (attempt === 'held') lastRenew = this.options.now();
       else if (attempt === 'held-by-other') break;
       else if (this.options.now() - lastRenew > renewDeadlineMs) break;
@@ -80,6 +83,25 @@ export class LeaderElector {
     if (ended === 'stopped') await this.release();
     callbacks.onStoppedLeading?.();
     return ended;
+  }
+
+  /**
+   * A renewal that has not answered by the renew deadline counts as failed: a request that hangs
+   * must not keep a leader leading past the point where a standby may take the Lease.
+   */
+  private async withinDeadline(
+    attempt: Promise<'held' | 'held-by-other' | 'failed'>,
+    remainingMs: number,
+  ): Promise<'held' | 'held-by-other' | 'failed'> {
+    const timer = new AbortController();
+    try {
+      return await Promise.race([
+        attempt,
+        sleep(Math.max(0, remainingMs), 'failed' as const, { signal: timer.signal }),
+      ]);
+    } finally {
+      timer.abort();
+    }
   }
 
   /** 'held': this candidate holds the Lease now; 'failed': it could not tell or could not write. */
