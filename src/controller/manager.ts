@@ -1,7 +1,10 @@
 // The controller manager: one informer per watched kind (shared by every controller), event →
 // key mappings (an owned object enqueues its owner), periodic resync, and leader election. Every
 // replica keeps its caches warm; only the leader runs the controllers, so a standby takes over
-// with synced caches.
+// with synced caches. Ready means every cache has listed. When leadership is lost the controllers
+// stop taking keys at once and `run` resolves with 'leadership-lost' without waiting for
+// reconciles in flight: the process is meant to exit (as controller-runtime's managers do), which
+// ends them, while the new leader takes over.
 import type { Logger } from '../observability/index.ts';
 import type { ControllerMetrics } from '../observability/index.ts';
 import {
@@ -29,6 +32,9 @@ export interface ControllerRegistration {
   workers?: number;
 }
 
+/** Why `run` returned: `stop` aborted, or this replica lost leadership and must exit. */
+export type ManagerStopReason = 'stopped' | 'leadership-lost';
+
 export interface ManagerOptions {
   leaseNamespace: string;
   leaseName: string;
@@ -46,7 +52,6 @@ export class ControllerManager {
   private readonly metrics: ControllerMetrics | undefined;
   private readonly informers = new Set<ResourceInformer<object>>();
   private readonly registrations: ControllerRegistration[] = [];
-  private synced = false;
   private leading = false;
 
   constructor(kube: KubeClient, options: ManagerOptions, logger: Logger, metrics?: ControllerMetrics) {
@@ -62,19 +67,37 @@ export class ControllerManager {
     for (const watch of registration.watches) this.informers.add(watch.informer);
   }
 
-  /** Ready once every informer has synced; leadership is not required (standbys are ready too). */
+  /** Ready once every informer has listed; leadership is not required (standbys are ready too). */
   get isReady(): boolean {
-    return this.synced;
+    return this.informers.size > 0 && [...this.informers].every((informer) => informer.hasSynced);
   }
 
   get isLeader(): boolean {
     return this.leading;
   }
 
-  async run(stop: AbortSignal): Promise<void> {
-    await Promise.all([...this.informers].map((informer) => informer.start()));
-    this.synced = true;
-    this.logger.info({ informers: this.informers.size }, 'caches synced');
+  /**
+   * Syncs the caches, campaigns, and runs the controllers while leading. Resolves 'stopped' once
+   * `stop` aborts and the reconciles in flight have finished, or 'leadership-lost' as soon as
+   * leadership is lost.
+   */
+  async run(stop: AbortSignal): Promise<ManagerStopReason> {
+    const stopInformers = () => Promise.all([...this.informers].map((informer) => informer.stop()));
+    const onStop = () => void stopInformers();
+    stop.addEventListener('abort', onStop, { once: true });
+    try {
+      // each start resolves once its first list succeeded (failing lists are retried) or on stop
+      await Promise.all([...this.informers].map((informer) => informer.start()));
+      if (stop.aborted) return 'stopped';
+      this.logger.info({ informers: this.informers.size }, 'caches synced');
+      return await this.lead(stop);
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      await stopInformers();
+    }
+  }
+
+  private async lead(stop: AbortSignal): Promise<ManagerStopReason> {
     const elector = new LeaderElector(this.kube, {
       namespace: this.options.leaseNamespace,
       name: this.options.leaseName,
@@ -84,7 +107,7 @@ export class ControllerManager {
       ...(this.options.retryPeriodMs ? { retryPeriodMs: this.options.retryPeriodMs } : {}),
     });
     let controllersDone: Promise<void> = Promise.resolve();
-    await elector.run(
+    const ended = await elector.run(
       {
         onStartedLeading: (lost) => {
           this.leading = true;
@@ -101,8 +124,12 @@ export class ControllerManager {
       },
       stop,
     );
+    if (ended === 'lost') {
+      this.logger.error({ identity: this.options.identity }, 'leadership lost');
+      return 'leadership-lost';
+    }
     await controllersDone;
-    await Promise.all([...this.informers].map((informer) => informer.stop()));
+    return 'stopped';
   }
 
   private observer(): ControllerObserver {

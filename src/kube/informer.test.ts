@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { objectKey, resourcePath, stripForCache } from './informer.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { objectKey, resourcePath, stripForCache, watchWithSilenceLimit } from './informer.ts';
 
 describe('informer helpers', () => {
   it('keeps everything but managedFields in the cache', () => {
@@ -25,5 +26,10 @@ describe('informer helpers', () => {
       '/apis/k8sclaw.io/v1alpha1/agentruns',
     );
     assert.equal(objectKey({ metadata: { namespace: 'n', name: 'a' } }), 'n/a');
+  });
+
+  it('raises the client watch silence limit above the bookmark interval', () => {
+    const watch = watchWithSilenceLimit(new KubeConfig(), 90_000);
+    assert.equal((watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs, 90_000);
   });
 });

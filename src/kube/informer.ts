@@ -1,13 +1,15 @@
-// Informers: one list + watch per resource type, kept in a local cache. The client library lists,
-// watches from the listed resourceVersion and re-lists after 410 Gone; it stops on any other watch
-// error, so this wrapper restarts it with backoff. Handlers receive add/update/delete events.
-import {
-  makeInformer,
-  type Informer,
-  type KubernetesObject,
-  type ObjectCache,
-} from '@kubernetes/client-node';
+// Informers: one list + watch per resource type, kept in a local cache, as client-go's reflector
+// does it. The first list must succeed before the informer counts as synced (readiness means every
+// cache has listed). The watch asks for bookmarks, so even a quiet watch keeps an up-to-date
+// resourceVersion and resumes from it after the server closes the watch, without relisting; a
+// 410 Gone (the resourceVersion was compacted) relists once. Failures of list or watch are retried
+// with exponential backoff that only a working watch resets. Handlers receive add/update/delete
+// events.
+import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff } from './backoff.ts';
 import type { KubeClient } from './kube-client.ts';
+import { KubeApiError, toKubeError } from './kube-error.ts';
 
 export interface ResourceType {
   apiVersion: string;
@@ -20,10 +22,14 @@ export type InformerHandler<T> = (event: InformerEvent, object: T) => void;
 
 export interface InformerOptions {
   labelSelector?: string;
-  /** Restart delays after watch errors: base doubling up to max. */
-  restartBaseMs?: number;
-  restartMaxMs?: number;
+  /** Retry delays after list or watch failures: base doubling up to max (client-go: 800 ms, 30 s). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** How long the server keeps one watch open; client-go picks 5 to 10 minutes at random. */
+  watchTimeoutSeconds?: number;
   onError?: (error: unknown, retryInMs: number) => void;
+  /** Observes every successful list (the first one and each relist). */
+  onListed?: (items: number) => void;
 }
 
 export function resourcePath(type: ResourceType): string {
@@ -44,84 +50,270 @@ export function objectKey(object: { metadata?: { namespace?: string; name?: stri
 }
 
 /**
+ * How long a watch may stay silent before the client drops it as a dead connection. The server
+ * sends a bookmark about once a minute, so a quiet but healthy watch stays under this.
+ */
+const watchSilenceLimitMs = 90_000;
+
+/**
+ * The client's Watch, with its silence limit raised from the built-in 30 s (which would cut every
+ * quiet watch before its first bookmark). The limit is a field its types keep private; this fails
+ * loudly should a new client version drop it.
+ */
+export function watchWithSilenceLimit(config: KubeConfig, limitMs: number): Watch {
+  const watch = new Watch(config);
+  const fields = watch as unknown as { requestTimeoutMs?: unknown };
+  if (typeof fields.requestTimeoutMs !== 'number') {
+    throw new Error('the Kubernetes client Watch no longer has requestTimeoutMs');
+  }
+  fields.requestTimeoutMs = limitMs;
+  return watch;
+}
+
+/** A watch shorter than this that delivered nothing counts as a failure, so it cannot spin. */
+const minHealthyWatchMs = 1_000;
+
+interface WatchEnd {
+  error: unknown;
+  /** The resourceVersion is gone from the server's history (410): relist. */
+  expired: boolean;
+  /** Events received, bookmarks included. */
+  events: number;
+  durationMs: number;
+}
+
+/** A watch ERROR event's Status as an error. */
+function statusError(status: { code?: number; reason?: string; message?: string }): KubeApiError {
+  return new KubeApiError(status.code ?? 0, status.reason ?? '', status.message ?? 'watch error', status);
+}
+
+/** The client's Watch fails a refused request with a plain Error carrying `statusCode`. */
+function watchError(error: unknown): unknown {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (!(error instanceof Error) || typeof status !== 'number') return error;
+  return new KubeApiError(status, error.message.replace(/\s+/g, ''), `watch: ${error.message}`, error);
+}
+
+const isGone = (error: unknown): boolean => error instanceof KubeApiError && error.status === 410;
+
+/**
  * T is the object type as K8sClaw reads it. Note the client returns built-in kinds from a list as
  * its models (timestamps as Date) but from a watch as JSON (timestamps as strings): read
  * timestamps with `new Date(value)`, which accepts both.
  */
 export class ResourceInformer<T extends object> {
   readonly type: ResourceType;
-  private readonly informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
-  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly kube: KubeClient;
+  private readonly watcher: Watch;
   private readonly options: InformerOptions;
-  private stopped = false;
-  private restartDelayMs: number;
+  private readonly watchTimeoutSeconds: number;
+  private readonly backoff: Backoff;
+  private readonly handlers: InformerHandler<T>[] = [];
+  /** namespace → name → object */
+  private cache = new Map<string, Map<string, KubernetesObject>>();
+  private resourceVersion = '';
+  private synced = false;
+  private running: Promise<void> | undefined;
+  private stopping: AbortController | undefined;
+  private request: AbortController | undefined;
+  private syncWaiters: (() => void)[] = [];
 
   constructor(kube: KubeClient, type: ResourceType, options: InformerOptions = {}) {
     this.type = type;
+    this.kube = kube;
     this.options = options;
-    this.restartDelayMs = options.restartBaseMs ?? 500;
-    const list = async () => {
-      const result = await kube.objects.list(
-        type.apiVersion,
-        type.kind,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        options.labelSelector,
-      );
-      result.items.forEach(stripForCache);
-      return result;
-    };
-    this.informer = makeInformer<KubernetesObject>(
-      kube.config,
-      resourcePath(type),
-      list,
-      options.labelSelector,
-    );
-    // the cache holds the very objects handed to these handlers, so stripping here shrinks the cache
-    this.informer.on('add', (object) => this.emit('add', stripForCache(object) as unknown as T));
-    this.informer.on('update', (object) => this.emit('update', stripForCache(object) as unknown as T));
-    this.informer.on('delete', (object) => this.emit('delete', object as unknown as T));
-    this.informer.on('connect', () => (this.restartDelayMs = options.restartBaseMs ?? 500));
-    this.informer.on('error', (error) => this.scheduleRestart(error));
+    // 5 to 10 minutes at random, so that the watches of many replicas do not reconnect together
+    this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? Math.round(300 * (1 + Math.random()));
+    this.watcher = watchWithSilenceLimit(kube.config, watchSilenceLimitMs);
+    this.backoff = new Backoff({
+      baseMs: options.retryBaseMs ?? 800,
+      maxMs: options.retryMaxMs ?? 30_000,
+      jitter: 0.2,
+    });
   }
 
   on(handler: InformerHandler<T>): void {
     this.handlers.push(handler);
   }
 
-  /** Lists, starts watching, and resolves once the cache holds the listed objects. */
+  /** True once the first list has filled the cache; stays true across relists. */
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** The resourceVersion the informer has seen up to (client-go's LastSyncResourceVersion). */
+  get lastSyncResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
+  /**
+   * Starts listing and watching, and resolves once the first list has filled the cache (retrying a
+   * failing list with backoff), or once the informer is stopped: check `hasSynced`.
+   */
   async start(): Promise<void> {
-    this.stopped = false;
-    await this.informer.start();
+    if (!this.running) {
+      const stopping = new AbortController();
+      this.stopping = stopping;
+      this.running = this.loop(stopping.signal);
+    }
+    if (this.synced || this.stopping?.signal.aborted) return;
+    await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.informer.stop();
+    this.stopping?.abort();
+    this.request?.abort();
+    this.releaseSyncWaiters();
+    await this.running;
+    this.running = undefined;
   }
 
   get(namespace: string, name: string): T | undefined {
-    return this.informer.get(name, namespace || undefined) as T | undefined;
+    return this.cache.get(namespace)?.get(name) as T | undefined;
   }
 
   list(namespace?: string): readonly T[] {
-    return this.informer.list(namespace) as readonly T[];
+    if (namespace) return [...(this.cache.get(namespace)?.values() ?? [])] as T[];
+    return [...this.cache.values()].flatMap((objects) => [...objects.values()]) as T[];
   }
 
-  private emit(event: InformerEvent, object: T): void {
-    for (const handler of this.handlers) handler(event, object);
+  private async loop(stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      try {
+        const listed = !this.resourceVersion;
+        if (listed) await this.relist();
+        if (stop.aborted) break;
+        const end = await this.watchOnce();
+        if (stop.aborted) break;
+        const healthy = end.events > 0 || (!end.error && end.durationMs >= minHealthyWatchMs);
+        if (healthy) this.backoff.reset();
+        if (end.expired || isGone(end.error)) {
+          // the resourceVersion was compacted away: relist at once, unless it came from a list
+          // just now (then something is wrong with the server, and retrying waits its turn)
+          this.resourceVersion = '';
+          if (!listed || healthy) continue;
+          throw end.error ?? new KubeApiError(410, 'Expired', 'resourceVersion expired', undefined);
+        }
+        if (end.error) throw end.error;
+        // a normal end of the watch (the server's timeout): resume from the last resourceVersion
+        if (!healthy) throw new Error(`watch of ${this.type.plural} ended at once without events`);
+      } catch (error) {
+        if (stop.aborted) break;
+        const delay = this.backoff.next();
+        this.options.onError?.(toKubeError(error), delay);
+        await sleep(delay, undefined, { signal: stop }).catch(() => undefined);
+      }
+    }
   }
 
-  private scheduleRestart(error: unknown): void {
-    if (this.stopped) return;
-    const delay = this.restartDelayMs;
-    this.restartDelayMs = Math.min(delay * 2, this.options.restartMaxMs ?? 30_000);
-    this.options.onError?.(error, delay);
-    setTimeout(() => {
-      if (!this.stopped) this.informer.start().catch((e: unknown) => this.scheduleRestart(e));
-    }, delay).unref();
+  private async relist(): Promise<void> {
+    const { type, options } = this;
+    const result = await this.kube.objects.list(
+      type.apiVersion,
+      type.kind,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      options.labelSelector,
+    );
+    const fresh = new Map<string, Map<string, KubernetesObject>>();
+    for (const object of result.items) {
+      const namespace = object.metadata?.namespace ?? '';
+      let objects = fresh.get(namespace);
+      if (!objects) fresh.set(namespace, (objects = new Map()));
+      objects.set(object.metadata?.name ?? '', stripForCache(object));
+    }
+    const previous = this.cache;
+    this.cache = fresh;
+    this.resourceVersion = result.metadata?.resourceVersion ?? '';
+    for (const [namespace, objects] of previous) {
+      for (const [name, object] of objects) {
+        if (!fresh.get(namespace)?.has(name)) this.emit('delete', object);
+      }
+    }
+    for (const [namespace, objects] of fresh) {
+      for (const [name, object] of objects) {
+        const before = previous.get(namespace)?.get(name);
+        if (!before) this.emit('add', object);
+        else if (before.metadata?.resourceVersion !== object.metadata?.resourceVersion) {
+          this.emit('update', object);
+        }
+      }
+    }
+    this.options.onListed?.(result.items.length);
+    if (!this.synced) {
+      this.synced = true;
+      this.releaseSyncWaiters();
+    }
+  }
+
+  private watchOnce(): Promise<WatchEnd> {
+    const started = performance.now();
+    let events = 0;
+    let expired = false;
+    let failure: unknown;
+    const query: Record<string, string | number | boolean> = {
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: this.watchTimeoutSeconds,
+    };
+    if (this.options.labelSelector) query.labelSelector = this.options.labelSelector;
+    return new Promise((resolve) => {
+      const end = (error: unknown) => {
+        this.request = undefined;
+        // a silent connection cut by the client: resume from the last resourceVersion
+        if (error instanceof Error && error.name === 'TimeoutError' && events > 0) error = undefined;
+        resolve({
+          error: failure ?? watchError(error),
+          expired,
+          events,
+          durationMs: performance.now() - started,
+        });
+      };
+      const onEvent = (phase: string, object: KubernetesObject & { code?: number }) => {
+        if (phase === 'ERROR') {
+          if (object.code === 410) expired = true;
+          else failure = statusError(object);
+          return;
+        }
+        events++;
+        this.apply(phase, object);
+        const version = object.metadata?.resourceVersion;
+        if (version) this.resourceVersion = version;
+      };
+      this.watcher.watch(resourcePath(this.type), query, onEvent, end).then((request) => {
+        this.request = request;
+        if (this.stopping?.signal.aborted) request.abort();
+      }, end);
+    });
+  }
+
+  private apply(phase: string, object: KubernetesObject): void {
+    const namespace = object.metadata?.namespace ?? '';
+    const name = object.metadata?.name ?? '';
+    const objects = this.cache.get(namespace);
+    const before = objects?.get(name);
+    if (phase === 'DELETED') {
+      if (!before || !objects) return;
+      objects.delete(name);
+      if (objects.size === 0) this.cache.delete(namespace);
+      this.emit('delete', object);
+    } else if (phase === 'ADDED' || phase === 'MODIFIED') {
+      if (before?.metadata?.resourceVersion === object.metadata?.resourceVersion && before) return;
+      if (objects) objects.set(name, stripForCache(object));
+      else this.cache.set(namespace, new Map([[name, stripForCache(object)]]));
+      this.emit(before ? 'update' : 'add', object);
+    }
+    // BOOKMARK carries only the resourceVersion
+  }
+
+  private emit(event: InformerEvent, object: KubernetesObject): void {
+    for (const handler of this.handlers) handler(event, object as unknown as T);
+  }
+
+  private releaseSyncWaiters(): void {
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
 }

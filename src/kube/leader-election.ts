@@ -2,7 +2,8 @@
 // the Lease every retry period; the holder renews it and loses leadership when it cannot renew
 // within the renew deadline; others take over once the holder's renewals have not been observed
 // for a whole lease duration (measured on the local clock, so clock skew between pods is harmless).
-// Updates use the Lease's resourceVersion, so two candidates never both win.
+// A holder that reads the Lease held by someone else has lost it at once, without waiting out the
+// renew deadline, and a renewal still unanswered at the deadline counts as failed. Updates use the Lease's resourceVersion, so two candidates never both win.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Lease } from '@kubernetes/client-node';
 import type { KubeClient } from './kube-client.ts';
@@ -51,13 +52,16 @@ export class LeaderElector {
     return this.leading;
   }
 
-  /** Campaigns, leads, and returns when leadership is lost or `stop` aborts. */
-  async run(callbacks: LeaderCallbacks, stop: AbortSignal): Promise<void> {
+  /**
+   * Campaigns, leads, and returns when `stop` aborts ('stopped') or when leadership, once held, is
+   * lost ('lost'): the renew deadline passed without a renewal, or another candidate holds the Lease.
+   */
+  async run(callbacks: LeaderCallbacks, stop: AbortSignal): Promise<'stopped' | 'lost'> {
     const { retryPeriodMs, renewDeadlineMs } = this.options;
-    while (!stop.aborted && !(await this.tryAcquireOrRenew(callbacks))) {
+    while (!stop.aborted && (await this.tryAcquireOrRenew(callbacks)) !== 'held') {
       await sleep(retryPeriodMs, undefined, { signal: stop }).catch(() => undefined);
     }
-    if (stop.aborted) return;
+    if (stop.aborted) return 'stopped';
     this.leading = true;
     const lost = new AbortController();
     callbacks.onStartedLeading(lost.signal);
@@ -65,16 +69,43 @@ export class LeaderElector {
     while (!stop.aborted) {
       await sleep(retryPeriodMs, undefined, { signal: stop }).catch(() => undefined);
       if (stop.aborted) break;
-      if (await this.tryAcquireOrRenew(callbacks)) lastRenew = this.options.now();
+      const attempt = await this.withinDeadline(
+        this.tryAcquireOrRenew(callbacks),
+        lastRenew + renewDeadlineMs - this.options.now(),
+      );
+      if (attempt === 'held') lastRenew = this.options.now();
+      else if (attempt === 'held-by-other') break;
       else if (this.options.now() - lastRenew > renewDeadlineMs) break;
     }
     this.leading = false;
     lost.abort();
-    if (stop.aborted) await this.release();
+    const ended = stop.aborted ? 'stopped' : 'lost';
+    if (ended === 'stopped') await this.release();
     callbacks.onStoppedLeading?.();
+    return ended;
   }
 
-  private async tryAcquireOrRenew(callbacks: LeaderCallbacks): Promise<boolean> {
+  /**
+   * A renewal that has not answered by the renew deadline counts as failed: a request that hangs
+   * must not keep a leader leading past the point where a standby may take the Lease.
+   */
+  private async withinDeadline(
+    attempt: Promise<'held' | 'held-by-other' | 'failed'>,
+    remainingMs: number,
+  ): Promise<'held' | 'held-by-other' | 'failed'> {
+    const timer = new AbortController();
+    try {
+      return await Promise.race([
+        attempt,
+        sleep(Math.max(0, remainingMs), 'failed' as const, { signal: timer.signal }),
+      ]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /** 'held': this candidate holds the Lease now; 'failed': it could not tell or could not write. */
+  private async tryAcquireOrRenew(callbacks: LeaderCallbacks): Promise<'held' | 'held-by-other' | 'failed'> {
     const { namespace, name, identity, leaseDurationMs } = this.options;
     const now = this.options.now();
     const spec = {
@@ -86,7 +117,7 @@ export class LeaderElector {
     try {
       lease = await this.kube.coordination.readNamespacedLease({ name, namespace });
     } catch (error) {
-      if (!isNotFound(error)) return false;
+      if (!isNotFound(error)) return 'failed';
       try {
         await this.kube.coordination.createNamespacedLease({
           namespace,
@@ -96,9 +127,9 @@ export class LeaderElector {
           },
         });
         callbacks.onNewLeader?.(identity);
-        return true;
+        return 'held';
       } catch {
-        return false;
+        return 'failed';
       }
     }
     const holder = lease.spec?.holderIdentity ?? '';
@@ -110,7 +141,7 @@ export class LeaderElector {
     }
     const heldByOther = holder !== '' && holder !== identity;
     const expired = this.observed.at + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 <= now;
-    if (heldByOther && !expired) return false;
+    if (heldByOther && !expired) return 'held-by-other';
     const takeover = holder !== identity;
     lease.spec = {
       ...lease.spec,
@@ -125,10 +156,10 @@ export class LeaderElector {
     try {
       await this.kube.coordination.replaceNamespacedLease({ name, namespace, body: lease });
       this.observed = { record: `${identity}@${String(spec.renewTime)}`, at: now };
-      return true;
+      return 'held';
     } catch {
       // a conflict means another candidate wrote first; any failure means not leading this round
-      return false;
+      return 'failed';
     }
   }
 

@@ -2,14 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkQueue, type QueueClock } from './work-queue.ts';
 
-function manualClock(): QueueClock & { advance(ms: number): void } {
+function manualClock(): QueueClock & { advance(ms: number): void; readonly pending: number } {
   let now = 0;
-  let timers: { at: number; callback: () => void }[] = [];
+  let nextId = 1;
+  let timers: { id: number; at: number; callback: () => void }[] = [];
   return {
     now: () => now,
     setTimeout: (callback, ms) => {
-      timers.push({ at: now + ms, callback });
-      return 0;
+      const id = nextId++;
+      timers.push({ id, at: now + ms, callback });
+      return id;
+    },
+    clearTimeout: (id) => {
+      timers = timers.filter((t) => t.id !== id);
+    },
+    get pending() {
+      return timers.length;
     },
     advance(ms) {
       now += ms;
@@ -72,6 +80,49 @@ describe('WorkQueue', () => {
     assert.equal(queue.length, 0);
     clock.advance(1);
     assert.equal(await queue.get(), 'later');
+  });
+
+  it('keeps one pending delayed add per key, the earliest', async () => {
+    const clock = manualClock();
+    const queue = new WorkQueue({ clock });
+    for (let i = 0; i < 1_000; i++) queue.addAfter('k', 1_000 + i);
+    queue.addAfter('k', 300);
+    queue.addAfter('other', 300);
+    assert.equal(clock.pending, 2, 'one timer per key, however often it is requeued');
+    assert.equal(queue.delayedLength, 2);
+    clock.advance(300);
+    assert.equal(queue.length, 2, 'the earliest delay won');
+    assert.equal(await queue.get(), 'k');
+    queue.done('k');
+    assert.equal(await queue.get(), 'other');
+    queue.done('other');
+    clock.advance(10_000);
+    assert.equal(queue.length, 0, 'the later delays were dropped, not merely deduplicated on arrival');
+    assert.equal(queue.delayedLength, 0);
+  });
+
+  it('limits retries across all keys with a token bucket beside the per-key backoff', () => {
+    const clock = manualClock();
+    const queue = new WorkQueue({ clock, baseBackoffMs: 5, retriesPerSecond: 10, retryBurst: 3 });
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((key) => queue.addRateLimited(key)),
+      [5, 5, 5, 100, 200],
+      'a burst of first failures is spread out at 10 per second once the bucket is empty',
+    );
+    clock.advance(10_000);
+    assert.equal(queue.addRateLimited('a'), 10, 'with tokens back, the per-key backoff rules');
+  });
+
+  it('hands out no more keys once shut down, and drops pending delayed adds', async () => {
+    const clock = manualClock();
+    const queue = new WorkQueue({ clock });
+    queue.add('queued');
+    queue.addAfter('later', 100);
+    queue.shutDown();
+    assert.equal(await queue.get(), undefined, 'a queued key is not handed out after shutdown');
+    assert.equal(clock.pending, 0);
+    clock.advance(100);
+    assert.equal(await queue.get(), undefined);
   });
 
   it('reports how long a key waited', async () => {

@@ -29,6 +29,8 @@ export interface ControlPlane {
   server: string;
   /** Admin kubeconfig (system:masters). */
   kubeconfigPath: string;
+  /** etcd's client URL, for tests that act on storage directly (e.g. compaction). */
+  etcdUrl: string;
   pki: ControlPlanePki;
   stop(): Promise<void>;
 }
@@ -186,6 +188,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       dir,
       server,
       kubeconfigPath,
+      etcdUrl: `http://127.0.0.1:${etcdClientPort}`,
       pki,
       stop,
     };

@@ -15,3 +15,11 @@ export function integrationKubeconfigPath(): string {
 export function integrationKubeClient(): KubeClient {
   return KubeClient.fromKubeconfigFile(integrationKubeconfigPath());
 }
+
+/** The control plane's etcd, for tests that act on storage directly. */
+export function integrationEtcdUrl(): string {
+  const url = process.env.K8SCLAW_TEST_ETCD_URL;
+  if (!url)
+    throw new Error('K8SCLAW_TEST_ETCD_URL is not set: run integration tests with `make test-integration`');
+  return url;
+}

@@ -74,3 +74,12 @@ export function buildTokenKubeconfigFrom(
     ...(namespace ? { namespace } : {}),
   });
 }
+
+/** The same kubeconfig (credentials, CA) with its first cluster reached at another server URL. */
+export function withServer(existingKubeconfig: string, server: string): string {
+  const config = parse(existingKubeconfig) as { clusters?: { cluster?: { server?: string } }[] };
+  const cluster = config.clusters?.[0]?.cluster;
+  if (!cluster) throw new Error('kubeconfig has no cluster');
+  cluster.server = server;
+  return stringify(config);
+}

@@ -1,10 +1,16 @@
 // Leader election on a real Lease: of two candidates exactly one leads; a clean stop hands over at
-// once (the Lease is released); a crashed leader (no release) is replaced after the lease expires.
+// once (the Lease is released); a crashed leader (no release) is replaced after the lease expires;
+// a leader whose renewals hang gives up leadership at the renew deadline, before the Lease expires.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { LeaderElector } from '../../../src/kube/index.ts';
+import { KubeClient, LeaderElector } from '../../../src/kube/index.ts';
 import { eventually } from '../../harness/eventually.ts';
-import { integrationKubeClient } from '../../harness/integration.ts';
+import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
+import { withServer } from '../../harness/kubeconfig.ts';
+import { startStallableProxy } from '../../harness/stallable-proxy.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 
 describe('LeaderElector on a real Lease', () => {
@@ -19,8 +25,8 @@ describe('LeaderElector on a real Lease', () => {
 
   const timing = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 200 };
 
-  function candidate(identity: string, leaseName: string) {
-    const elector = new LeaderElector(kube, { namespace, name: leaseName, identity, ...timing });
+  function candidate(identity: string, leaseName: string, client = kube) {
+    const elector = new LeaderElector(client, { namespace, name: leaseName, identity, ...timing });
     const stop = new AbortController();
     const state = { leading: false, stopped: false };
     const done = elector.run(
@@ -92,5 +98,34 @@ describe('LeaderElector on a real Lease', () => {
     assert.ok((after.spec?.leaseTransitions ?? 0) >= 1);
     standby.stop.abort();
     await standby.done;
+  });
+
+  it('gives up leadership at the renew deadline when its renewals hang', async () => {
+    const server = new URL(kube.server);
+    const proxy = await startStallableProxy(server.hostname, Number(server.port));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'leader-election-'));
+    const kubeconfig = path.join(dir, 'proxied.kubeconfig');
+    await writeFile(
+      kubeconfig,
+      withServer(await readFile(integrationKubeconfigPath(), 'utf8'), `https://${proxy.address}`),
+    );
+    const leader = candidate('hanging', 'hang', KubeClient.fromKubeconfigFile(kubeconfig));
+    try {
+      let ended: string | undefined;
+      void leader.done.then((reason) => (ended = reason));
+      await eventually('the leader', async () => (leader.state.leading ? true : undefined));
+      // the network path to the apiserver hangs: renewals neither succeed nor fail
+      proxy.stall();
+      // (a hung request would otherwise only fail after the HTTP client's own five-minute timeout)
+      await eventually('leadership to be given up', async () => ended, 10_000, 20);
+      assert.equal(ended, 'lost');
+      assert.equal(leader.state.leading, false);
+      assert.equal(leader.state.stopped, true);
+    } finally {
+      leader.stop.abort();
+      await proxy.close();
+      await leader.done;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
