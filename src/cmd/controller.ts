@@ -150,7 +150,8 @@ const results = runResultConsumer({
 });
 let failed = false;
 try {
-  await manager.run(stop.signal);
+  if ((await manager.run(stop.signal)) === 'leadership-lost')
+    logger.warn({ identity: config.POD_NAME }, 'leadership lost; exiting so a fresh replica takes over');
 } catch (error) {
   failed = true;
   logger.error({ err: error }, 'controller manager failed');
