@@ -97,9 +97,10 @@ export function addRunCommands(runs: Command, ctx: CliContext): void {
     )
     .action(async (options: CreateOptions) => {
       const timeoutMs = parseSeconds('--timeout', options.timeout);
+      // the kubeconfig first: no questions when there is no cluster to ask them for
+      const namespace = ctx.namespace(options.namespace);
       const instance = await askFor(ctx, options.instance, '--instance', 'Which instance should run it?');
       const task = await askFor(ctx, options.task, '--task', 'What should the agent do?');
-      const namespace = ctx.namespace(options.namespace);
       const manifest: AgentRun = {
         apiVersion,
         kind: 'AgentRun',
