@@ -18,6 +18,7 @@ import { defaultConfigDir, runInstall } from './commands/install.ts';
 import { addKindCommands } from './commands/kind-commands.ts';
 import { addMemoryCommands } from './commands/memory-commands.ts';
 import { addRunCommands } from './commands/run-commands.ts';
+import { addRunLogsCommand } from './commands/run-logs-command.ts';
 import { runUninstall } from './commands/uninstall.ts';
 import { readVersionInfo, renderVersion } from './commands/version.ts';
 import { packageRoot } from './package-root.ts';
@@ -95,6 +96,7 @@ export function buildProgram(env: CliEnvironment): Command {
     description: 'AgentRuns: agent executions',
   });
   addRunCommands(runs, ctx);
+  addRunLogsCommand(runs, ctx);
   addKindCommands(program, ctx, {
     noun: 'schedules',
     aliases: ['schedule', 'sched', 'cs'],

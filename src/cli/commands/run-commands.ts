@@ -1,20 +1,12 @@
-// `k8sclaw runs create|delete|logs`: the run-specific verbs beside list/get. `create --wait`
-// follows the run to its end with progress and prints its result; `logs` reads a container of
-// the run's pod.
+// `k8sclaw runs create|delete`: the run-specific writes beside list/get. `create --wait` follows
+// the run to its end with progress and prints its result.
 import { cancel, isCancel, text } from '@clack/prompts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { agentRunKind, apiVersion, type AgentRun } from '../../api/index.ts';
-import {
-  agentContainerName,
-  ipcBridgeContainerName,
-  sandboxContainerName,
-} from '../../orchestrator/index.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
 import { namespaceOption, type NamespaceOptions } from '../command-options.ts';
-import { explainKubeFailure } from '../kube-failure.ts';
-import { streamPodLog } from '../pod-log.ts';
 import { startProgress } from '../progress.ts';
 import { renderObjects } from '../render/render-objects.ts';
 import { runRows } from '../render/run-rows.ts';
@@ -136,48 +128,6 @@ export function addRunCommands(runs: Command, ctx: CliContext): void {
       for (const name of names) {
         await ctx.resources().delete(agentRunKind, name, namespace);
         ctx.print(`agentrun "${name}" deleted`);
-      }
-    });
-
-  runs
-    .command('logs')
-    .description("print the log of a container of the run's pod")
-    .argument('<name>', 'name of the run')
-    .option('-f, --follow', 'keep printing until the container ends')
-    .addOption(
-      new Option('-c, --container <container>', 'which container')
-        .choices([agentContainerName, ipcBridgeContainerName, sandboxContainerName])
-        .default(agentContainerName),
-    )
-    .addOption(namespaceOption())
-    .action(async (name: string, options: NamespaceOptions & { follow?: boolean; container: string }) => {
-      const namespace = ctx.namespace(options.namespace);
-      const run = await ctx.resources().get<AgentRun>(agentRunKind, name, namespace);
-      const pod = run.status?.podName;
-      if (!pod)
-        throw new CliError(
-          'NoPod',
-          `agentrun "${name}" has no pod yet (phase ${run.status?.phase ?? 'Pending'})`,
-        );
-      try {
-        await streamPodLog(
-          ctx.kube(),
-          { namespace, pod, container: options.container, follow: options.follow ?? false },
-          ctx.env.stdout,
-        );
-      } catch (error) {
-        const explained = explainKubeFailure(error, {
-          verb: 'get',
-          kind: { singular: 'pod', plural: 'pod logs' },
-          name: pod,
-          namespace,
-          server: ctx.kube().server,
-        });
-        if (explained instanceof CliError && explained.code === 'cli.NotFound')
-          throw new CliError('PodGone', `the pod "${pod}" of agentrun "${name}" no longer exists`, {
-            cause: error,
-          });
-        throw explained;
       }
     });
 }

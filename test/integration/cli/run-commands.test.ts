@@ -183,6 +183,48 @@ describe('k8sclaw runs and instances against the real apiserver', () => {
     const gone = await run(['runs', 'logs', 'no-pod', '-f', '-n', namespace]);
     assert.equal(gone.code, 1);
     assert.equal(gone.stderr, 'Error: the pod "no-pod-abc12" of agentrun "no-pod" no longer exists\n');
+    // the pod exists but no node runs it (this control plane has no kubelet)
+    await kube.core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'no-pod-abc12' },
+        spec: { containers: [{ name: 'agent', image: 'agent-runner:test' }] },
+      },
+    });
+    const unscheduled = await run(['runs', 'logs', 'no-pod', '-n', namespace]);
+    assert.equal(unscheduled.code, 1);
+    assert.equal(
+      unscheduled.stderr,
+      'Error: container "agent" of agentrun "no-pod" has not started yet: its pod is not on a node yet\n',
+    );
+    // -f waits for the container to start, then reads its log (empty: no kubelet runs it here)
+    const following = run(['runs', 'logs', 'no-pod', '-f', '-n', namespace]);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const pod = await kube.core.readNamespacedPod({ name: 'no-pod-abc12', namespace });
+    pod.status = {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'agent',
+          image: 'agent-runner:test',
+          imageID: '',
+          ready: true,
+          restartCount: 0,
+          state: { running: { startedAt: new Date() } },
+        },
+      ],
+    };
+    await kube.core.replaceNamespacedPodStatus({ name: 'no-pod-abc12', namespace, body: pod });
+    const followed = await following;
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.equal(
+      followed.stderr,
+      [
+        'container "agent" of agentrun "no-pod" has not started yet: its pod is not on a node yet',
+        'container "agent" started',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('names what is not found, in one sentence and exit code 1', async () => {
