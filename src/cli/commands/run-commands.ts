@@ -19,7 +19,7 @@ interface CreateOptions extends NamespaceOptions {
   name?: string;
   wait?: boolean;
   timeout: string;
-  output: 'table' | 'wide' | 'json' | 'yaml' | 'name';
+  output: 'name' | 'json' | 'yaml';
 }
 
 const finished = (run: AgentRun) => run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed';

@@ -150,7 +150,7 @@ describe('k8sclaw runs and instances against the real apiserver', () => {
     );
   });
 
-  it('ends with exit code 1 and the reason when the run it waits for fails', async () => {
+  it('ends with exit code 1 and the reason when the run it waits for fails or outlasts --timeout', async () => {
     const waiting = run([
       'runs',
       'create',
@@ -172,6 +172,24 @@ describe('k8sclaw runs and instances against the real apiserver', () => {
     const result = await waiting;
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Error: agentrun "failing" failed: the model refused\n$/);
+
+    const late = await run([
+      'runs',
+      'create',
+      '--instance',
+      'alice',
+      '--task',
+      'Wait.',
+      '--name',
+      'late',
+      '--wait',
+      '--timeout',
+      '2',
+      '-n',
+      namespace,
+    ]);
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /Error: agentrun "late" is still Pending after 2s\n$/);
   });
 
   it('says when a run has no pod yet to read logs from, or its pod is gone', async () => {
