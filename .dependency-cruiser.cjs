@@ -13,7 +13,8 @@ const sdkOwners = [
   { sdk: 'ink', owner: 'cli' },
   { sdk: 'pino', owner: 'observability' },
   { sdk: 'prom-client', owner: 'observability' },
-  { sdk: 'commander', owner: 'cmd' },
+  { sdk: 'commander', owner: 'cli' },
+  { sdk: '@clack/', owner: 'cli' },
 ];
 
 module.exports = {

@@ -17,6 +17,8 @@ export interface OwnerReference {
 
 export interface ObjectMeta {
   name: string;
+  /** Asks the API server to name a new object: this prefix and a random suffix. */
+  generateName?: string;
   namespace: string;
   uid?: string;
   resourceVersion?: string;

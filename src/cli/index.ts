@@ -4,3 +4,5 @@ export { runInstall, defaultConfigDir, type InstallOptions } from './commands/in
 export { runUninstall } from './commands/uninstall.ts';
 export { CliError } from './cli-error.ts';
 export { packageRoot } from './package-root.ts';
+export { runK8sclaw } from './build-program.ts';
+export type { CliEnvironment } from './cli-context.ts';

@@ -1,0 +1,145 @@
+// The `k8sclaw` command tree (commander) and its one error policy: a failure is one sentence on
+// stderr and exit code 1; a command line that cannot be parsed or used, exit code 2.
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import {
+  agentRunKind,
+  clawInstanceKind,
+  clawPolicyKind,
+  clawScheduleKind,
+  K8sClawError,
+  skillPackKind,
+} from '../api/index.ts';
+import { toKubeError } from '../kube/index.ts';
+import { CliContext, type CliEnvironment } from './cli-context.ts';
+import { addCompletionCommand } from './commands/completion-commands.ts';
+import { addFeatureCommands } from './commands/feature-commands.ts';
+import { defaultConfigDir, runInstall } from './commands/install.ts';
+import { addKindCommands } from './commands/kind-commands.ts';
+import { addMemoryCommands } from './commands/memory-commands.ts';
+import { addRunCommands } from './commands/run-commands.ts';
+import { addRunLogsCommand } from './commands/run-logs-command.ts';
+import { runUninstall } from './commands/uninstall.ts';
+import { readVersionInfo, renderVersion } from './commands/version.ts';
+import { packageRoot } from './package-root.ts';
+import { parseSeconds } from './parse-seconds.ts';
+import { instanceRows } from './render/instance-rows.ts';
+import { policyRows } from './render/policy-rows.ts';
+import { runRows } from './render/run-rows.ts';
+import { scheduleRows } from './render/schedule-rows.ts';
+import { skillPackRows } from './render/skill-pack-rows.ts';
+import { UsageError } from './usage-error.ts';
+
+export function buildProgram(env: CliEnvironment): Command {
+  const root = packageRoot();
+  const version = readVersionInfo(new URL(`file://${path.join(root, 'package.json')}`));
+  const program = new Command()
+    .name('k8sclaw')
+    .description('K8sClaw: the Kubernetes-native control plane for AI agents')
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)')
+    // settings made before commands are added are inherited by every command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => env.stdout.write(text),
+      writeErr: (text) => env.stderr.write(text),
+    })
+    .showHelpAfterError('(run with --help for usage)');
+  const ctx = new CliContext(env, () => program.opts<{ kubeconfig?: string }>().kubeconfig);
+  const say = (line: string) => ctx.print(line);
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => say(renderVersion(version)));
+
+  program
+    .command('install')
+    .description('install CRDs, NATS JetStream and K8sClaw components into the current cluster')
+    .option('--version <version>', 'release version of the K8sClaw images', version.k8sclaw)
+    .option('--profile <name>', 'install profile (local: images built for the local cluster)')
+    .option('--dry-run', 'validate everything on the server without changing anything')
+    .option('--timeout <seconds>', 'how long to wait for readiness', '300')
+    .action(async (options: { version: string; profile?: string; dryRun?: boolean; timeout: string }) => {
+      await runInstall(
+        ctx.kube(),
+        {
+          configDir: defaultConfigDir(root),
+          version: options.version,
+          ...(options.profile ? { profile: options.profile } : {}),
+          dryRun: options.dryRun ?? false,
+          timeoutMs: parseSeconds('--timeout', options.timeout),
+        },
+        say,
+      );
+    });
+
+  program
+    .command('uninstall')
+    .description('remove K8sClaw from the current cluster (its custom resources included)')
+    .option('--timeout <seconds>', 'how long to wait for deletions', '300')
+    .action(async (options: { timeout: string }) => {
+      await runUninstall(ctx.kube(), { timeoutMs: parseSeconds('--timeout', options.timeout) }, say);
+    });
+
+  addKindCommands(program, ctx, {
+    noun: 'instances',
+    aliases: ['instance', 'ci'],
+    kind: clawInstanceKind,
+    rows: instanceRows,
+    description: 'ClawInstances: tenant gateways',
+  });
+  const runs = addKindCommands(program, ctx, {
+    noun: 'runs',
+    aliases: ['run', 'ar'],
+    kind: agentRunKind,
+    rows: runRows,
+    description: 'AgentRuns: agent executions',
+  });
+  addRunCommands(runs, ctx);
+  addRunLogsCommand(runs, ctx);
+  addKindCommands(program, ctx, {
+    noun: 'schedules',
+    aliases: ['schedule', 'sched', 'cs'],
+    kind: clawScheduleKind,
+    rows: scheduleRows,
+    description: 'ClawSchedules: recurring runs',
+  });
+  addKindCommands(program, ctx, {
+    noun: 'policies',
+    aliases: ['policy', 'cp'],
+    kind: clawPolicyKind,
+    rows: policyRows,
+    description: 'ClawPolicies: what agents may do',
+  });
+  addKindCommands(program, ctx, {
+    noun: 'skills',
+    aliases: ['skillpacks', 'sp'],
+    kind: skillPackKind,
+    rows: skillPackRows,
+    description: 'SkillPacks: portable skills',
+  });
+  addMemoryCommands(program, ctx);
+  addFeatureCommands(program, ctx);
+  addCompletionCommand(program, ctx);
+  return program;
+}
+
+/** Runs the CLI on `argv` (as process.argv) and returns the exit code. */
+export async function runK8sclaw(argv: string[], env: CliEnvironment, debug = false): Promise<number> {
+  const program = buildProgram(env);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed its message (or the help) already
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    // one sentence for the user; the stack only when asked for
+    const normalised = toKubeError(error);
+    env.stderr.write(`Error: ${normalised instanceof Error ? normalised.message : String(normalised)}\n`);
+    if (debug && !(normalised instanceof K8sClawError))
+      env.stderr.write(`${String((error as Error).stack)}\n`);
+    return normalised instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,57 @@
+// What every command gets: the output streams, the clock, whether a person is at a terminal, and
+// (only when a command needs the cluster) the Kubernetes client and the namespace to work in.
+import type { Readable, Writable } from 'node:stream';
+import { KubeClient } from '../kube/index.ts';
+import { ClawResources } from './claw-resources.ts';
+
+export interface CliStreams {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+}
+
+export interface CliEnvironment extends CliStreams {
+  /** $KUBECONFIG, used when --kubeconfig is not given. */
+  kubeconfig?: string;
+  now: () => Date;
+}
+
+export class CliContext {
+  readonly env: CliEnvironment;
+  private readonly kubeconfigOption: () => string | undefined;
+  private client: KubeClient | undefined;
+
+  constructor(env: CliEnvironment, kubeconfigOption: () => string | undefined) {
+    this.env = env;
+    this.kubeconfigOption = kubeconfigOption;
+  }
+
+  kube(): KubeClient {
+    this.client ??= KubeClient.load(this.kubeconfigOption() ?? this.env.kubeconfig);
+    return this.client;
+  }
+
+  resources(): ClawResources {
+    return new ClawResources(this.kube());
+  }
+
+  /** -n when given, else the kube context's namespace, else `default` (as kubectl does). */
+  namespace(option: string | undefined): string {
+    if (option) return option;
+    const config = this.kube().config;
+    return config.getContextObject(config.getCurrentContext())?.namespace || 'default';
+  }
+
+  print(text: string): void {
+    this.env.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  note(text: string): void {
+    this.env.stderr.write(`${text}\n`);
+  }
+
+  /** A person who can answer questions: both ends on a terminal. */
+  get interactive(): boolean {
+    return Boolean(this.env.stdin.isTTY && this.env.stdout.isTTY);
+  }
+}
