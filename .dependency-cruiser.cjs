@@ -14,6 +14,8 @@ const sdkOwners = [
   { sdk: 'pino', owner: 'observability' },
   { sdk: 'prom-client', owner: 'observability' },
   { sdk: 'commander', owner: 'cmd' },
+  { sdk: 'hono', owner: 'apiserver' },
+  { sdk: '@hono/', owner: 'apiserver' },
 ];
 
 module.exports = {
