@@ -73,22 +73,18 @@ export async function grantInNamespace(
   });
 }
 
-export interface RunningApiServer {
-  url: string;
+export interface ApiServerIdentity {
+  /** A kubeconfig with the API server's ServiceAccount token. */
+  kubeconfigFile: string;
   username: string;
-  handle: ApiServerHandle;
-  stop(): Promise<void>;
+  remove(): Promise<void>;
 }
 
-/**
- * Creates the API server's ServiceAccount in `namespace` with cluster-wide rights (as an install
- * would) and serves the app with its token on a loopback port.
- */
-export async function startTestApiServer(
+/** The API server's ServiceAccount in `namespace`, with cluster-wide rights as an install would give. */
+export async function createApiServerIdentity(
   admin: KubeClient,
   namespace: string,
-  options: { maxBodyBytes?: number } = {},
-): Promise<RunningApiServer> {
+): Promise<ApiServerIdentity> {
   const name = 'k8sclaw-apiserver';
   const token = await createServiceAccountToken(admin, namespace, name);
   const roleName = `${namespace}-apiserver`;
@@ -100,25 +96,44 @@ export async function startTestApiServer(
       subjects: [{ kind: 'ServiceAccount', namespace, name }],
     },
   });
-  const file = path.join(os.tmpdir(), `${namespace}-apiserver.kubeconfig`);
+  const kubeconfigFile = path.join(os.tmpdir(), `${namespace}-apiserver.kubeconfig`);
   await writeFile(
-    file,
+    kubeconfigFile,
     buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), name, token),
-    {
-      mode: 0o600,
-    },
+    { mode: 0o600 },
   );
-  const kube = KubeClient.fromKubeconfigFile(file);
+  return {
+    kubeconfigFile,
+    username: `system:serviceaccount:${namespace}:${name}`,
+    remove: async () => {
+      await ignoreNotFound(admin.rbac.deleteClusterRoleBinding({ name: roleName }));
+      await ignoreNotFound(admin.rbac.deleteClusterRole({ name: roleName }));
+    },
+  };
+}
+
+export interface RunningApiServer {
+  url: string;
+  handle: ApiServerHandle;
+  stop(): Promise<void>;
+}
+
+/** The API server app with its own ServiceAccount's credentials, served on a loopback port. */
+export async function startTestApiServer(
+  admin: KubeClient,
+  namespace: string,
+  options: { maxBodyBytes?: number } = {},
+): Promise<RunningApiServer> {
+  const identity = await createApiServerIdentity(admin, namespace);
+  const kube = KubeClient.fromKubeconfigFile(identity.kubeconfigFile);
   const app = createApiApp({ kube, reviewer: createKubeAccessReviewer(kube), ...options });
   const handle = await startApiServer(app, { port: 0, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${handle.port}`,
-    username: `system:serviceaccount:${namespace}:${name}`,
     handle,
     stop: async () => {
       await handle.close(1_000);
-      await ignoreNotFound(admin.rbac.deleteClusterRoleBinding({ name: roleName }));
-      await ignoreNotFound(admin.rbac.deleteClusterRole({ name: roleName }));
+      await identity.remove();
     },
   };
 }

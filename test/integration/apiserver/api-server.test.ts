@@ -189,6 +189,24 @@ describe('API server: authentication, authorisation and runs', () => {
         name,
       );
     }
+    // a body sent in chunks, with no Content-Length to check first, is cut off while it streams
+    const chunk = new TextEncoder().encode(' '.repeat(16 * 1024));
+    let sent = 0;
+    const chunked = await fetch(`${server.url}/api/v1/namespaces/${nsA}/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/json' },
+      body: new ReadableStream({
+        pull(controller) {
+          if (sent++ < 8) controller.enqueue(chunk);
+          else controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(chunked.status, 400);
+    assert.deepEqual(((await chunked.json()) as { fields: { field: string }[] }).fields, [
+      { field: 'body', message: 'must be at most 65536 bytes' },
+    ]);
     // a rule only the apiserver checks (CEL): its message names the field
     const cel = await post({ body: { spec: { ...runSpec, model: { provider: 'azure-openai' } } } });
     assert.equal(cel.status, 400, JSON.stringify(cel.body));
