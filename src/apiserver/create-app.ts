@@ -131,6 +131,9 @@ export function createApiApp({
   app.onError((error, c) => {
     const response = toErrorResponse(error);
     if (response.unexpected) logger?.error({ err: error, route: c.req.routePath }, 'request failed');
+    else if (response.status >= 500) {
+      logger?.warn({ err: error, route: c.req.routePath }, 'request could not be served');
+    }
     if (response.status === 401) c.header('WWW-Authenticate', 'Bearer');
     return c.json(response.body, response.status as ContentfulStatusCode);
   });

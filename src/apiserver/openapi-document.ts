@@ -63,9 +63,7 @@ function buildOperation(route: RouteDefinition) {
       '400': errorResponse('Invalid request: malformed JSON, unknown or invalid fields (named).'),
       '401': errorResponse('No bearer token, or one the cluster does not accept.'),
       '403': errorResponse('The caller may not do this in this namespace.'),
-      ...(route.path.endsWith('}') || route.path.endsWith('}/cancel') || route.path.endsWith('/memory')
-        ? { '404': errorResponse('Not found.') }
-        : {}),
+      ...(route.path.includes('{name}') ? { '404': errorResponse('Not found.') } : {}),
       '503': errorResponse('The Kubernetes API is unavailable.'),
     },
   };

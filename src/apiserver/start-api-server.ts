@@ -22,9 +22,13 @@ export async function startApiServer(
     port: typeof address === 'object' && address ? address.port : port,
     close: async (graceMs = 10_000) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // a keep-alive connection becomes idle when its last response is sent: close it then, rather
+      // than when the client's keep-alive runs out
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(idle);
       clearTimeout(timer);
     },
   };
