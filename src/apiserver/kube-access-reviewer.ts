@@ -41,7 +41,10 @@ export interface KubeAccessReviewerOptions {
 const reviewUnavailable = (what: string, cause: unknown) =>
   new ApiError(
     503,
-    { code: apiErrorCodes.unavailable, message: `cannot ${what} now: the Kubernetes API did not answer` },
+    {
+      code: apiErrorCodes.unavailable,
+      message: `cannot ${what} now: the Kubernetes API refused or did not answer the review`,
+    },
     { cause },
   );
 
