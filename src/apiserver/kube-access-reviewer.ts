@@ -2,7 +2,7 @@
 // turns a bearer token into a user, a SubjectAccessReview asks whether that user may perform one
 // ResourceAccess. Answers are cached briefly, keyed by the token's hash (never the token). Errors
 // of the reviews are not cached and surface as 503: an unverifiable caller is never let through.
-import type { KubeClient } from '../kube/index.ts';
+import { toKubeError, type KubeClient } from '../kube/index.ts';
 import { ApiError, apiErrorCodes } from './api-error.ts';
 import type { ResourceAccess } from './resource-access.ts';
 import { ReviewCache } from './review-cache.ts';
@@ -45,7 +45,7 @@ const reviewUnavailable = (what: string, cause: unknown) =>
       code: apiErrorCodes.unavailable,
       message: `cannot ${what} now: the Kubernetes API refused or did not answer the review`,
     },
-    { cause },
+    { cause: toKubeError(cause) },
   );
 
 export function accessCacheKey(caller: Caller, access: ResourceAccess): string {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
   createApiApp,
@@ -14,6 +15,7 @@ import {
   type ApiServerHandle,
 } from '../../../src/apiserver/index.ts';
 import { KubeClient, ignoreNotFound, isNotFound } from '../../../src/kube/index.ts';
+import { createLogger } from '../../../src/observability/index.ts';
 import { installCrds } from '../../harness/crds.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
 import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
@@ -32,10 +34,16 @@ describe('API server without the right to review', () => {
   let tenantToken = '';
   const servers: ApiServerHandle[] = [];
   const roles: string[] = [];
+  const ownTokens: string[] = [];
+  let logText = '';
+  const logStream = new PassThrough();
+  logStream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
+  const logger = createLogger({ component: 'apiserver', level: 'debug', destination: logStream });
 
   /** Serves the app as a ServiceAccount holding `rules` cluster-wide. */
   async function serveAs(name: string, rules: typeof apiServerRules): Promise<string> {
     const token = await createServiceAccountToken(kube, namespace, name);
+    ownTokens.push(token);
     const roleName = `${namespace}-${name}`;
     roles.push(roleName);
     await kube.rbac.createClusterRole({ body: { metadata: { name: roleName }, rules } });
@@ -56,7 +64,7 @@ describe('API server without the right to review', () => {
     );
     const client = KubeClient.fromKubeconfigFile(file);
     const handle = await startApiServer(
-      createApiApp({ kube: client, reviewer: createKubeAccessReviewer(client) }),
+      createApiApp({ kube: client, reviewer: createKubeAccessReviewer(client), logger }),
       {
         port: 0,
         host: '127.0.0.1',
@@ -112,5 +120,13 @@ describe('API server without the right to review', () => {
       }),
       isNotFound,
     );
+  });
+
+  it('logs why, with no token in the log', () => {
+    assert.match(logText, /"msg":"request could not be served"/);
+    assert.match(logText, /cannot verify the token/);
+    assert.equal(logText.includes(tenantToken), false);
+    for (const token of ownTokens) assert.equal(logText.includes(token), false);
+    assert.equal(logText.includes(tenantToken.split('.')[2] ?? tenantToken), false);
   });
 });
