@@ -122,11 +122,16 @@ export interface RunningApiServer {
 export async function startTestApiServer(
   admin: KubeClient,
   namespace: string,
-  options: { maxBodyBytes?: number } = {},
+  options: { maxBodyBytes?: number; reviewCacheTtlMs?: number } = {},
 ): Promise<RunningApiServer> {
   const identity = await createApiServerIdentity(admin, namespace);
   const kube = KubeClient.fromKubeconfigFile(identity.kubeconfigFile);
-  const app = createApiApp({ kube, reviewer: createKubeAccessReviewer(kube), ...options });
+  const { reviewCacheTtlMs, ...appOptions } = options;
+  const reviewer = createKubeAccessReviewer(
+    kube,
+    reviewCacheTtlMs !== undefined ? { cacheTtlMs: reviewCacheTtlMs } : {},
+  );
+  const app = createApiApp({ kube, reviewer, ...appOptions });
   const handle = await startApiServer(app, { port: 0, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${handle.port}`,

@@ -17,8 +17,9 @@ import { apiRoutes } from '../../../src/apiserver/index.ts';
 import { isNotFound } from '../../../src/kube/index.ts';
 import { agentJobName } from '../../../src/orchestrator/index.ts';
 import { installCrds } from '../../harness/crds.ts';
+import { kubectl } from '../../harness/kubectl.ts';
 import { eventually, whenGone } from '../../harness/eventually.ts';
-import { integrationKubeClient } from '../../harness/integration.ts';
+import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 import {
   callApi,
@@ -63,7 +64,8 @@ describe('API server: authentication, authorisation and runs', () => {
     tokenB = await createServiceAccountToken(kube, nsB, 'bob');
     await grantInNamespace(kube, nsA, { namespace: nsA, name: 'alice' }, tenantRules);
     await grantInNamespace(kube, nsB, { namespace: nsB, name: 'bob' }, tenantRules);
-    server = await startTestApiServer(kube, systemNs, { maxBodyBytes: 64 * 1024 });
+    // answers are reused for a minute, so the test of the cache does not depend on its speed
+    server = await startTestApiServer(kube, systemNs, { maxBodyBytes: 64 * 1024, reviewCacheTtlMs: 60_000 });
     await adminRun(nsB, 'bobs-secret-run');
   });
   after(async () => {
@@ -373,6 +375,35 @@ describe('API server: authentication, authorisation and runs', () => {
     assert.equal(memory.status, 200, JSON.stringify(memory.body));
     assert.equal(memory.body.content, '# Memory\n- likes tea\n');
     assert.equal(memory.body.configMapName, 'alice-memory');
+  });
+
+  it('asks the cluster once per token and once per action while its answers are fresh', async () => {
+    /** How many reviews of `resource` the kube-apiserver has answered (its own request counter). */
+    const reviews = async (resource: string) =>
+      (await kubectl(integrationKubeconfigPath(), 'get', '--raw', '/metrics'))
+        .split('\n')
+        .filter(
+          (line) => line.startsWith('apiserver_request_total{') && line.includes(`resource="${resource}"`),
+        )
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    // a new token of alice's: nothing is cached for it yet
+    const token = (
+      await kube.core.createNamespacedServiceAccountToken({
+        name: 'alice',
+        namespace: nsA,
+        body: { spec: { audiences: [] } },
+      })
+    ).status?.token;
+    assert.ok(token);
+    const before = { tokens: await reviews('tokenreviews'), access: await reviews('subjectaccessreviews') };
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await call('GET', `/api/v1/namespaces/${nsA}/runs?limit=1`, { token })).status, 200);
+    }
+    assert.equal(await reviews('tokenreviews'), before.tokens + 1);
+    assert.equal(await reviews('subjectaccessreviews'), before.access + 1);
+    assert.equal((await call('GET', `/api/v1/namespaces/${nsA}/instances`, { token })).status, 200);
+    assert.equal(await reviews('tokenreviews'), before.tokens + 1);
+    assert.equal(await reviews('subjectaccessreviews'), before.access + 2);
   });
 
   it('serves an OpenAPI document listing every route, without a token', async () => {
