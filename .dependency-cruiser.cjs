@@ -15,6 +15,8 @@ const sdkOwners = [
   { sdk: 'prom-client', owner: 'observability' },
   { sdk: 'commander', owner: 'cli' },
   { sdk: '@clack/', owner: 'cli' },
+  { sdk: 'hono', owner: 'apiserver' },
+  { sdk: '@hono/', owner: 'apiserver' },
 ];
 
 module.exports = {

@@ -22,6 +22,11 @@ export const annotations = {
   includeMemory: `${group}/include-memory`,
   /** The ClawSchedule type (heartbeat, scheduled, sweep) of a scheduled run. */
   scheduleType: `${group}/schedule-type`,
+  /** The user who created a run through the K8sClaw API server (which writes as itself). */
+  requestedBy: `${group}/requested-by`,
+  /** The user who cancelled a run through the API server, and when (RFC 3339). */
+  cancelledBy: `${group}/cancelled-by`,
+  cancelledAt: `${group}/cancelled-at`,
 } as const;
 
 export const finalizers = {
@@ -31,5 +36,6 @@ export const finalizers = {
 export const fieldManagers = {
   cli: 'k8sclaw-cli',
   installer: 'k8sclaw-installer',
+  apiServer: 'k8sclaw-apiserver',
   controller: (kind: string) => `k8sclaw-controller/${kind}`,
 } as const;

@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { findKind } from './kinds.ts';
-import { formatFieldErrors, validateObject } from './validation.ts';
+import { compileMessageValidator, formatFieldErrors, validateObject } from './validation.ts';
+import { Type } from '@sinclair/typebox';
 
 const samplesDir = new URL('../../config/samples/', import.meta.url);
 const samples = readdirSync(samplesDir)
@@ -53,5 +54,16 @@ describe('shared validation', () => {
       validateObject(scheduleKind, schedule({ timeZone: 'Nowhere/Land' })).map((e) => e.field),
       ['spec.timeZone'],
     );
+  });
+
+  it('names an unknown field itself, not only its parent', () => {
+    const check = compileMessageValidator(
+      Type.Object({ spec: Type.Object({ task: Type.String() }, { additionalProperties: false }) }),
+    );
+    const result = check({ spec: { task: 'x', tsak: 'y' } });
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.ok ? [] : result.errors, [
+      { field: 'spec.tsak', message: 'is not a known field' },
+    ]);
   });
 });

@@ -34,12 +34,16 @@ function validatorFor(kind: KindDescriptor): ValidateFunction {
 
 function toFieldError(error: ErrorObject): FieldError {
   const base = error.instancePath.split('/').filter(Boolean).join('.');
-  const missing = (error.params as { missingProperty?: string }).missingProperty;
-  const field = missing ? (base ? `${base}.${missing}` : missing) : base || '(object)';
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  // a missing or unknown property is reported on its parent: name the property itself
+  const child = params.missingProperty ?? params.additionalProperty;
+  const field = child ? (base ? `${base}.${child}` : child) : base || '(object)';
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
   const message = allowed
     ? `must be one of ${allowed.map(String).join(', ')}`
-    : (error.message ?? 'is invalid');
+    : params.additionalProperty !== undefined
+      ? 'is not a known field'
+      : (error.message ?? 'is invalid');
   return { field, message };
 }
 

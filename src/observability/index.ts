@@ -2,4 +2,5 @@
 // and prom-client).
 export { createLogger, redactedPaths, type Logger } from './logger.ts';
 export { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
+export { createApiServerMetrics, type ApiServerMetrics } from './api-server-metrics.ts';
 export { startHealthServer, type HealthServerOptions } from './health-server.ts';

@@ -1,0 +1,12 @@
+// Public surface of the API server component: the HTTP app, its server, and the Kubernetes-backed
+// authentication and authorization it runs with.
+export { createApiApp, defaultMaxBodyBytes, type ApiAppOptions, type RequestSample } from './create-app.ts';
+export { startApiServer, type ApiServerHandle } from './start-api-server.ts';
+export {
+  createKubeAccessReviewer,
+  type AccessReviewer,
+  type Caller,
+  type KubeAccessReviewerOptions,
+} from './kube-access-reviewer.ts';
+export { apiRoutes } from './routes.ts';
+export { buildOpenApiDocument, openApiPath } from './openapi-document.ts';

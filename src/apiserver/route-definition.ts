@@ -1,0 +1,38 @@
+// One route of the HTTP API as data: its method and path, what the caller must be allowed to do
+// (the SubjectAccessReviews), its body and response schemas, and its handler. The app registers
+// these and the OpenAPI document is generated from the same list, so the two cannot disagree.
+import type { TSchema } from '@sinclair/typebox';
+import type { KubeClient } from '../kube/index.ts';
+import type { Caller } from './kube-access-reviewer.ts';
+import type { ResourceAccess } from './resource-access.ts';
+
+export type HttpMethod = 'get' | 'post' | 'delete';
+
+/** Path parameters; `namespace` is on every resource route. */
+export type PathParameters = Record<string, string>;
+
+export interface RouteContext {
+  kube: KubeClient;
+  caller: Caller;
+  params: PathParameters;
+  query: Record<string, string>;
+  /** The request body, already checked against the route's `requestBody` schema. */
+  body: unknown;
+  now: () => Date;
+}
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** OpenAPI path template under the server root, e.g. `/api/v1/namespaces/{namespace}/runs`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Takes `limit` and `continue`. */
+  paginated?: boolean;
+  requestBody?: TSchema;
+  response: { status: number; description: string; schema: TSchema };
+  /** Every permission the caller needs, each checked with a SubjectAccessReview. */
+  access: (params: PathParameters) => ResourceAccess[];
+  handle: (context: RouteContext) => Promise<unknown>;
+}

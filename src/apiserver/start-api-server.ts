@@ -1,0 +1,35 @@
+// Serves the app over HTTP on a port, and stops gracefully: no new connections, idle ones closed
+// at once, requests in flight given `graceMs` to finish before their connections are cut.
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { Hono } from 'hono';
+
+export interface ApiServerHandle {
+  port: number;
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startApiServer(
+  app: Pick<Hono, 'fetch'>,
+  { port, host = '0.0.0.0' }: { port: number; host?: string },
+): Promise<ApiServerHandle> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(started as Server));
+    started.once('error', reject);
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: async (graceMs = 10_000) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // a keep-alive connection becomes idle when its last response is sent: close it then, rather
+      // than when the client's keep-alive runs out
+      server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearInterval(idle);
+      clearTimeout(timer);
+    },
+  };
+}
