@@ -28,6 +28,7 @@ export const reasons = {
   waitingForResult: 'WaitingForResult',
   resultLost: 'ResultLost',
   jobLost: 'JobLost',
+  cancelled: 'Cancelled',
   configMapConflict: 'ConfigMapNotOwned',
   memoryNotReady: 'MemoryNotReady',
   channelUnavailable: 'ChannelUnavailable',

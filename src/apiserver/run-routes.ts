@@ -3,8 +3,8 @@
 // it records the caller's name on what it writes, since the apiserver's audit log sees only us.
 //
 // Cancel: an AgentRun's spec is immutable and its phase is the controller's, so a run is cancelled
-// by deleting its Job (the run's only worker). The controller then fails the run (reason JobLost:
-// its Job is created at most once, so it is never started again). The run is first annotated with
+// by deleting its Job (the run's only worker). The controller then fails the run (reason Cancelled,
+// read from the annotation; its Job is created at most once, so it is never started again). The run is first annotated with
 // who cancelled it and when. A run whose Job does not exist yet cannot be cancelled (409: delete it
 // instead); a finished run neither.
 import type { Static } from '@sinclair/typebox';
@@ -112,7 +112,7 @@ export const cancelRunRoute: RouteDefinition = {
   method: 'post',
   path: `${runsPath}/{name}/cancel`,
   operationId: 'cancelAgentRun',
-  summary: 'Cancel a running AgentRun: its Job is deleted and the run fails (reason JobLost).',
+  summary: 'Cancel a running AgentRun: its Job is deleted and the run fails (reason Cancelled).',
   tag: 'runs',
   response: {
     status: 202,

@@ -65,6 +65,17 @@ describe('planRun for an admitted run whose Job is not observed', () => {
     assert.equal(condition(plan, 'Completed')?.reason, 'JobLost');
     assert.equal(condition(plan, 'Ready')?.status, 'False');
   });
+
+  it('fails a cancelled run with Cancelled and who cancelled it', () => {
+    const cancelled = runFixture((run) => {
+      run.metadata.annotations = { 'k8sclaw.io/cancelled-by': 'alice@example.com' };
+      run.status = admitted.status ?? {};
+    });
+    const plan = planRun(observe({ run: cancelled, jobGone: true }), options);
+    assert.equal(plan.status.phase, 'Failed');
+    assert.equal(plan.status.error, 'cancelled by alice@example.com');
+    assert.equal(condition(plan, 'Completed')?.reason, 'Cancelled');
+  });
 });
 
 describe('planRun before the Job exists', () => {

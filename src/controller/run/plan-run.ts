@@ -3,6 +3,7 @@
 // read from the Job and its pod, never re-decided. Finished runs are cleaned up (cleanup: delete)
 // and deleted after ttlSecondsAfterFinished.
 import {
+  annotations,
   conditionTypes,
   defaultTtlSecondsAfterFinished,
   reasons,
@@ -301,13 +302,19 @@ function planWithoutItsJob(observation: RunObservation, jobName: string): RunPla
     // the Job was created a moment ago and the cache has not seen it yet: look again shortly
     return { status: observation.run.status ?? {}, requeueAfterMs: 1_000 };
   }
-  const message = `its Job ${jobName} was deleted before the run finished; the run is not started again`;
+  // a cancel (through the API server) is the deletion of the Job, marked on the run beforehand
+  const cancelledBy = observation.run.metadata.annotations?.[annotations.cancelledBy];
+  const reason = cancelledBy !== undefined ? reasons.cancelled : reasons.jobLost;
+  const message =
+    cancelledBy !== undefined
+      ? `cancelled by ${cancelledBy || 'an unknown user'}`
+      : `its Job ${jobName} was deleted before the run finished; the run is not started again`;
   const now = observation.now.toISOString();
   return {
     status: withConditions(observation.run, observation.now, 'Failed', { error: message, completedAt: now }, [
-      condition(conditionTypes.running, 'False', reasons.jobLost, message),
-      condition(conditionTypes.completed, 'True', reasons.jobLost, message),
-      condition(conditionTypes.ready, 'False', reasons.jobLost, message),
+      condition(conditionTypes.running, 'False', reason, message),
+      condition(conditionTypes.completed, 'True', reason, message),
+      condition(conditionTypes.ready, 'False', reason, message),
     ]),
   };
 }
