@@ -45,7 +45,7 @@ lint: node_modules/.package-lock.json typecheck ## eslint, prettier, import boun
 	npx prettier --check --log-level warn .
 	npx depcruise src test bench hack --config .dependency-cruiser.cjs
 
-test-unit: node_modules/.package-lock.json ## unit tests (pure code, no servers)
+test-unit: $(STAMP)/apt node_modules/.package-lock.json ## unit tests (pure code, no servers; the completion tests run zsh and fish)
 	$(NODE_TEST) 'src/**/*.test.ts' 'test/unit/**/*.test.ts'
 
 test-integration: deps ## integration tests against real etcd, kube-apiserver, nats-server, PostgreSQL on loopback

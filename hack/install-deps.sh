@@ -9,6 +9,7 @@ packages=(
   postgresql                                              # session store and its tests
   busybox-static                                          # tiny userland for sandbox/test images
   openssl make ca-certificates git jq time
+  zsh fish                                                # the CLI's shell completion tests
 )
 missing=()
 for p in "${packages[@]}"; do
