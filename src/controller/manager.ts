@@ -30,6 +30,8 @@ export interface ControllerRegistration {
   primary: ResourceInformer<object>;
   watches: Watch<object>[];
   workers?: number;
+  /** Updates of the primary object that need no reconcile return false (all pass by default). */
+  reconcilesUpdate?: (previous: object | undefined, object: object) => boolean;
 }
 
 /** Why `run` returned: `stop` aborted, or this replica lost leadership and must exit. */
@@ -154,7 +156,11 @@ export class ControllerManager {
       });
       const enqueueAll = () =>
         registration.primary.list().forEach((object) => controller.enqueue(objectKey(object)));
-      registration.primary.on((_event, object) => controller.enqueue(objectKey(object)));
+      const reconcilesUpdate = registration.reconcilesUpdate;
+      registration.primary.on((event, object, previous) => {
+        if (event === 'update' && reconcilesUpdate && !reconcilesUpdate(previous, object)) return;
+        controller.enqueue(objectKey(object));
+      });
       for (const watch of registration.watches) {
         if (watch.informer === registration.primary) continue;
         watch.informer.on((event, object) =>

@@ -23,6 +23,7 @@ import {
   type V1Job,
   type V1Pod,
 } from '../kube/index.ts';
+import { changesMoreThanStatus } from './event-filters.ts';
 import { createRunReconciler } from './run/run-reconciler.ts';
 import { isJobFinished } from './run/observe-run.ts';
 import { createInstanceReconciler } from './instance/instance-reconciler.ts';
@@ -99,6 +100,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     name: 'clawpolicy',
     reconcile: createPolicyReconciler({ kube: deps.kube, policies, instances, now: deps.now }),
     primary: policies as ResourceInformer<object>,
+    reconcilesUpdate: changesMoreThanStatus,
     watches: [
       {
         // any instance change may bind or unbind a policy of its namespace (policyRef may have changed)
@@ -115,6 +117,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     name: 'skillpack',
     reconcile: createSkillPackReconciler({ kube: deps.kube, skillPacks, recorder, now: deps.now }),
     primary: skillPacks as ResourceInformer<object>,
+    reconcilesUpdate: changesMoreThanStatus,
     watches: [{ informer: configMaps as ResourceInformer<object>, toKeys: ownerKeys('SkillPack') }],
   });
 
@@ -200,6 +203,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       options: deps.instances,
     }),
     primary: instances as ResourceInformer<object>,
+    reconcilesUpdate: changesMoreThanStatus,
     watches: [
       {
         informer: runs as ResourceInformer<object>,

@@ -18,7 +18,8 @@ export interface ResourceType {
 }
 
 export type InformerEvent = 'add' | 'update' | 'delete';
-export type InformerHandler<T> = (event: InformerEvent, object: T) => void;
+/** `previous` is the cached object an update replaces (undefined for add and delete). */
+export type InformerHandler<T> = (event: InformerEvent, object: T, previous?: T) => void;
 
 export interface InformerOptions {
   labelSelector?: string;
@@ -238,7 +239,7 @@ export class ResourceInformer<T extends object> {
         const before = previous.get(namespace)?.get(name);
         if (!before) this.emit('add', object);
         else if (before.metadata?.resourceVersion !== object.metadata?.resourceVersion) {
-          this.emit('update', object);
+          this.emit('update', object, before);
         }
       }
     }
@@ -304,13 +305,14 @@ export class ResourceInformer<T extends object> {
       if (before?.metadata?.resourceVersion === object.metadata?.resourceVersion && before) return;
       if (objects) objects.set(name, stripForCache(object));
       else this.cache.set(namespace, new Map([[name, stripForCache(object)]]));
-      this.emit(before ? 'update' : 'add', object);
+      this.emit(before ? 'update' : 'add', object, before);
     }
     // BOOKMARK carries only the resourceVersion
   }
 
-  private emit(event: InformerEvent, object: KubernetesObject): void {
-    for (const handler of this.handlers) handler(event, object as unknown as T);
+  private emit(event: InformerEvent, object: KubernetesObject, previous?: KubernetesObject): void {
+    for (const handler of this.handlers)
+      handler(event, object as unknown as T, previous as unknown as T | undefined);
   }
 
   private releaseSyncWaiters(): void {
