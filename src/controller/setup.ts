@@ -26,6 +26,7 @@ import {
 import { changesMoreThanStatus } from './event-filters.ts';
 import { createRunReconciler } from './run/run-reconciler.ts';
 import { isJobFinished } from './run/observe-run.ts';
+import { runUpdateNeedsReconcile } from './run/plan-result.ts';
 import { createInstanceReconciler } from './instance/instance-reconciler.ts';
 import { createScheduleReconciler } from './schedule/schedule-reconciler.ts';
 import type { InstancePlanOptions } from './instance/plan-instance.ts';
@@ -144,6 +145,8 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       ...(deps.onRunResult ? { onRunResult: deps.onRunResult } : {}),
     }),
     primary: runs as ResourceInformer<object>,
+    reconcilesUpdate: (previous, run) =>
+      runUpdateNeedsReconcile(previous as AgentRun | undefined, run as AgentRun),
     watches: [
       {
         informer: jobs as ResourceInformer<object>,

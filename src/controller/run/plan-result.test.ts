@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resultMaxLength, type RunResult } from '../../api/index.ts';
+import { resultMaxLength, type AgentRun, type RunResult } from '../../api/index.ts';
 import { runFixture } from '../../../test/fixtures/k8sclaw-objects.ts';
 import {
   isResultRecorded,
   parseTerminationMessage,
   planResultRecord,
+  runUpdateNeedsReconcile,
   withoutResultFields,
 } from './plan-result.ts';
 
@@ -148,4 +149,72 @@ describe('parseTerminationMessage', () => {
   ] as const) {
     it(`ignores ${name}`, () => assert.equal(parseTerminationMessage(message), undefined));
   }
+});
+
+describe('runUpdateNeedsReconcile', () => {
+  const base = runFixture((run) => {
+    run.metadata.generation = 1;
+    run.metadata.resourceVersion = '10';
+    run.status = { phase: 'Pending', jobName: 'agentrun-alice-hello' };
+  });
+  const changed = (modify: (run: AgentRun) => void) => {
+    const run = structuredClone(base);
+    run.metadata.resourceVersion = '11';
+    modify(run);
+    return run;
+  };
+
+  it("ignores the reconciler's own status writes", () => {
+    assert.equal(
+      runUpdateNeedsReconcile(
+        base,
+        changed((run) => {
+          run.status = { ...run.status, phase: 'Running', podName: 'p' };
+        }),
+      ),
+      false,
+    );
+  });
+
+  it("passes the result writer's fields, metadata and additions", () => {
+    assert.equal(
+      runUpdateNeedsReconcile(
+        base,
+        changed((run) => {
+          run.status = { ...run.status, result: 'done' };
+        }),
+      ),
+      true,
+    );
+    assert.equal(
+      runUpdateNeedsReconcile(
+        base,
+        changed((run) => {
+          run.status = {
+            ...run.status,
+            conditions: [
+              {
+                type: 'ResultRecorded',
+                status: 'True',
+                reason: 'Succeeded',
+                message: 'm',
+                lastTransitionTime: '2026-03-01T12:00:00Z',
+              },
+            ],
+          };
+        }),
+      ),
+      true,
+    );
+    assert.equal(
+      runUpdateNeedsReconcile(
+        base,
+        changed((run) => {
+          run.metadata.annotations = { 'k8sclaw.io/cancelled-by': 'alice' };
+        }),
+      ),
+      true,
+    );
+    assert.equal(runUpdateNeedsReconcile(undefined, base), true);
+  });
 });

@@ -2,6 +2,7 @@
 // tokenUsage, toolCalls and the ResultRecorded condition) and the memory entries to store. The
 // result arrives from the event bus or, when the bus lost it, from the agent container's
 // termination message; either way it is recorded once, and memory markers never reach users.
+import { changesMoreThanStatus } from '../event-filters.ts';
 import {
   conditionTypes,
   compileMessageValidator,
@@ -33,6 +34,20 @@ export function withoutResultFields(status: AgentRunStatus): AgentRunStatus {
   const { result: _result, tokenUsage: _usage, toolCalls: _calls, ...rest } = status;
   const conditions = rest.conditions?.filter((c) => c.type !== conditionTypes.resultRecorded);
   return { ...rest, ...(conditions ? { conditions } : {}) };
+}
+
+/**
+ * Whether an update of a run concerns its reconciler: anything but a change of the reconciler's own
+ * status fields (a spec or metadata change, or the result writer's fields).
+ */
+export function runUpdateNeedsReconcile(previous: AgentRun | undefined, run: AgentRun): boolean {
+  if (!previous) return true;
+  const resultPart = (r: AgentRun) =>
+    JSON.stringify([
+      ...resultStatusFields.map((field) => r.status?.[field] ?? null),
+      resultRecordedCondition(r) ?? null,
+    ]);
+  return changesMoreThanStatus(previous, run) || resultPart(previous) !== resultPart(run);
 }
 
 export function resultRecordedCondition(run: AgentRun): Condition | undefined {

@@ -296,6 +296,31 @@ describe('planRun once the Job exists', () => {
     assert.equal(condition(plan, 'Ready')?.status, 'True');
   });
 
+  it('plans a run that finishes now as finished: its TTL, and its Job with cleanup: delete', () => {
+    const finishing = (cleanup: 'delete' | 'keep', ttlSecondsAfterFinished: number) =>
+      planRun(
+        observe({
+          run: runFixture((run) => {
+            run.spec.cleanup = cleanup;
+            run.spec.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+          }),
+          job: job([{ type: 'Complete', status: 'True' }], '2026-03-01T12:00:00Z'),
+        }),
+        noGrace,
+      );
+    const kept = finishing('keep', 3600);
+    assert.equal(kept.status.phase, 'Succeeded');
+    assert.equal(kept.deleteJob, undefined);
+    assert.equal(kept.requeueAfterMs, 3_600_000);
+    const cleaned = finishing('delete', 60);
+    assert.equal(cleaned.deleteJob, true);
+    assert.equal(cleaned.requeueAfterMs, 60_000);
+    // a TTL of 0: deleted once the finished status is written, never before
+    const immediate = finishing('keep', 0);
+    assert.equal(immediate.deleteRun, undefined);
+    assert.equal(immediate.requeueAfterMs, 1_000);
+  });
+
   it('Failed with DeadlineExceeded when the Job ran out of time', () => {
     const plan = planRun(
       observe({

@@ -333,9 +333,25 @@ function memoryConfigMapState(
   return memoryReady?.reason === reasons.configMapConflict ? 'foreign' : 'absent';
 }
 
+const isFinished = (phase: RunPhase | undefined) => phase === 'Succeeded' || phase === 'Failed';
+
 export function planRun(observation: RunObservation, options: RunPlanOptions): RunPlan {
+  if (isFinished(observation.run.status?.phase)) return planFinished(observation);
+  const plan = planUnfinished(observation, options);
+  if (!isFinished(plan.status.phase)) return plan;
+  // a run that finishes now is planned as finished too (cleanup, TTL): the reconciler is not woken
+  // by its own status write
+  const finished = planFinished({ ...observation, run: { ...observation.run, status: plan.status } });
+  return {
+    ...plan,
+    ...(finished.deleteJob ? { deleteJob: true } : {}),
+    // a TTL already over: the deletion comes once the finished status is written and seen
+    requeueAfterMs: finished.deleteRun ? 1_000 : (finished.requeueAfterMs ?? 1_000),
+  };
+}
+
+function planUnfinished(observation: RunObservation, options: RunPlanOptions): RunPlan {
   const { run, instance, job } = observation;
-  if (run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed') return planFinished(observation);
   if (job) return planFromJob(observation, job, options);
   if (run.status?.jobName) return planWithoutItsJob(observation, run.status.jobName);
 
