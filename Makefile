@@ -12,7 +12,7 @@ CACHE ?= $(HOME)/.cache/k8sclaw
 STAMP := $(CACHE)/stamps
 NODE_TEST := node --test --test-reporter=spec
 
-.PHONY: help deps build lint typecheck manifests test test-unit test-integration e2e images \
+.PHONY: help deps build lint typecheck manifests test test-unit test-integration test-reliability e2e images \
         cluster-up cluster-down cluster-status install uninstall run demo bench clean
 
 help: ## list the targets
@@ -52,6 +52,10 @@ test-integration: deps ## integration tests against real etcd, kube-apiserver, n
 	K8SCLAW_K8S_BIN=$$(hack/k8s/build.sh) K8SCLAW_TOOLS_BIN=$$(hack/go-tools.sh) \
 	  $(NODE_TEST) --test-concurrency=1 --test-global-setup=test/integration/global-setup.ts 'test/integration/**/*.test.ts'
 
+test-reliability: deps ## reliability: kube-apiserver and etcd restarted under the controller, the leader killed mid-burst (each on its own control plane)
+	K8SCLAW_K8S_BIN=$$(hack/k8s/build.sh) K8SCLAW_TOOLS_BIN=$$(hack/go-tools.sh) \
+	  $(NODE_TEST) --test-concurrency=1 'test/reliability/**/*.test.ts'
+
 images: deps build ## build every image in images/ with buildah and import them into the local cluster
 	hack/images.sh build
 	if [ -S /run/k8sclaw-cluster/containerd/containerd.sock ]; then hack/images.sh import; fi
@@ -84,7 +88,7 @@ uninstall: ## remove K8sClaw from the local cluster
 e2e: deps ## end-to-end tests on the local cluster, then cluster-down and its cleanliness check (down also on failure)
 	hack/e2e.sh
 
-test: lint test-unit test-integration e2e ## everything: lint, unit, integration, e2e
+test: lint test-unit test-integration test-reliability e2e ## everything: lint, unit, integration, reliability, e2e
 
 demo: cluster-up images ## bring up the local cluster and run the sample agent end to end
 	hack/demo.sh

@@ -1,6 +1,7 @@
 // The "apiserver-only" harness for integration tests: etcd + kube-apiserver (+ optionally
 // kube-controller-manager and kube-scheduler) on random loopback ports, all state in one temporary
 // directory that stop() removes. Starts in seconds; no node, so Pods are created but never run.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,11 @@ export interface ControlPlane {
   /** etcd's client URL, for tests that act on storage directly (e.g. compaction). */
   etcdUrl: string;
   pki: ControlPlanePki;
+  /**
+   * Kills kube-apiserver and etcd (a crash of the control plane host), then starts them again on
+   * the same ports and data after `downMs`. Resolves once the apiserver is ready again.
+   */
+  restartApiserverAndEtcd(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -184,12 +190,26 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       );
     }
 
+    const restartApiserverAndEtcd = async (downMs = 0) => {
+      await apiserver.crash();
+      await etcd.crash();
+      await sleep(downMs);
+      etcd.start();
+      await etcd.waitUntilReady(httpOkProbe(`http://127.0.0.1:${etcdClientPort}/health`), timeoutMs);
+      apiserver.start();
+      await apiserver.waitUntilReady(
+        httpOkProbe(`${server}/readyz`, { ca: caPem, cert: adminCert, key: adminKey }),
+        timeoutMs,
+      );
+    };
+
     return {
       dir,
       server,
       kubeconfigPath,
       etcdUrl: `http://127.0.0.1:${etcdClientPort}`,
       pki,
+      restartApiserverAndEtcd,
       stop,
     };
   } catch (error) {

@@ -132,6 +132,15 @@ export class ManagedProcess {
     throw new ComponentStartError(this.spec.name, this.spec.logFile, `not ready after ${timeoutMs} ms`);
   }
 
+  /** Ends the process at once (SIGKILL), as a crash would, and waits until it is gone. */
+  async crash(): Promise<void> {
+    const child = this.child;
+    if (!child || this.exit || child.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(graceMs = 10_000): Promise<void> {
     const child = this.child;
     if (!child || this.exit || child.pid === undefined) return;
