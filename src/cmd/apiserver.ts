@@ -94,7 +94,11 @@ if (store) {
       databaseReachable = true;
       break;
     } catch (error) {
-      if (!isSessionStoreUnavailable(error)) throw error;
+      if (!isSessionStoreUnavailable(error)) {
+        // a refused login or a broken migration does not mend by waiting
+        logger.error({ err: error }, 'applying the session store migrations failed');
+        process.exit(1);
+      }
       const retryInMs = Math.min(1000 * 2 ** attempt, 30_000);
       logger.warn({ err: error, retryInMs }, 'database unreachable; migrations wait');
       await delay(retryInMs, undefined, { signal: stop.signal }).catch(() => undefined);

@@ -431,6 +431,22 @@ describe('run events into PostgreSQL through the API server', () => {
     }
   });
 
+  it('exits 1 when the database refuses it for good rather than waiting', async () => {
+    assert.ok(postgres && nats && identity);
+    await assert.rejects(
+      startApiServerProcess({
+        kubeconfig: identity.kubeconfigFile,
+        env: {
+          DATABASE_URL: postgres.url.replace(/\/postgres$/, '/no_such_database'),
+          EVENT_BUS_URL: nats.url,
+        },
+      }),
+      (error: Error) =>
+        /exited early \(code 1/.test(error.message) &&
+        error.message.includes('applying the session store migrations failed'),
+    );
+  });
+
   it('answers 503 for sessions when it runs without a database', async () => {
     const noDatabaseNs = await createTestNamespace(kube, 'run-events-nodb');
     const running = await startTestApiServer(kube, noDatabaseNs);
