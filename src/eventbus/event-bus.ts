@@ -158,7 +158,7 @@ function decodeIdentifiedRunEvent(msg: JsMsg): Decoded<RunEvent> {
   if (!decoded.ok) return decoded;
   const { identity, id } = decoded.value;
   const expected = subjectOrUndefined(() => buildMessageId(identity, id));
-  if (msg.headers?.get(messageIdHeader) !== expected) {
+  if (expected === undefined || msg.headers?.get(messageIdHeader) !== expected) {
     return invalid('message id is not <run uid>:<event id> of its payload');
   }
   return decoded;

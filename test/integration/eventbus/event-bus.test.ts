@@ -247,6 +247,13 @@ describe('event bus on a real nats-server', () => {
       JSON.stringify(buildStatusEvent(run, 'raw')),
     );
     await publishRaw(nats.url, buildRunEventSubject(run, 'status'), 'not json');
+    // a run uid no message id can be built from, sent without one
+    const oddUid = { ...run, runUid: 'not.a.uid' };
+    await publishRaw(
+      nats.url,
+      buildRunEventSubject(oddUid, 'status'),
+      JSON.stringify(buildStatusEvent(oddUid, 'odd')),
+    );
     await bridge.publishRunEvent(buildStatusEvent(run, 's1'));
     await bridge.publishRunEvent(buildCompletedEvent(run));
     await eventually('both events', async () => (handled.length === 2 ? true : undefined), 15_000);
@@ -257,7 +264,11 @@ describe('event bus on a real nats-server', () => {
     assert.deepEqual(handled, [`status@${run.runUid}:s1`, `completed@${run.runUid}:completed`]);
     assert.deepEqual(
       invalid.map((message) => message.reason),
-      ['message id is not <run uid>:<event id> of its payload', 'payload is not JSON'],
+      [
+        'message id is not <run uid>:<event id> of its payload',
+        'payload is not JSON',
+        'message id is not <run uid>:<event id> of its payload',
+      ],
     );
   });
 
