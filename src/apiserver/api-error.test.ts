@@ -1,12 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KubeApiError } from '../kube/index.ts';
+import { SessionStoreError, sessionStoreErrorCodes } from '../session/index.ts';
 import { ApiError, invalidRequest, toErrorResponse } from './api-error.ts';
 
 const kube = (status: number, reason: string, message = `${reason} happened`) =>
   new KubeApiError(status, reason, message, undefined);
 
 describe('error mapping', () => {
+  it('answers an unreachable session store with 503 and a foreign continue token with 400', () => {
+    const down = toErrorResponse(new SessionStoreError(sessionStoreErrorCodes.unavailable, 'ECONNREFUSED'));
+    assert.equal(down.status, 503);
+    assert.equal(down.body.code, 'Unavailable');
+    assert.equal(down.body.message.includes('ECONNREFUSED'), false);
+    const foreign = toErrorResponse(
+      new SessionStoreError(
+        sessionStoreErrorCodes.invalidContinue,
+        'continue token belongs to another listing',
+      ),
+    );
+    assert.equal(foreign.status, 400);
+    assert.deepEqual(
+      foreign.body.fields?.map((f) => f.field),
+      ['continue'],
+    );
+    const failed = toErrorResponse(new SessionStoreError(sessionStoreErrorCodes.failed, 'relation missing'));
+    assert.deepEqual([failed.status, failed.unexpected, failed.body.message], [500, true, 'internal error']);
+  });
+
   it('answers an ApiError as it says', () => {
     const error = new ApiError(403, { code: 'Forbidden', message: 'no' });
     assert.deepEqual(toErrorResponse(error), {

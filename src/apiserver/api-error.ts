@@ -3,6 +3,7 @@
 // unexpected errors never reach the client (they may hold internals); they are logged instead.
 import { K8sClawError, type FieldError } from '../api/index.ts';
 import { KubeApiError, toKubeError } from '../kube/index.ts';
+import { SessionStoreError, sessionStoreErrorCodes } from '../session/index.ts';
 
 export const apiErrorCodes = {
   invalidRequest: 'InvalidRequest',
@@ -88,8 +89,29 @@ function fromKube(error: KubeApiError): ErrorResponse {
   }
 }
 
+/** The session store's errors: unreachable is a 503 at once, a foreign continue token the caller's. */
+function fromSessionStore(error: SessionStoreError): ErrorResponse {
+  switch (error.code) {
+    case sessionStoreErrorCodes.unavailable:
+      return respond(503, apiErrorCodes.unavailable, 'the session store is unavailable; retry later');
+    case sessionStoreErrorCodes.invalidContinue:
+      return {
+        status: 400,
+        body: {
+          code: apiErrorCodes.invalidRequest,
+          message: 'continue: must be a token from a previous page of this list',
+          fields: [{ field: 'continue', message: 'must be a token from a previous page of this list' }],
+        },
+        unexpected: false,
+      };
+    default:
+      return respond(500, apiErrorCodes.internal, 'internal error', true);
+  }
+}
+
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ApiError) return { status: error.status, body: error.body, unexpected: false };
+  if (error instanceof SessionStoreError) return fromSessionStore(error);
   const kubeError = toKubeError(error);
   if (kubeError instanceof KubeApiError) return fromKube(kubeError);
   return respond(500, apiErrorCodes.internal, 'internal error', true);

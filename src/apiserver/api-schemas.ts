@@ -1,7 +1,13 @@
 // The TypeBox schemas of the HTTP API's bodies: requests are checked against them and the OpenAPI
 // document is built from them. Resource shapes reuse the kinds' schemas from src/api.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { agentRunKind, agentRunSpecSchema, apiVersion, type KindDescriptor } from '../api/index.ts';
+import {
+  agentRunKind,
+  agentRunSpecSchema,
+  apiVersion,
+  runEventSchema,
+  type KindDescriptor,
+} from '../api/index.ts';
 import { dnsSubdomain, stringEnum, stringMap } from '../api/schema-kit.ts';
 import { apiErrorCodes } from './api-error.ts';
 
@@ -96,4 +102,54 @@ export const memorySchema = Type.Object(
     resourceVersion: Type.Optional(Type.String()),
   },
   { title: 'InstanceMemory' },
+);
+
+const usageSchema = Type.Object({
+  input: Type.Integer({ minimum: 0 }),
+  output: Type.Integer({ minimum: 0 }),
+});
+const continueField = Type.Optional(
+  Type.String({ description: 'Present when more items follow: pass it as `continue`.' }),
+);
+
+export const sessionSchema = Type.Object(
+  {
+    sessionKey: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    usage: usageSchema,
+    runs: Type.Integer({ minimum: 0, description: 'Runs recorded for this session.' }),
+  },
+  { title: 'Session' },
+);
+
+export const sessionListSchema = Type.Object(
+  { items: Type.Array(sessionSchema), continue: continueField },
+  { title: 'SessionList' },
+);
+
+export const sessionMessageSchema = Type.Object(
+  {
+    id: Type.String({ description: 'Increases with every message stored.' }),
+    role: stringEnum(['user', 'assistant'] as const),
+    content: Type.String(),
+    run: Type.Optional(Type.Object({ name: Type.String(), uid: Type.String() })),
+    usage: Type.Optional(usageSchema),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'SessionMessage' },
+);
+
+export const sessionMessageListSchema = Type.Object(
+  { items: Type.Array(sessionMessageSchema), continue: continueField },
+  { title: 'SessionMessageList' },
+);
+
+export const runEventListSchema = Type.Object(
+  {
+    runUid: Type.String(),
+    items: Type.Array(runEventSchema, { description: 'The stored events of the run, in run order.' }),
+    continue: continueField,
+  },
+  { title: 'RunEventList' },
 );

@@ -15,7 +15,7 @@ import { buildOpenApiDocument, openApiPath } from './openapi-document.ts';
 import { checkPathParameters } from './path-parameters.ts';
 import { compileBodyParser } from './request-body.ts';
 import { describeAccess } from './resource-access.ts';
-import type { RouteDefinition } from './route-definition.ts';
+import type { RouteDefinition, SessionReader } from './route-definition.ts';
 import { apiRoutes } from './routes.ts';
 
 export const defaultMaxBodyBytes = 256 * 1024;
@@ -39,6 +39,8 @@ export interface ApiAppOptions {
   observe?: (sample: RequestSample) => void;
   version?: string;
   routes?: readonly RouteDefinition[];
+  /** The session store the session routes read; without it they answer 503. */
+  sessions?: SessionReader;
 }
 
 type Env = { Variables: { caller: Caller } };
@@ -56,6 +58,7 @@ export function createApiApp({
   observe,
   version = '0.1.0',
   routes = apiRoutes,
+  sessions,
 }: ApiAppOptions): Hono<Env> {
   const app = new Hono<Env>();
   const openApiDocument = buildOpenApiDocument(routes, version);
@@ -118,6 +121,7 @@ export function createApiApp({
         query: c.req.query(),
         body,
         now,
+        sessions,
       });
       return c.json(result, route.response.status as ContentfulStatusCode);
     };

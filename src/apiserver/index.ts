@@ -10,3 +10,12 @@ export {
 } from './kube-access-reviewer.ts';
 export { apiRoutes } from './routes.ts';
 export { buildOpenApiDocument, openApiPath } from './openapi-document.ts';
+export {
+  recordDeliveredRunEvent,
+  runEventRecorderName,
+  runRunEventRecorder,
+  type RecordRunEventDeps,
+  type RunEventRecorderDeps,
+  type RunEventStore,
+} from './run-event-recorder.ts';
+export type { SessionReader } from './route-definition.ts';

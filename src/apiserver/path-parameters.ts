@@ -1,13 +1,21 @@
 // Path parameters are names of Kubernetes objects: checked before any review or read, so a
 // malformed one is a 400 naming the parameter rather than a confusing answer from the apiserver.
-import type { FieldError } from '../api/index.ts';
+import { sessionKey, type FieldError } from '../api/index.ts';
 import { dnsLabelPattern } from '../api/schema-kit.ts';
 import { invalidRequest } from './api-error.ts';
 
 const dnsLabel = new RegExp(dnsLabelPattern);
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** The AgentRun schema's session key: also what may stand, URL-encoded, in a path. */
+const sessionKeyPattern = new RegExp(sessionKey().pattern as string);
+
 function problem(parameter: string, value: string): string | undefined {
+  if (parameter === 'sessionKey') {
+    return value.length <= 256 && sessionKeyPattern.test(value)
+      ? undefined
+      : 'must be a session key (1-256 of A-Z a-z 0-9 . _ : / @ + = -, URL-encoded)';
+  }
   if (parameter === 'namespace') {
     return value.length <= 63 && dnsLabel.test(value) ? undefined : 'must be a namespace name (DNS label)';
   }

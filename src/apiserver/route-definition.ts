@@ -3,6 +3,7 @@
 // these and the OpenAPI document is generated from the same list, so the two cannot disagree.
 import type { TSchema } from '@sinclair/typebox';
 import type { KubeClient } from '../kube/index.ts';
+import type { SessionStore } from '../session/index.ts';
 import type { Caller } from './kube-access-reviewer.ts';
 import type { ResourceAccess } from './resource-access.ts';
 
@@ -19,7 +20,12 @@ export interface RouteContext {
   /** The request body, already checked against the route's `requestBody` schema. */
   body: unknown;
   now: () => Date;
+  /** The session store; absent when the API server runs without a database. */
+  sessions: SessionReader | undefined;
 }
+
+/** What routes read from the session store. */
+export type SessionReader = Pick<SessionStore, 'listSessions' | 'listMessages' | 'pageRunEvents'>;
 
 export interface RouteDefinition {
   method: HttpMethod;

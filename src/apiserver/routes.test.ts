@@ -23,6 +23,12 @@ const expected: [string, ResourceAccess[]][] = [
       { verb: 'get', group: '', resource: 'configmaps', namespace: ns, name: 'r1-memory' },
     ],
   ],
+  ['GET /api/v1/namespaces/{namespace}/runs/{name}/events', [k8s('get', 'agentruns', 'r1')]],
+  ['GET /api/v1/namespaces/{namespace}/instances/{name}/sessions', [k8s('get', 'clawinstances', 'r1')]],
+  [
+    'GET /api/v1/namespaces/{namespace}/instances/{name}/sessions/{sessionKey}/messages',
+    [k8s('get', 'clawinstances', 'r1')],
+  ],
   ['GET /api/v1/namespaces/{namespace}/schedules', [k8s('list', 'clawschedules')]],
   ['GET /api/v1/namespaces/{namespace}/schedules/{name}', [k8s('get', 'clawschedules', 'r1')]],
   ['GET /api/v1/namespaces/{namespace}/policies', [k8s('list', 'clawpolicies')]],

@@ -10,6 +10,7 @@ import { instanceMemoryRoute } from './instance-memory-route.ts';
 import { buildGetRoute, buildListRoute } from './resource-routes.ts';
 import type { RouteDefinition } from './route-definition.ts';
 import { cancelRunRoute, createRunRoute, deleteRunRoute } from './run-routes.ts';
+import { listRunEventsRoute, listSessionMessagesRoute, listSessionsRoute } from './session-routes.ts';
 
 export const apiRoutes: readonly RouteDefinition[] = [
   buildListRoute(agentRunKind, 'runs', 'runs'),
@@ -17,9 +18,12 @@ export const apiRoutes: readonly RouteDefinition[] = [
   buildGetRoute(agentRunKind, 'runs', 'runs'),
   deleteRunRoute,
   cancelRunRoute,
+  listRunEventsRoute,
   buildListRoute(clawInstanceKind, 'instances', 'instances'),
   buildGetRoute(clawInstanceKind, 'instances', 'instances'),
   instanceMemoryRoute,
+  listSessionsRoute,
+  listSessionMessagesRoute,
   buildListRoute(clawScheduleKind, 'schedules', 'schedules'),
   buildGetRoute(clawScheduleKind, 'schedules', 'schedules'),
   buildListRoute(clawPolicyKind, 'policies', 'policies'),

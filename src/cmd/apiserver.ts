@@ -1,10 +1,28 @@
 // Entry point of the K8sClaw API server: parses configuration from the environment (zod, failing
 // fast with the exact variable), wires logger, metrics, the health endpoint and the HTTP API, and
-// serves until SIGTERM, then lets requests in flight finish and exits 0.
+// serves until SIGTERM, then lets requests in flight finish and exits 0. With a database it also
+// applies the session store's migrations at start (waiting while the database is unreachable),
+// records run events from the event bus, and is not ready while the database is unreachable.
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { createApiApp, createKubeAccessReviewer, startApiServer } from '../apiserver/index.ts';
+import {
+  createApiApp,
+  createKubeAccessReviewer,
+  runEventRecorderName,
+  runRunEventRecorder,
+  startApiServer,
+} from '../apiserver/index.ts';
+import {
+  apiServerInboxPrefix,
+  apiServerPermissions,
+  connectEventBus,
+  issueUserCredentials,
+  type AccountSigner,
+} from '../eventbus/index.ts';
 import { KubeClient } from '../kube/index.ts';
 import { createApiServerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
+import { isSessionStoreUnavailable, SessionStore } from '../session/index.ts';
 
 const configSchema = z.object({
   KUBECONFIG: z.string().optional(),
@@ -22,6 +40,16 @@ const configSchema = z.object({
   /** Seconds requests in flight get to finish after SIGTERM. */
   K8SCLAW_API_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  /** PostgreSQL of the session store; unset: the session routes answer 503 and no events are recorded. */
+  DATABASE_URL: z.string().url().optional(),
+  /** How often the database is checked for readiness while it runs. */
+  K8SCLAW_DATABASE_CHECK_SECONDS: z.coerce.number().min(0.1).default(5),
+  EVENT_BUS_URL: z.string().min(1).default('nats://k8sclaw-nats.k8sclaw-system.svc:4222'),
+  /**
+   * The event bus account's signer (JSON: accountPublicKey, signingSeed): the API server signs its
+   * own credentials with it. Unset: the bus takes connections without credentials (development).
+   */
+  K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: z.string().min(1).optional(),
 });
 
 const parsed = configSchema.safeParse(process.env);
@@ -34,6 +62,49 @@ const config = parsed.data;
 const logger = createLogger({ component: 'apiserver', level: config.LOG_LEVEL });
 const kube = KubeClient.load(config.KUBECONFIG);
 const metrics = createApiServerMetrics();
+const stop = new AbortController();
+let stopped: () => void = () => undefined;
+const stopping = new Promise<void>((resolve) => (stopped = resolve));
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    stop.abort();
+    stopped();
+  });
+
+const store = config.DATABASE_URL
+  ? new SessionStore({
+      databaseUrl: config.DATABASE_URL,
+      onIdleConnectionError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+    })
+  : undefined;
+let databaseReachable = store === undefined;
+let serving = false;
+const health = await startHealthServer({
+  port: config.K8SCLAW_HEALTH_PORT,
+  isReady: () => serving && databaseReachable,
+  registry: metrics.registry,
+});
+
+if (store) {
+  // replicas starting together serialise on the migration lock; a database that is not up yet is waited for
+  for (let attempt = 0; !stop.signal.aborted; attempt += 1) {
+    try {
+      const applied = await store.migrate({ log: (message) => logger.debug({ message }, 'migration') });
+      logger.info({ applied }, 'session store migrated');
+      databaseReachable = true;
+      break;
+    } catch (error) {
+      if (!isSessionStoreUnavailable(error)) {
+        // a refused login or a broken migration does not mend by waiting
+        logger.error({ err: error }, 'applying the session store migrations failed');
+        process.exit(1);
+      }
+      const retryInMs = Math.min(1000 * 2 ** attempt, 30_000);
+      logger.warn({ err: error, retryInMs }, 'database unreachable; migrations wait');
+      await delay(retryInMs, undefined, { signal: stop.signal }).catch(() => undefined);
+    }
+  }
+}
 const app = createApiApp({
   kube,
   reviewer: createKubeAccessReviewer(kube, { cacheTtlMs: config.K8SCLAW_API_REVIEW_CACHE_SECONDS * 1000 }),
@@ -43,23 +114,69 @@ const app = createApiApp({
     metrics.requests.inc({ method, route, status: String(status) });
     metrics.requestDuration.observe({ method, route }, seconds);
   },
-});
-let serving = false;
-const health = await startHealthServer({
-  port: config.K8SCLAW_HEALTH_PORT,
-  isReady: () => serving,
-  registry: metrics.registry,
+  ...(store ? { sessions: store } : {}),
 });
 const server = await startApiServer(app, { port: config.K8SCLAW_API_PORT, host: config.K8SCLAW_API_HOST });
 serving = true;
-logger.info({ port: server.port, healthPort: health.port }, 'api server serving');
+logger.info(
+  { port: server.port, healthPort: health.port, sessions: store !== undefined },
+  'api server serving',
+);
 
-await new Promise<void>((resolve) => {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());
-});
+/** Readiness follows the database: checked on a timer, as a probe must not wait for it. */
+async function watchDatabase(sessionStore: SessionStore): Promise<void> {
+  while (!stop.signal.aborted) {
+    const reachable = await sessionStore.checkConnection().then(
+      () => true,
+      (error: unknown) => {
+        if (databaseReachable) logger.warn({ err: error }, 'database unreachable; not ready');
+        return false;
+      },
+    );
+    if (reachable && !databaseReachable) logger.info('database reachable again; ready');
+    databaseReachable = reachable;
+    await delay(config.K8SCLAW_DATABASE_CHECK_SECONDS * 1000, undefined, { signal: stop.signal }).catch(
+      () => undefined,
+    );
+  }
+}
+
+const signer = config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE
+  ? (JSON.parse(readFileSync(config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE, 'utf8')) as AccountSigner)
+  : undefined;
+const background = store
+  ? [
+      watchDatabase(store),
+      runRunEventRecorder({
+        connect: async () =>
+          await connectEventBus({
+            url: config.EVENT_BUS_URL,
+            name: 'k8sclaw-apiserver',
+            inboxPrefix: apiServerInboxPrefix,
+            ...(signer
+              ? {
+                  credentials: await issueUserCredentials(signer, {
+                    name: 'k8sclaw-apiserver',
+                    permissions: apiServerPermissions(runEventRecorderName),
+                  }),
+                }
+              : {}),
+            signal: stop.signal,
+          }),
+        store,
+        kube,
+        logger,
+        signal: stop.signal,
+      }),
+    ]
+  : [];
+
+await stopping;
 serving = false;
 logger.info('api server stopping');
 await server.close(config.K8SCLAW_API_SHUTDOWN_GRACE_SECONDS * 1000);
+await Promise.allSettled(background);
+await store?.close();
 await health.close();
 logger.info('api server stopped');
 process.exit(0);

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import type { RunIdentity } from '../api/run-events.ts';
 import {
   accountSignerOf,
+  apiServerInboxPrefix,
+  apiServerPermissions,
   controllerPermissions,
   createBusAuthority,
   inputPublisherInboxPrefix,
@@ -115,5 +117,20 @@ describe('permissions', () => {
       publish: { allow: ['k8sclaw.input.>'] },
       subscribe: { allow: [`${inputPublisherInboxPrefix}.>`] },
     });
+  });
+
+  it('let the API server read its own run-events consumer and nothing else', () => {
+    assert.deepEqual(apiServerPermissions('k8sclaw-apiserver-run-events'), {
+      publish: {
+        allow: [
+          '$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events.>',
+          '$JS.API.CONSUMER.INFO.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events',
+          '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events',
+          '$JS.ACK.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events.>',
+        ],
+      },
+      subscribe: { allow: [`${apiServerInboxPrefix}.>`] },
+    });
+    assert.throws(() => apiServerPermissions('a.>'), /cannot be a durable consumer name/);
   });
 });

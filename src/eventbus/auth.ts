@@ -21,9 +21,11 @@ import {
   buildRunInputConsumerName,
   buildRunInputSubject,
   busStreams,
+  runEventsStream,
   runInputPrefix,
   runInputStream,
 } from './subjects.ts';
+import { checkDurableName } from './durable-consumer.ts';
 
 export interface NamedKey {
   name: string;
@@ -258,6 +260,30 @@ export function controllerPermissions(): BusPermissions {
   }
   allow.push(`${runInputPrefix}.>`);
   return { publish: { allow }, subscribe: { allow: ['_INBOX.>'] } };
+}
+
+/** Inbox prefix of the API server: its replies apart from the controller's and the bridges'. */
+export const apiServerInboxPrefix = '_INBOX_APISERVER';
+
+/**
+ * The API server: read every run's events through its own durable consumer `durableName` on the
+ * run events stream (create or update it with any filter, read its info, pull, acknowledge). It
+ * creates no streams (the controller does) and publishes no events.
+ */
+export function apiServerPermissions(durableName: string): BusPermissions {
+  const stream = runEventsStream.name;
+  const consumer = checkDurableName(durableName);
+  return {
+    publish: {
+      allow: [
+        `${jsApi}.CONSUMER.CREATE.${stream}.${consumer}.>`,
+        `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
+        `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+        `$JS.ACK.${stream}.${consumer}.>`,
+      ],
+    },
+    subscribe: { allow: [`${apiServerInboxPrefix}.>`] },
+  };
 }
 
 /** Inbox prefix of input publishers (channels, the API server): apart from the controller's replies. */

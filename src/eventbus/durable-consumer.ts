@@ -27,6 +27,8 @@ export interface Delivery {
   streamSequence: number;
   /** 1 on first delivery. */
   deliveryCount: number;
+  /** The publisher's message id (`Nats-Msg-Id`), when it set one. */
+  messageId?: string;
 }
 
 /** A message the consumer terminated instead of handing to the handler. */
@@ -79,6 +81,9 @@ const pullBatch = 4;
 const pullExpiresMs = 10_000;
 /** Stream sequences already handled and acknowledged, to ack a redelivery without handling it twice. */
 const rememberedSequences = 4_096;
+
+/** The header JetStream de-duplicates on. */
+export const messageIdHeader = 'Nats-Msg-Id';
 
 const durableNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -199,10 +204,12 @@ export async function runDurableConsumer<T>(spec: DurableConsumerSpec<T>, stop: 
   };
 
   const handle = async (msg: JsMsg): Promise<void> => {
+    const messageId = msg.headers?.get(messageIdHeader);
     const delivery: Delivery = {
       subject: msg.subject,
       streamSequence: msg.seq,
       deliveryCount: msg.info.deliveryCount,
+      ...(messageId ? { messageId } : {}),
     };
     if (handled.has(msg.seq)) {
       settle(() => msg.ack());

@@ -23,6 +23,7 @@ import { compileMessageValidator, formatFieldErrors, type FieldError } from '../
 import { BusError, busErrorCodes } from './bus-error.ts';
 import {
   checkDurableName,
+  messageIdHeader,
   runDurableConsumer,
   type ConsumeOptions,
   type Decoded,
@@ -31,6 +32,7 @@ import {
 import { hasJetStreamErrorCode, jetStreamErrorCodes, toBusError } from './nats-error.ts';
 import { abortedError, backoffDelay, pause, retryWhileUnavailable, type RetryOptions } from './retry.ts';
 import {
+  allRunEventsFilter,
   buildMessageId,
   buildRunEventSubject,
   buildRunInputConsumerName,
@@ -86,6 +88,11 @@ export interface EventBus {
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void>;
+  /**
+   * Hands every event of every run to `handler` through the durable consumer `durableName`, in
+   * stream order; only events whose message id is `<run uid>:<event id>` reach it.
+   */
+  consumeRunEvents(durableName: string, handler: RunEventHandler, options: ConsumeOptions): Promise<void>;
   /** Queues a follow-up message for a running agent. */
   publishRunInput(identity: RunIdentity, input: RunInput, options?: RetryOptions): Promise<PublishResult>;
   /** Hands the input of this run (and no other) to `handler`. */
@@ -126,8 +133,8 @@ function subjectOrUndefined(build: () => string): string | undefined {
   }
 }
 
-/** A `completed` event whose payload names the same run and type as the subject it arrived on. */
-function decodeCompletedEvent(msg: JsMsg): Decoded<RunEvent> {
+/** A run event whose payload names the same run and type as the subject it arrived on. */
+function decodeRunEvent(msg: JsMsg): Decoded<RunEvent> {
   const json = parseJson(msg);
   if (!json.ok) return invalid('payload is not JSON');
   const check = validateRunEvent(json.value);
@@ -136,8 +143,25 @@ function decodeCompletedEvent(msg: JsMsg): Decoded<RunEvent> {
   // permissions bind a bridge to its subjects, not to what it writes inside them
   const expected = subjectOrUndefined(() => buildRunEventSubject(event.identity, event.body.type));
   if (expected !== msg.subject) return invalid('payload names another run or type than its subject');
-  if (event.body.type !== 'completed') return invalid('not a completed event');
   return { ok: true, value: event };
+}
+
+function decodeCompletedEvent(msg: JsMsg): Decoded<RunEvent> {
+  const decoded = decodeRunEvent(msg);
+  if (decoded.ok && decoded.value.body.type !== 'completed') return invalid('not a completed event');
+  return decoded;
+}
+
+/** A run event carrying the message id it is stored under, so the bus and the store de-duplicate alike. */
+function decodeIdentifiedRunEvent(msg: JsMsg): Decoded<RunEvent> {
+  const decoded = decodeRunEvent(msg);
+  if (!decoded.ok) return decoded;
+  const { identity, id } = decoded.value;
+  const expected = subjectOrUndefined(() => buildMessageId(identity, id));
+  if (expected === undefined || msg.headers?.get(messageIdHeader) !== expected) {
+    return invalid('message id is not <run uid>:<event id> of its payload');
+  }
+  return decoded;
 }
 
 function decodeRunInput(identity: RunIdentity, msg: JsMsg): Decoded<RunInput> {
@@ -305,6 +329,28 @@ class NatsEventBus implements EventBus {
           name: checkDurableName(durableName),
           filterSubject: completedEventsFilter,
           decode: decodeCompletedEvent,
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
+    );
+  }
+
+  async consumeRunEvents(
+    durableName: string,
+    handler: RunEventHandler,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: runEventsStream.name,
+          name: checkDurableName(durableName),
+          filterSubject: allRunEventsFilter,
+          decode: decodeIdentifiedRunEvent,
           handler,
           options,
         },

@@ -21,6 +21,8 @@ export {
 } from './bus-error.ts';
 export {
   accountSignerOf,
+  apiServerInboxPrefix,
+  apiServerPermissions,
   controllerPermissions,
   createBusAuthority,
   defaultJetStreamAccountLimits,
@@ -38,6 +40,7 @@ export {
   type UserCredentialsRequest,
 } from './auth.ts';
 export {
+  allRunEventsFilter,
   buildMessageId,
   buildRunEventSubject,
   buildRunEventsFilter,

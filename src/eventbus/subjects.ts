@@ -83,6 +83,9 @@ export function buildRunEventsFilter(identity: Pick<RunIdentity, 'namespace' | '
   return `${runEventsPrefix}.${runTokens(identity)}.>`;
 }
 
+/** Every event of every run: what the API server's durable consumer stores. */
+export const allRunEventsFilter = `${runEventsPrefix}.*.*.*.*`;
+
 /** The `completed` event of every run: what the controller's durable consumer reads. */
 export const completedEventsFilter = `${runEventsPrefix}.*.*.*.completed`;
 

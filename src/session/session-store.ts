@@ -385,6 +385,39 @@ export class SessionStore {
   }
 
   /**
+   * A run's stored events in run order, a page at a time (for the API's replay): keyed by
+   * (seq, message id), so a page boundary never skips or repeats an event.
+   */
+  async pageRunEvents(runUid: string, options: PageOptions = {}): Promise<Page<RunEvent>> {
+    const limit = pageLimit(options);
+    const listing = `run-events/${runUid}`;
+    const after = options.continue === undefined ? null : parseContinueToken(listing, options.continue);
+    const key = after === null ? undefined : /^(\d+):(.+)$/.exec(after);
+    if (after !== null && !key) {
+      throw new SessionStoreError(sessionStoreErrorCodes.invalidContinue, 'continue token is not valid');
+    }
+    const rows = await this.query<{ event: RunEvent; seq: number; message_id: string }>(
+      'paging run events',
+      `SELECT event, seq, message_id FROM run_events
+       WHERE run_uid = $1 AND ($2::integer IS NULL OR (seq, message_id) > ($2, $3))
+       ORDER BY seq, message_id LIMIT $4`,
+      [runUid, key ? Number(key[1]) : null, key ? key[2] : null, limit + 1],
+    );
+    return toPage(
+      rows,
+      limit,
+      listing,
+      (row) => `${row.seq}:${row.message_id}`,
+      (row) => row.event,
+    );
+  }
+
+  /** Resolves when the database answers a trivial query; a SessionStoreError otherwise. */
+  async checkConnection(): Promise<void> {
+    await this.query('checking the database connection', 'SELECT 1', []);
+  }
+
+  /**
    * Records a finished run (its condensed transcript and token usage) once per run uid, adding its
    * tokens to its session's and its instance's totals in the same transaction: true when recorded
    * now, false when the run was recorded before.

@@ -220,6 +220,58 @@ describe('event bus on a real nats-server', () => {
     assert.ok(invalid[2]?.errors.some((error) => error.field === 'seq'));
   });
 
+  it('hands every event of a run to consumeRunEvents with its message id, terminating the rest', async () => {
+    const invalid: InvalidMessage[] = [];
+    const handled: string[] = [];
+    const stop = new AbortController();
+    stops.push(stop);
+    const done = controller.consumeRunEvents(
+      'all-events',
+      async (event, delivery) => {
+        if (event.identity.namespace === 'all-events')
+          handled.push(`${event.body.type}@${delivery.messageId ?? 'none'}`);
+      },
+      {
+        signal: stop.signal,
+        ackWaitMs: 1_000,
+        onInvalid: (message) => {
+          if (message.subject.includes('.all-events.')) invalid.push(message);
+        },
+      },
+    );
+    const run = buildIdentity('all-events');
+    // no message id at all: what a publisher bypassing the event bus would send
+    await publishRaw(
+      nats.url,
+      buildRunEventSubject(run, 'status'),
+      JSON.stringify(buildStatusEvent(run, 'raw')),
+    );
+    await publishRaw(nats.url, buildRunEventSubject(run, 'status'), 'not json');
+    // a run uid no message id can be built from, sent without one
+    const oddUid = { ...run, runUid: 'not.a.uid' };
+    await publishRaw(
+      nats.url,
+      buildRunEventSubject(oddUid, 'status'),
+      JSON.stringify(buildStatusEvent(oddUid, 'odd')),
+    );
+    await bridge.publishRunEvent(buildStatusEvent(run, 's1'));
+    await bridge.publishRunEvent(buildCompletedEvent(run));
+    await eventually('both events', async () => (handled.length === 2 ? true : undefined), 15_000);
+    // past ack_wait: terminated messages are not redelivered
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    stop.abort();
+    await done;
+    assert.deepEqual(handled, [`status@${run.runUid}:s1`, `completed@${run.runUid}:completed`]);
+    assert.deepEqual(
+      invalid.map((message) => message.reason),
+      [
+        'message id is not <run uid>:<event id> of its payload',
+        'payload is not JSON',
+        'message id is not <run uid>:<event id> of its payload',
+      ],
+    );
+  });
+
   it('stops when its signal aborts; refuses a bad durable name and a closed bus', async () => {
     const consumer = startConsuming('stop-controller', 'stop', async () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 200));

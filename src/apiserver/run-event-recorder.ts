@@ -1,0 +1,179 @@
+// Stores every run event from the event bus in the session store, exactly once: one durable
+// consumer shared by every API server replica hands each event to one of them, which writes it
+// under its bus message id (a redelivery stores nothing new) and acknowledges only after the write
+// committed. While PostgreSQL is unreachable the write fails, the event is negatively acknowledged
+// with a growing delay and waits in JetStream. A `completed` event also records the run (condensed
+// transcript and tokens, once per run uid) and its question and reply into its session; the
+// session key and the question come from the run's AgentRun, read when the completion arrives.
+import { agentRunKind, group, version, type AgentRun, type RunEvent } from '../api/index.ts';
+import type { Delivery, EventBus } from '../eventbus/index.ts';
+import { undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
+import type { Logger } from '../observability/index.ts';
+import { SessionStoreError, sessionStoreErrorCodes, type SessionStore } from '../session/index.ts';
+import { findMissingSeqs, planCompletedRun, type RunOrigin } from './plan-run-record.ts';
+
+/** The API server's durable consumer: its position survives restarts, and replicas share it. */
+export const runEventRecorderName = 'k8sclaw-apiserver-run-events';
+
+export type RunEventStore = Pick<
+  SessionStore,
+  'recordRunEvent' | 'listRunEvents' | 'recordRun' | 'appendMessage'
+>;
+
+export interface RecordRunEventDeps {
+  store: RunEventStore;
+  kube: KubeClient;
+  logger: Logger;
+  /**
+   * Deliveries of a completion that wait for earlier events of its run still missing from the
+   * store (redelivered out of order after an outage); after that the run is recorded with what is
+   * there, since a rejected event leaves a gap for ever. The default (6: about 31 s of doubling
+   * redelivery delays from 1 s) outlasts the consumer's 30 s ack wait, after which the events a
+   * stopped replica held are delivered again.
+   */
+  completionWaitDeliveries?: number;
+}
+
+export interface RunEventRecorderDeps extends RecordRunEventDeps {
+  connect: () => Promise<EventBus>;
+  signal: AbortSignal;
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+/** Events read at most for one transcript: a bound on the pages one completion reads. */
+const maxTranscriptPages = 50;
+const pageSize = 1000;
+
+class EarlierEventsMissing extends Error {
+  constructor(missing: number[]) {
+    super(`earlier events of the run are not stored yet (seq ${missing.slice(0, 10).join(', ')})`);
+  }
+}
+
+async function fetchRunOrigin(deps: RecordRunEventDeps, event: RunEvent): Promise<RunOrigin | undefined> {
+  const { namespace, run, runUid } = event.identity;
+  const agentRun = (await undefinedIfNotFound(
+    deps.kube.customObjects.getNamespacedCustomObject({
+      group,
+      version,
+      plural: agentRunKind.plural,
+      namespace,
+      name: run,
+    }),
+  )) as AgentRun | undefined;
+  // a run of the same name created since is another run: it says nothing about this one
+  if (agentRun?.metadata.uid !== runUid) return undefined;
+  return {
+    task: agentRun.spec.task,
+    ...(agentRun.spec.sessionKey !== undefined ? { sessionKey: agentRun.spec.sessionKey } : {}),
+  };
+}
+
+async function listStoredEvents(store: RunEventStore, runUid: string): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  let afterSeq = 0;
+  for (let page = 0; page < maxTranscriptPages; page += 1) {
+    const batch = await store.listRunEvents(runUid, { afterSeq, limit: pageSize });
+    events.push(...batch);
+    const last = batch.at(-1);
+    if (batch.length < pageSize || last === undefined) break;
+    afterSeq = last.seq;
+  }
+  return events;
+}
+
+async function recordCompletedRun(
+  deps: RecordRunEventDeps,
+  completed: RunEvent,
+  delivery: Delivery,
+): Promise<void> {
+  const stored = (await listStoredEvents(deps.store, completed.identity.runUid)).filter(
+    (event) => event.body.type !== 'completed',
+  );
+  const missing = findMissingSeqs(stored, completed.seq);
+  if (missing.length > 0 && delivery.deliveryCount < (deps.completionWaitDeliveries ?? 6)) {
+    throw new EarlierEventsMissing(missing);
+  }
+  const origin = await fetchRunOrigin(deps, completed);
+  const { identity } = completed;
+  const log = { namespace: identity.namespace, run: identity.run, runUid: identity.runUid };
+  if (!origin) deps.logger.warn(log, 'the AgentRun of a completed run is gone; recorded without its session');
+  const plan = planCompletedRun(completed, origin, stored);
+  for (const message of plan.messages) {
+    await deps.store.appendMessage(
+      {
+        namespace: identity.namespace,
+        instance: identity.instance,
+        sessionKey: plan.record.sessionKey ?? '',
+      },
+      message,
+    );
+  }
+  const recorded = await deps.store.recordRun(plan.record);
+  deps.logger.info({ ...log, recorded, missingEvents: missing.length }, 'run recorded');
+}
+
+/**
+ * Stores one delivered event (and, for a completion, the run). Throws to have it redelivered later
+ * (the store is unavailable, earlier events are missing); a value the store refuses for good is
+ * logged and dropped instead of retried for ever.
+ */
+export async function recordDeliveredRunEvent(
+  deps: RecordRunEventDeps,
+  event: RunEvent,
+  delivery: Delivery,
+): Promise<void> {
+  const messageId = delivery.messageId ?? `${event.identity.runUid}:${event.id}`;
+  try {
+    const stored = await deps.store.recordRunEvent(messageId, event);
+    deps.logger.debug({ messageId, stored, delivery: delivery.deliveryCount }, 'run event recorded');
+    if (event.body.type === 'completed') await recordCompletedRun(deps, event, delivery);
+  } catch (error) {
+    if (error instanceof SessionStoreError && error.code === sessionStoreErrorCodes.invalidInput) {
+      deps.logger.error({ err: error, messageId }, 'the session store refused a run event; dropped');
+      return;
+    }
+    throw error;
+  }
+}
+
+/** Consumes until `signal` aborts; reconnects with backoff when the bus is lost. */
+export async function runRunEventRecorder(deps: RunEventRecorderDeps): Promise<void> {
+  const { logger, signal } = deps;
+  const maxDelayMs = deps.maxRetryDelayMs ?? 30_000;
+  for (let delayMs = 1000; !signal.aborted; delayMs = Math.min(delayMs * 2, maxDelayMs)) {
+    let bus: EventBus | undefined;
+    try {
+      bus = await deps.connect();
+      logger.info({ consumer: runEventRecorderName }, 'recording run events from the event bus');
+      delayMs = 1000;
+      await bus.consumeRunEvents(
+        runEventRecorderName,
+        async (event, delivery) => await recordDeliveredRunEvent(deps, event, delivery),
+        {
+          signal,
+          ...(deps.retryDelayMs !== undefined ? { retryDelayMs: deps.retryDelayMs } : {}),
+          ...(deps.maxRetryDelayMs !== undefined ? { maxRetryDelayMs: deps.maxRetryDelayMs } : {}),
+          onInvalid: (message) => logger.warn({ message }, 'terminated an invalid run event'),
+          onHandlerError: (error, delivery) =>
+            logger.warn({ err: error, delivery }, 'recording a run event failed; it will be redelivered'),
+          onError: (error) => logger.warn({ err: error }, 'event bus consumer error'),
+        },
+      );
+    } catch (error) {
+      if (signal.aborted) break;
+      logger.warn({ err: error, retryInMs: delayMs }, 'event bus unavailable; retrying');
+    } finally {
+      await bus?.close().catch(() => undefined);
+    }
+    if (!signal.aborted) await sleep(delayMs, signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
