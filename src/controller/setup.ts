@@ -23,6 +23,7 @@ import {
   type V1Job,
   type V1Pod,
 } from '../kube/index.ts';
+import { byInstance, instanceLabelIndexes, runIndexes, runLabelIndexes } from './cache-indexes.ts';
 import { changesMoreThanStatus } from './event-filters.ts';
 import { createRunReconciler } from './run/run-reconciler.ts';
 import { isJobFinished } from './run/observe-run.ts';
@@ -68,9 +69,11 @@ export function registerControllers(manager: ControllerManager, deps: Controller
   const informer = <T extends object>(
     type: { apiVersion: string; kind: string; plural: string },
     labelSelector?: string,
+    indexes?: Record<string, (object: object) => string | undefined>,
   ) =>
     new ResourceInformer<T>(deps.kube, type, {
       ...(labelSelector ? { labelSelector } : {}),
+      ...(indexes ? { indexes } : {}),
       onError: (error, retryInMs) => deps.onInformerError?.(type.kind, error, retryInMs),
     });
   const managedBy = `${labels.managedBy}=${labelValues.managedBy}`;
@@ -82,8 +85,12 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     managedBy,
   );
   const recorder = new EventRecorder(deps.kube, 'k8sclaw-controller', deps.now);
-  const runs = informer<AgentRun>(resourceOf(agentRunKind));
-  const jobs = informer<V1Job>({ apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' }, managedBy);
+  const runs = informer<AgentRun>(resourceOf(agentRunKind), undefined, runIndexes);
+  const jobs = informer<V1Job>(
+    { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' },
+    managedBy,
+    instanceLabelIndexes,
+  );
   const deployments = informer<V1Deployment>(
     { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
     managedBy,
@@ -91,10 +98,12 @@ export function registerControllers(manager: ControllerManager, deps: Controller
   const pods = informer<V1Pod>(
     { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
     `${labels.component}=agent-run`,
+    runLabelIndexes,
   );
   const channelPods = informer<V1Pod>(
     { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
     `${labels.component}=channel`,
+    instanceLabelIndexes,
   );
 
   manager.register({
@@ -124,9 +133,8 @@ export function registerControllers(manager: ControllerManager, deps: Controller
 
   /** Runs of the namespace still waiting for a Job: what a freed slot, a new policy or pack may admit. */
   const waitingRuns = (namespace: string, instance?: string) =>
-    runs
-      .list(namespace)
-      .filter((r) => (instance === undefined || r.spec.instanceRef === instance) && !r.status?.jobName)
+    (instance === undefined ? runs.list(namespace) : runs.byIndex(byInstance, namespace, instance))
+      .filter((r) => !r.status?.jobName)
       .map((r) => `${namespace}/${r.metadata.name}`);
   const namespaceOf = (object: object) =>
     (object as { metadata?: { namespace?: string } }).metadata?.namespace ?? '';

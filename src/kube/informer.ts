@@ -31,6 +31,11 @@ export interface InformerOptions {
   onError?: (error: unknown, retryInMs: number) => void;
   /** Observes every successful list (the first one and each relist). */
   onListed?: (items: number) => void;
+  /**
+   * Secondary indexes, by name: each maps an object to one value (or none), and `byIndex` answers
+   * the objects of a namespace with that value without scanning the cache (client-go's Indexers).
+   */
+  indexes?: Record<string, (object: KubernetesObject) => string | undefined>;
 }
 
 export function resourcePath(type: ResourceType): string {
@@ -112,6 +117,8 @@ export class ResourceInformer<T extends object> {
   private readonly handlers: InformerHandler<T>[] = [];
   /** namespace → name → object */
   private cache = new Map<string, Map<string, KubernetesObject>>();
+  /** index name → `namespace/value` → name → object */
+  private indexed = new Map<string, Map<string, Map<string, KubernetesObject>>>();
   private resourceVersion = '';
   private synced = false;
   private running: Promise<void> | undefined;
@@ -173,6 +180,13 @@ export class ResourceInformer<T extends object> {
     return this.cache.get(namespace)?.get(name) as T | undefined;
   }
 
+  /** The cached objects of `namespace` whose index `index` has `value`. */
+  byIndex(index: string, namespace: string, value: string): readonly T[] {
+    if (!this.options.indexes?.[index])
+      throw new Error(`informer of ${this.type.plural} has no index ${index}`);
+    return [...(this.indexed.get(index)?.get(`${namespace}/${value}`)?.values() ?? [])] as T[];
+  }
+
   list(namespace?: string): readonly T[] {
     if (namespace) return [...(this.cache.get(namespace)?.values() ?? [])] as T[];
     return [...this.cache.values()].flatMap((objects) => [...objects.values()]) as T[];
@@ -228,6 +242,8 @@ export class ResourceInformer<T extends object> {
     }
     const previous = this.cache;
     this.cache = fresh;
+    this.indexed = new Map();
+    for (const objects of fresh.values()) for (const object of objects.values()) this.index(object);
     this.resourceVersion = result.metadata?.resourceVersion ?? '';
     for (const [namespace, objects] of previous) {
       for (const [name, object] of objects) {
@@ -300,14 +316,42 @@ export class ResourceInformer<T extends object> {
       if (!before || !objects) return;
       objects.delete(name);
       if (objects.size === 0) this.cache.delete(namespace);
+      this.unindex(before);
       this.emit('delete', object);
     } else if (phase === 'ADDED' || phase === 'MODIFIED') {
       if (before?.metadata?.resourceVersion === object.metadata?.resourceVersion && before) return;
       if (objects) objects.set(name, stripForCache(object));
       else this.cache.set(namespace, new Map([[name, stripForCache(object)]]));
+      if (before) this.unindex(before);
+      this.index(object);
       this.emit(before ? 'update' : 'add', object, before);
     }
     // BOOKMARK carries only the resourceVersion
+  }
+
+  private index(object: KubernetesObject): void {
+    for (const [index, valueOf] of Object.entries(this.options.indexes ?? {})) {
+      const value = valueOf(object);
+      if (value === undefined) continue;
+      let buckets = this.indexed.get(index);
+      if (!buckets) this.indexed.set(index, (buckets = new Map()));
+      const bucketKey = `${object.metadata?.namespace ?? ''}/${value}`;
+      let bucket = buckets.get(bucketKey);
+      if (!bucket) buckets.set(bucketKey, (bucket = new Map()));
+      bucket.set(object.metadata?.name ?? '', object);
+    }
+  }
+
+  private unindex(object: KubernetesObject): void {
+    for (const [index, valueOf] of Object.entries(this.options.indexes ?? {})) {
+      const value = valueOf(object);
+      if (value === undefined) continue;
+      const buckets = this.indexed.get(index);
+      const bucketKey = `${object.metadata?.namespace ?? ''}/${value}`;
+      const bucket = buckets?.get(bucketKey);
+      bucket?.delete(object.metadata?.name ?? '');
+      if (bucket?.size === 0) buckets?.delete(bucketKey);
+    }
   }
 
   private emit(event: InformerEvent, object: KubernetesObject, previous?: KubernetesObject): void {

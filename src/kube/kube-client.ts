@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { K8sClawError } from '../api/errors.ts';
 import { toKubeError } from './kube-error.ts';
+import { reuseConnections } from './reuse-connections.ts';
 
 const serviceAccountTokenFile = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -44,7 +45,7 @@ export class KubeClient {
   readonly version: VersionApi;
 
   constructor(config: KubeConfig) {
-    this.config = config;
+    this.config = reuseConnections(config);
     this.core = config.makeApiClient(CoreV1Api);
     this.apps = config.makeApiClient(AppsV1Api);
     this.batch = config.makeApiClient(BatchV1Api);

@@ -27,6 +27,7 @@ import {
   type V1Pod,
 } from '../../kube/index.ts';
 import { memoryConfigMapName } from '../../orchestrator/index.ts';
+import { byInstance } from '../cache-indexes.ts';
 import { isOwnedBy } from '../ownership.ts';
 import { writeStatusIfChanged } from '../write-status.ts';
 import {
@@ -78,9 +79,7 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
       .list(namespace)
       .filter((d) => d.metadata?.labels?.[labels.instance] === name && d.metadata?.labels?.[labels.channel]);
     if (owned.length === 0) return [];
-    const pods = deps.channelPods
-      .list(namespace)
-      .filter((p) => p.metadata?.labels?.[labels.instance] === name);
+    const pods = deps.channelPods.byIndex(byInstance, namespace, name);
     return owned.map((deployment) => {
       const type = deployment.metadata?.labels?.[labels.channel] as ChannelType;
       const waiting = pods
@@ -103,7 +102,7 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
     const [namespace = '', name = ''] = key.split('/');
     const instance = deps.instances.get(namespace, name);
     if (!instance) return;
-    const runs = deps.runs.list(namespace).filter((r) => r.spec.instanceRef === name);
+    const runs = deps.runs.byIndex(byInstance, namespace, name);
 
     if (instance.metadata.deletionTimestamp) {
       if (!(instance.metadata.finalizers ?? []).includes(finalizers.instance)) return;

@@ -1,14 +1,9 @@
 // Reads what the AgentRun plan needs from the informer caches: the run's instance, policy, skill
 // packs, its Job and pod (in the shapes plan-run expects), and how many Jobs of the instance run.
-import {
-  labels,
-  type AgentRun,
-  type ClawInstance,
-  type ClawPolicy,
-  type SkillPack,
-} from '../../api/index.ts';
+import { type AgentRun, type ClawInstance, type ClawPolicy, type SkillPack } from '../../api/index.ts';
 import type { ResourceInformer, V1ConfigMap, V1Job, V1Pod } from '../../kube/index.ts';
 import { agentContainerName, agentJobName, memoryConfigMapName } from '../../orchestrator/index.ts';
+import { byInstance, byRun } from '../cache-indexes.ts';
 import { isOwnedBy } from '../ownership.ts';
 import type { ObservedJob, ObservedPod, RunObservation } from './plan-run.ts';
 
@@ -87,32 +82,23 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
   const skillPacks = new Map(packNames.map((pack) => [pack, caches.skillPacks.get(namespace, pack)]));
   const jobName = agentJobName(name);
   const job = caches.jobs.get(namespace, jobName);
-  const pod = caches.pods
-    .list(namespace)
-    .filter((p) => p.metadata?.labels?.[labels.run] === name)
-    .sort((a, b) =>
-      String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
-    )[0];
+  const pod = [...caches.pods.byIndex(byRun, namespace, name)].sort((a, b) =>
+    String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
+  )[0];
   const activeRunsOfInstance = caches.jobs
-    .list(namespace)
-    .filter(
-      (j) =>
-        j.metadata?.labels?.[labels.instance] === run.spec.instanceRef &&
-        j.metadata?.name !== jobName &&
-        !isJobFinished(j),
-    ).length;
+    .byIndex(byInstance, namespace, run.spec.instanceRef)
+    .filter((j) => j.metadata?.name !== jobName && !isJobFinished(j)).length;
   // admitted (a Job was created) and not finished: what sub-agent limits count
-  const admitted = caches.runs
-    .list(namespace)
-    .filter(
-      (r) =>
-        r.metadata.name !== name &&
-        r.spec.instanceRef === run.spec.instanceRef &&
-        r.spec.parent !== undefined &&
-        r.status?.jobName !== undefined &&
-        r.status.phase !== 'Succeeded' &&
-        r.status.phase !== 'Failed',
-    );
+  const admitted = (
+    run.spec.parent ? caches.runs.byIndex(byInstance, namespace, run.spec.instanceRef) : []
+  ).filter(
+    (r) =>
+      r.metadata.name !== name &&
+      r.spec.parent !== undefined &&
+      r.status?.jobName !== undefined &&
+      r.status.phase !== 'Succeeded' &&
+      r.status.phase !== 'Failed',
+  );
   const parent = run.spec.parent?.runName;
   const memoryConfigMap = caches.configMaps.get(namespace, memoryConfigMapName(run.spec.instanceRef));
   return {

@@ -44,6 +44,47 @@ describe('ResourceInformer on a real apiserver', () => {
     await deleteTestNamespace(kube, namespace);
   });
 
+  it('answers lookups by index from the first list on, through adds, label changes and deletes', async () => {
+    const team = (object: { metadata?: { labels?: Record<string, string> } }) =>
+      object.metadata?.labels?.team;
+    const informer = new ResourceInformer<Named>(kube, configMaps, {
+      labelSelector: 'indexed=yes',
+      indexes: { team: team },
+    });
+    const names = (value: string) =>
+      informer
+        .byIndex('team', namespace, value)
+        .map((o) => o.metadata?.name)
+        .sort();
+    const create = (name: string, teamName: string) =>
+      kube.core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name, labels: { indexed: 'yes', team: teamName } } },
+      });
+    await create('a1', 'alpha');
+    await informer.start();
+    cleanups.push(() => informer.stop());
+    assert.deepEqual(names('alpha'), ['a1']);
+    await create('a2', 'alpha');
+    await create('b1', 'beta');
+    await eventually('the new objects indexed', async () =>
+      names('alpha').length === 2 && names('beta').length === 1 ? true : undefined,
+    );
+    await kube.core.patchNamespacedConfigMap({
+      name: 'a2',
+      namespace,
+      body: [{ op: 'replace', path: '/metadata/labels/team', value: 'beta' }],
+    });
+    await eventually('a2 moved to beta', async () => (names('beta').length === 2 ? true : undefined));
+    assert.deepEqual(names('alpha'), ['a1']);
+    assert.deepEqual(names('beta'), ['a2', 'b1']);
+    await kube.core.deleteNamespacedConfigMap({ name: 'b1', namespace });
+    await eventually('b1 gone from the index', async () => (names('beta').length === 1 ? true : undefined));
+    assert.deepEqual(names('beta'), ['a2']);
+    assert.deepEqual(names('gamma'), []);
+    assert.throws(() => informer.byIndex('nope', namespace, 'x'), /no index nope/);
+  });
+
   it('stays unsynced while the list fails and backs off while list or watch keep failing', async () => {
     await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
     const token = await kube.core.createNamespacedServiceAccountToken({
