@@ -14,6 +14,8 @@ export interface CliEnvironment extends CliStreams {
   /** $KUBECONFIG, used when --kubeconfig is not given. */
   kubeconfig?: string;
   now: () => Date;
+  /** $NO_COLOR is set: the TUI draws without colours. */
+  noColor?: boolean;
 }
 
 export class CliContext {

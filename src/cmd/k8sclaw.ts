@@ -11,6 +11,7 @@ process.exitCode = await runK8sclaw(
     stdin: process.stdin,
     ...(process.env.KUBECONFIG ? { kubeconfig: process.env.KUBECONFIG } : {}),
     now: () => new Date(),
+    noColor: Boolean(process.env.NO_COLOR),
   },
   Boolean(process.env.K8SCLAW_DEBUG),
 );
