@@ -91,7 +91,7 @@ export const keymap: readonly KeyBinding[] = [
   },
   { keys: ['escape'], label: 'Esc', description: 'back', scope: 'any', command: { type: 'back' } },
   { keys: ['?'], label: '?', description: 'help', scope: 'any', command: { type: 'help' } },
-  { keys: ['q'], label: 'q', description: 'quit', scope: 'table', command: { type: 'quit' } },
+  { keys: ['q'], label: 'q', description: 'quit', scope: 'any', command: { type: 'quit' } },
 ];
 
 function scopeOf(state: TuiState): KeyScope {

@@ -100,12 +100,19 @@ describe('the TUI app', () => {
     assert.match(strip(app.lastFrame()), /permission denied: the current user cannot list clawinstances/);
   });
 
-  it('? shows every key of the keymap; Esc goes back', async () => {
+  it('? shows every key of the keymap within 80×24; Esc goes back', async () => {
     const app = start(new FixedSource({}));
+    // the terminal is resized to 80×24 (the testing library's own is 100 columns)
+    Object.defineProperty(app.stdout, 'columns', { value: 80 });
+    Object.defineProperty(app.stdout, 'rows', { value: 24 });
+    app.stdout.emit('resize');
     app.stdin.write('?');
     await settle();
     const frame = strip(app.lastFrame());
     for (const binding of keymap) assert.ok(frame.includes(binding.description), binding.description);
+    const lines = frame.split('\n');
+    assert.ok(lines.length <= 24, `${lines.length} lines`);
+    for (const line of lines) assert.ok([...line].length <= 80, line);
     app.stdin.write('\x1b');
     await settle();
     assert.doesNotMatch(strip(app.lastFrame()), /^Keys$/m);

@@ -275,27 +275,24 @@ function Body(p: {
 }
 
 function HelpScreen(p: { width: number }): React.ReactElement {
+  // two bindings a line, so that the whole keymap fits in 24 rows
+  const cells = keymap.map((b) => `${b.label.padEnd(6)} ${b.description}`);
+  const half = Math.floor(p.width / 2);
+  const lines = Array.from({ length: Math.ceil(cells.length / 2) }, (_, i) =>
+    fit(`${fit(cells[2 * i]!, half - 1).padEnd(half)}${cells[2 * i + 1] ?? ''}`, p.width),
+  );
   return h(
     Box,
     { flexDirection: 'column' },
     h(Text, { bold: true }, 'Keys'),
-    ...keymap.map((b) => h(Text, { key: b.label }, fit(`${b.label.padEnd(6)} ${b.description}`, p.width))),
+    ...lines.map((line, i) => h(Text, { key: i }, line)),
     h(
       Text,
       {},
-      fit(
-        'Commands: /run [@instance] <task>  /schedule <instance> <cron> <task>  /memory <instance>',
-        p.width,
-      ),
+      fit('/run [@instance] <task>   /schedule <instance> <cron> <task>   /memory <instance>', p.width),
     ),
-    h(
-      Text,
-      {},
-      fit(
-        '  /instances /runs /channels /schedules  /delete <type> <name>  /ns <ns|all>  /filter <text>',
-        p.width,
-      ),
-    ),
+    h(Text, {}, fit('/instances /runs /channels /schedules   /delete <type> <name>', p.width)),
+    h(Text, {}, fit('/ns <namespace|all>   /filter <text>   /help   /quit', p.width)),
   );
 }
 
