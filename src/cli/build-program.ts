@@ -17,6 +17,7 @@ import { addFeatureCommands } from './commands/feature-commands.ts';
 import { defaultConfigDir, runInstall } from './commands/install.ts';
 import { addKindCommands } from './commands/kind-commands.ts';
 import { addMemoryCommands } from './commands/memory-commands.ts';
+import { addOnboardCommand } from './commands/onboard.ts';
 import { addRunCommands } from './commands/run-commands.ts';
 import { addRunLogsCommand } from './commands/run-logs-command.ts';
 import { runUninstall } from './commands/uninstall.ts';
@@ -121,6 +122,7 @@ export function buildProgram(env: CliEnvironment): Command {
   });
   addMemoryCommands(program, ctx);
   addFeatureCommands(program, ctx);
+  addOnboardCommand(program, ctx);
   addCompletionCommand(program, ctx);
   // no command: the TUI. Set after the commands are added, so that they do not inherit it.
   program.allowExcessArguments(true).action(async () => {

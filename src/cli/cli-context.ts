@@ -16,6 +16,8 @@ export interface CliEnvironment extends CliStreams {
   now: () => Date;
   /** $NO_COLOR is set: the TUI draws without colours. */
   noColor?: boolean;
+  /** The environment variables, for the ones a command is told to read (API keys, tokens). */
+  variables?: Readonly<Record<string, string | undefined>>;
 }
 
 export class CliContext {

@@ -12,6 +12,7 @@ process.exitCode = await runK8sclaw(
     ...(process.env.KUBECONFIG ? { kubeconfig: process.env.KUBECONFIG } : {}),
     now: () => new Date(),
     noColor: Boolean(process.env.NO_COLOR),
+    variables: process.env,
   },
   Boolean(process.env.K8SCLAW_DEBUG),
 );
