@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { agentRunKind, apiVersion, resourceOf } from '../../../src/api/index.ts';
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { TuiApp } from '../../../src/cli/tui/tui-app.ts';
 import { TuiData } from '../../../src/cli/tui/tui-data.ts';
 import { viewById, viewRows } from '../../../src/cli/tui/tui-views.ts';
 import { KubeClient } from '../../../src/kube/index.ts';
@@ -70,6 +73,29 @@ describe('the TUI data layer on the real apiserver', () => {
     });
     await eventually('the row gone', async () => (rows().length === 0 ? true : undefined));
     assert.equal(data.snapshot(runs.resource).error, undefined);
+  });
+
+  it('the whole app, drawn by Ink, shows a run created while it runs', async () => {
+    const data = new TuiData(kube);
+    stops.push(() => data.stop());
+    const app = render(
+      React.createElement(TuiApp, {
+        data,
+        context: 'harness',
+        namespace,
+        now: () => new Date(),
+        colour: false,
+      }),
+    );
+    stops.push(async () => app.unmount());
+    app.stdin.write('2');
+    await eventually('the empty Runs view', async () =>
+      app.lastFrame()?.includes(`No runs in ${namespace}.`) ? true : undefined,
+    );
+    await kube.apply(runManifest('tui-drawn', namespace, 'alice'), 'k8sclaw-test');
+    await eventually('the run drawn', async () =>
+      /tui-drawn +alice/.test(app.lastFrame() ?? '') ? true : undefined,
+    );
   });
 
   it('a user who may not list runs gets a sentence in the view, not a crash', async () => {
