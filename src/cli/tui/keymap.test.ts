@@ -7,6 +7,16 @@ import { views } from './tui-views.ts';
 
 const table = initialState('team-a');
 const help = reduce(table, { type: 'open', screen: { screen: 'help' } });
+const logs = reduce(table, {
+  type: 'open',
+  screen: {
+    screen: 'logs',
+    namespace: 'team-a',
+    pod: 'p',
+    containers: ['agent', 'ipc-bridge'],
+    container: 0,
+  },
+});
 const confirm = reduce(table, {
   type: 'open',
   screen: { screen: 'confirm-delete', view: 'runs', key: 'team-a/r' },
@@ -14,7 +24,7 @@ const confirm = reduce(table, {
 
 describe('keymap', () => {
   it('no key is bound twice in one scope', () => {
-    for (const scope of ['table', 'screen', 'confirm'] as const) {
+    for (const scope of ['table', 'screen', 'logs', 'confirm'] as const) {
       const keys = keymap.filter((b) => b.scope === scope || b.scope === 'any').flatMap((b) => b.keys);
       assert.deepEqual(keys, [...new Set(keys)], scope);
     }
@@ -41,6 +51,10 @@ describe('keymap', () => {
     [help, 'escape', { type: 'back' }],
     [help, 'x', undefined],
     [help, '1', undefined],
+    [table, 'c', undefined],
+    [logs, 'c', { type: 'next-container' }],
+    [logs, 'escape', { type: 'back' }],
+    [logs, 'l', undefined],
     [confirm, 'y', { type: 'confirm' }],
     [confirm, 'escape', { type: 'back' }],
     [confirm, 'x', undefined],

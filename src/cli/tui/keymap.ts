@@ -12,6 +12,7 @@ export type KeyCommand =
   | { type: 'details' }
   | { type: 'describe' }
   | { type: 'logs' }
+  | { type: 'next-container' }
   | { type: 'delete' }
   | { type: 'confirm' }
   | { type: 'back' }
@@ -22,7 +23,7 @@ export type KeyCommand =
   | { type: 'quit' };
 
 /** Where a binding applies: the table, the screens above it, or everywhere. */
-export type KeyScope = 'table' | 'screen' | 'confirm' | 'any';
+export type KeyScope = 'table' | 'screen' | 'logs' | 'confirm' | 'any';
 
 export interface KeyBinding {
   /** Key names as the dispatcher receives them: a character, or up/down/tab/return/escape. */
@@ -61,6 +62,13 @@ export const keymap: readonly KeyBinding[] = [
   { keys: ['d'], label: 'd', description: 'describe', scope: 'table', command: { type: 'describe' } },
   { keys: ['l'], label: 'l', description: 'logs of a pod or run', scope: 'table', command: { type: 'logs' } },
   {
+    keys: ['c'],
+    label: 'c',
+    description: 'logs: next container',
+    scope: 'logs',
+    command: { type: 'next-container' },
+  },
+  {
     keys: ['x'],
     label: 'x',
     description: 'delete (asks first)',
@@ -97,6 +105,7 @@ export const keymap: readonly KeyBinding[] = [
 function scopeOf(state: TuiState): KeyScope {
   const screen = topScreen(state).screen;
   if (screen === 'table') return 'table';
+  if (screen === 'logs') return 'logs';
   return screen === 'confirm-delete' ? 'confirm' : 'screen';
 }
 

@@ -89,32 +89,23 @@ export class TuiActions {
     return `${stringify(shown).trimEnd()}\n\nEvents:\n${events}`;
   }
 
-  /** The log of every container of the pod (of a run: its pod), each under its name. */
-  async logs(pod: V1Pod): Promise<string> {
-    const namespace = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
-    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map(
-      (c) => c.name,
+  /** Follows one container's log, handing each chunk to `onText`, until `signal` aborts. */
+  async followLog(
+    pod: { namespace: string; name: string; container: string },
+    onText: (text: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        onText(chunk.toString('utf8'));
+        done();
+      },
+    });
+    await streamPodLog(
+      this.ctx.kube(),
+      { namespace: pod.namespace, pod: pod.name, container: pod.container, follow: true, signal },
+      sink,
     );
-    const parts: string[] = [];
-    for (const container of containers) {
-      const chunks: Buffer[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          chunks.push(chunk);
-          done();
-        },
-      });
-      const text = await streamPodLog(
-        this.ctx.kube(),
-        { namespace, pod: name, container, follow: false },
-        sink,
-      )
-        .then(() => Buffer.concat(chunks).toString('utf8').trimEnd() || '<empty>')
-        .catch((error: unknown) => `<${(error as Error).message}>`);
-      parts.push(`── ${container}\n${text}`);
-    }
-    return parts.join('\n\n') || '<no containers>';
   }
 
   async runPod(run: AgentRun): Promise<V1Pod | undefined> {

@@ -155,4 +155,58 @@ describe('the TUI app', () => {
       app.unmount();
     }
   });
+
+  it('l follows the log of the selected pod, the agent container first; c switches and ends the old stream', async () => {
+    const follows: { container: string; signal: AbortSignal }[] = [];
+    // a log source that writes two lines per container and stays open until aborted
+    const logSource = {
+      followLog: async (
+        pod: { container: string },
+        onText: (text: string) => void,
+        signal: AbortSignal,
+      ): Promise<void> => {
+        follows.push({ container: pod.container, signal });
+        onText(`${pod.container} line 1\n${pod.container} li`);
+        onText('ne 2\n');
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      },
+    };
+    const pod = {
+      metadata: { name: 'alice-hello-x1', namespace: 'team-a', labels: {} },
+      spec: { containers: [{ name: 'ipc-bridge' }, { name: 'agent' }] },
+    };
+    const app = render(
+      React.createElement(TuiApp, {
+        data: new FixedSource({ pods: [pod] }),
+        actions: logSource as never,
+        context: 'kind-test',
+        namespace: 'team-a',
+        now,
+        colour: false,
+      }),
+    );
+    for (const key of ['6', 'l']) {
+      app.stdin.write(key);
+      await settle();
+    }
+    let frame = strip(app.lastFrame());
+    assert.match(frame, /logs alice-hello-x1 \[ipc-bridge \*agent\*\]/);
+    assert.match(frame, /^agent line 1$/m);
+    assert.match(frame, /^agent line 2$/m);
+    app.stdin.write('c');
+    await settle();
+    frame = strip(app.lastFrame());
+    assert.match(frame, /^ipc-bridge line 2$/m);
+    assert.doesNotMatch(frame, /agent line/);
+    assert.deepEqual(
+      follows.map((f) => [f.container, f.signal.aborted]),
+      [
+        ['agent', true],
+        ['ipc-bridge', false],
+      ],
+    );
+    app.stdin.write('\x1b');
+    await settle();
+    assert.equal(follows[1]!.signal.aborted, true, 'leaving the screen ends the stream');
+  });
 });

@@ -12,7 +12,7 @@ import { commandForKey, keymap, type KeyCommand } from './keymap.ts';
 import { parseSlashCommand } from './slash-command.ts';
 import { runDetails, type TuiActions } from './tui-actions.ts';
 import type { TuiSource } from './tui-data.ts';
-import { initialState, reduce, topScreen, type TuiState } from './tui-state.ts';
+import { initialState, reduce, topScreen, type Screen, type TuiState } from './tui-state.ts';
 import { viewById, viewHeaders, viewRows, views, type TableRow, type TuiObject } from './tui-views.ts';
 
 const h = React.createElement;
@@ -149,8 +149,24 @@ export function TuiApp(props: TuiAppProps): React.ReactElement {
           const pod = state.view === 'runs' ? await a.runPod(selected as AgentRun) : (selected as V1Pod);
           if (!pod || state.view === 'instances' || (view.kind && state.view !== 'runs'))
             return say('logs: select a pod, a channel or a run that has a pod');
-          show(`logs of ${pod.metadata?.name}`, await a.logs(pod));
+          const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map(
+            (c) => c.name,
+          );
+          // an agent pod's agent container first: that is the log one looks for
+          const first = Math.max(0, containers.indexOf('agent'));
+          dispatch({
+            type: 'open',
+            screen: {
+              screen: 'logs',
+              namespace: pod.metadata?.namespace ?? '',
+              pod: pod.metadata?.name ?? '',
+              containers,
+              container: first,
+            },
+          });
         });
+      case 'next-container':
+        return dispatch({ type: 'next-container' });
       case 'delete':
         if (!selectedRow) return;
         return dispatch({
@@ -190,6 +206,7 @@ export function TuiApp(props: TuiAppProps): React.ReactElement {
     h(Header, { state, context: props.context, colour, width: columns }),
     h(Body, {
       state,
+      actions,
       rows,
       snapshot,
       colour,
@@ -224,6 +241,7 @@ function Header(p: { state: TuiState; context: string; colour: boolean; width: n
 
 function Body(p: {
   state: TuiState;
+  actions: TuiActions | undefined;
   rows: TableRow[];
   snapshot: ReturnType<TuiSource['snapshot']>;
   colour: boolean;
@@ -233,6 +251,8 @@ function Body(p: {
 }): React.ReactElement {
   const screen = topScreen(p.state);
   if (screen.screen === 'help') return h(HelpScreen, { width: p.width });
+  if (screen.screen === 'logs')
+    return h(LogsScreen, { screen, actions: p.actions, width: p.width, height: p.height });
   if (screen.screen === 'text') {
     const lines = screen.text.split('\n').slice(0, p.height - 1);
     return h(
@@ -271,6 +291,57 @@ function Body(p: {
       .map((line, i) =>
         h(Text, { key: p.rows[first + i]!.key, inverse: first + i === selected }, fit(line, p.width)),
       ),
+  );
+}
+
+const logLineLimit = 1000;
+
+/** One container's log, followed while the screen is shown; `c` switches the container. */
+function LogsScreen(p: {
+  screen: Extract<Screen, { screen: 'logs' }>;
+  actions: TuiActions | undefined;
+  width: number;
+  height: number;
+}): React.ReactElement {
+  const { namespace, pod, containers, container } = p.screen;
+  const name = containers[container] ?? '';
+  const [lines, setLines] = useState<string[]>([]);
+  const [ended, setEnded] = useState<string | undefined>();
+  useEffect(() => {
+    setLines([]);
+    setEnded(undefined);
+    if (!p.actions || !name) return;
+    const abort = new AbortController();
+    let partial = '';
+    p.actions
+      .followLog(
+        { namespace, name: pod, container: name },
+        (text) => {
+          const parts = (partial + text).split('\n');
+          partial = parts.pop() ?? '';
+          setLines((before) => [...before, ...parts].slice(-logLineLimit));
+        },
+        abort.signal,
+      )
+      .then(
+        () => setEnded('(log ended)'),
+        (error: unknown) => setEnded(`(${(error as Error).message})`),
+      );
+    return () => abort.abort();
+  }, [p.actions, namespace, pod, name]);
+  const shown = [...lines, ...(ended ? [ended] : [])].slice(-(p.height - 1));
+  return h(
+    Box,
+    { flexDirection: 'column' },
+    h(
+      Text,
+      { bold: true },
+      fit(
+        `logs ${pod} [${containers.map((c, i) => (i === container ? `*${c}*` : c)).join(' ')}]  c: next container`,
+        p.width,
+      ),
+    ),
+    ...shown.map((line, i) => h(Text, { key: i }, fit(line, p.width) || ' ')),
   );
 }
 

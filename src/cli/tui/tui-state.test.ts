@@ -85,4 +85,21 @@ describe('tui state', () => {
     assert.equal(s.filter, 'bo');
     assert.equal(s.prompt, undefined);
   });
+
+  it('c on the logs screen goes to the next container and wraps around; elsewhere it does nothing', () => {
+    const logs = after({
+      type: 'open',
+      screen: {
+        screen: 'logs',
+        namespace: 'team-a',
+        pod: 'p',
+        containers: ['agent', 'ipc-bridge'],
+        container: 0,
+      },
+    });
+    const next = reduce(logs, { type: 'next-container' });
+    assert.deepEqual(topScreen(next), { ...topScreen(logs), container: 1 });
+    assert.deepEqual(topScreen(reduce(next, { type: 'next-container' })), topScreen(logs));
+    assert.equal(reduce(start, { type: 'next-container' }), start);
+  });
 });

@@ -8,7 +8,7 @@ export type Screen =
   | { screen: 'help' }
   | { screen: 'details'; view: ViewId; key: string }
   | { screen: 'describe'; view: ViewId; key: string }
-  | { screen: 'logs'; view: ViewId; key: string }
+  | { screen: 'logs'; namespace: string; pod: string; containers: string[]; container: number }
   | { screen: 'text'; title: string; text: string }
   | { screen: 'confirm-delete'; view: ViewId; key: string };
 
@@ -42,7 +42,8 @@ export type TuiAction =
   | { type: 'prompt-input'; text: string }
   | { type: 'cancel-prompt' }
   | { type: 'set-filter'; filter: string }
-  | { type: 'message'; message: string | undefined };
+  | { type: 'message'; message: string | undefined }
+  | { type: 'next-container' };
 
 export function initialState(namespace: string): TuiState {
   return {
@@ -108,5 +109,11 @@ export function reduce(state: TuiState, action: TuiAction): TuiState {
       };
     case 'message':
       return { ...state, message: action.message };
+    case 'next-container': {
+      const top = state.stack.at(-1);
+      if (top?.screen !== 'logs') return state;
+      const next = { ...top, container: (top.container + 1) % top.containers.length };
+      return { ...state, stack: [...state.stack.slice(0, -1), next] };
+    }
   }
 }
