@@ -17,12 +17,14 @@ import { addFeatureCommands } from './commands/feature-commands.ts';
 import { defaultConfigDir, runInstall } from './commands/install.ts';
 import { addKindCommands } from './commands/kind-commands.ts';
 import { addMemoryCommands } from './commands/memory-commands.ts';
+import { addOnboardCommand } from './commands/onboard.ts';
 import { addRunCommands } from './commands/run-commands.ts';
 import { addRunLogsCommand } from './commands/run-logs-command.ts';
 import { runUninstall } from './commands/uninstall.ts';
 import { readVersionInfo, renderVersion } from './commands/version.ts';
 import { packageRoot } from './package-root.ts';
 import { parseSeconds } from './parse-seconds.ts';
+import { runTui } from './tui/run-tui.ts';
 import { instanceRows } from './render/instance-rows.ts';
 import { policyRows } from './render/policy-rows.ts';
 import { runRows } from './render/run-rows.ts';
@@ -120,7 +122,15 @@ export function buildProgram(env: CliEnvironment): Command {
   });
   addMemoryCommands(program, ctx);
   addFeatureCommands(program, ctx);
+  addOnboardCommand(program, ctx);
   addCompletionCommand(program, ctx);
+  // no command: the TUI. Set after the commands are added, so that they do not inherit it.
+  program.allowExcessArguments(true).action(async () => {
+    const [word] = program.args;
+    if (word !== undefined)
+      program.error(`error: unknown command '${word}'`, { code: 'commander.unknownCommand' });
+    await runTui(ctx);
+  });
   return program;
 }
 

@@ -14,6 +14,10 @@ export interface CliEnvironment extends CliStreams {
   /** $KUBECONFIG, used when --kubeconfig is not given. */
   kubeconfig?: string;
   now: () => Date;
+  /** $NO_COLOR is set: the TUI draws without colours. */
+  noColor?: boolean;
+  /** The environment variables, for the ones a command is told to read (API keys, tokens). */
+  variables?: Readonly<Record<string, string | undefined>>;
 }
 
 export class CliContext {

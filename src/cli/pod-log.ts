@@ -10,6 +10,8 @@ export interface PodLogRequest {
   pod: string;
   container: string;
   follow: boolean;
+  /** Ends a followed log: the request is closed and the promise resolves. */
+  signal?: AbortSignal;
 }
 
 export async function streamPodLog(kube: KubeClient, request: PodLogRequest, out: Writable): Promise<void> {
@@ -43,7 +45,8 @@ export async function streamPodLog(kube: KubeClient, request: PodLogRequest, out
         reject(new KubeApiError(status, parsed.reason ?? '', parsed.message ?? `HTTP ${status}`, undefined));
       });
     });
-    req.on('error', reject);
+    req.on('error', (error) => (request.signal?.aborted ? resolve() : reject(error)));
+    request.signal?.addEventListener('abort', () => req.destroy(), { once: true });
     req.end();
   });
 }

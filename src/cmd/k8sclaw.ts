@@ -11,6 +11,8 @@ process.exitCode = await runK8sclaw(
     stdin: process.stdin,
     ...(process.env.KUBECONFIG ? { kubeconfig: process.env.KUBECONFIG } : {}),
     now: () => new Date(),
+    noColor: Boolean(process.env.NO_COLOR),
+    variables: process.env,
   },
   Boolean(process.env.K8SCLAW_DEBUG),
 );

@@ -19,28 +19,33 @@ export function addMemoryCommands(program: Command, ctx: CliContext): void {
     .addOption(namespaceOption())
     .action(async (name: string, options: NamespaceOptions) => {
       const namespace = ctx.namespace(options.namespace);
-      const instance = await ctx.resources().get<ClawInstance>(clawInstanceKind, name, namespace);
-      if (instance.spec.memory?.enabled === false)
-        throw new CliError('MemoryDisabled', `clawinstance "${name}" has memory disabled`);
-      const configMapName = instance.status?.memoryConfigMap ?? memoryConfigMapName(name);
-      const kube = ctx.kube();
-      const configMap = await undefinedIfNotFound(
-        kube.core.readNamespacedConfigMap({ name: configMapName, namespace }),
-      ).catch((error: unknown) => {
-        throw explainKubeFailure(error, {
-          verb: 'get',
-          kind: { singular: 'configmap', plural: 'configmaps' },
-          name: configMapName,
-          namespace,
-          server: kube.server,
-        });
-      });
-      const content = configMap?.data?.[memoryFileKey];
-      if (content === undefined)
-        throw new CliError(
-          'NoMemory',
-          `clawinstance "${name}" has no memory yet (ConfigMap "${configMapName}" not found)`,
-        );
-      ctx.print(content);
+      ctx.print(await readInstanceMemory(ctx, name, namespace));
     });
+}
+
+/** An instance's MEMORY.md, or a CliError saying why there is none. */
+export async function readInstanceMemory(ctx: CliContext, name: string, namespace: string): Promise<string> {
+  const instance = await ctx.resources().get<ClawInstance>(clawInstanceKind, name, namespace);
+  if (instance.spec.memory?.enabled === false)
+    throw new CliError('MemoryDisabled', `clawinstance "${name}" has memory disabled`);
+  const configMapName = instance.status?.memoryConfigMap ?? memoryConfigMapName(name);
+  const kube = ctx.kube();
+  const configMap = await undefinedIfNotFound(
+    kube.core.readNamespacedConfigMap({ name: configMapName, namespace }),
+  ).catch((error: unknown) => {
+    throw explainKubeFailure(error, {
+      verb: 'get',
+      kind: { singular: 'configmap', plural: 'configmaps' },
+      name: configMapName,
+      namespace,
+      server: kube.server,
+    });
+  });
+  const content = configMap?.data?.[memoryFileKey];
+  if (content === undefined)
+    throw new CliError(
+      'NoMemory',
+      `clawinstance "${name}" has no memory yet (ConfigMap "${configMapName}" not found)`,
+    );
+  return content;
 }

@@ -1,0 +1,37 @@
+// `k8sclaw` with no arguments: the TUI on the terminal, for the current kube context and its
+// namespace, with the user's own rights. Returns when the user quits.
+import { render } from 'ink';
+import React from 'react';
+import type { CliContext } from '../cli-context.ts';
+import { CliError } from '../cli-error.ts';
+import { TuiActions } from './tui-actions.ts';
+import { TuiApp } from './tui-app.ts';
+import { TuiData } from './tui-data.ts';
+
+export async function runTui(ctx: CliContext): Promise<void> {
+  if (!ctx.interactive)
+    throw new CliError('NotATerminal', 'the TUI needs a terminal: run k8sclaw --help for the commands');
+  const kube = ctx.kube();
+  const data = new TuiData(kube);
+  const app = render(
+    React.createElement(TuiApp, {
+      data,
+      actions: new TuiActions(ctx),
+      context: kube.config.getCurrentContext(),
+      namespace: ctx.namespace(undefined),
+      now: ctx.env.now,
+      colour: !ctx.env.noColor,
+    }),
+    {
+      stdout: ctx.env.stdout as NodeJS.WriteStream,
+      stdin: ctx.env.stdin as NodeJS.ReadStream,
+      stderr: ctx.env.stderr as NodeJS.WriteStream,
+      exitOnCtrlC: true,
+    },
+  );
+  try {
+    await app.waitUntilExit();
+  } finally {
+    await data.stop();
+  }
+}

@@ -1,0 +1,212 @@
+// The whole TUI drawn by Ink (ink-testing-library), on a fixed set of objects instead of a
+// cluster: the views, the keys, the help drawn from the keymap, a forbidden view's message, the
+// command line and the delete confirmation.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, it } from 'node:test';
+import React from 'react';
+import { instanceFixture, runFixture } from '../../../test/fixtures/k8sclaw-objects.ts';
+import type { ResourceType } from '../../kube/index.ts';
+import { keymap } from './keymap.ts';
+import type { ResourceSnapshot, TuiSource } from './tui-data.ts';
+import type { TuiObject } from './tui-views.ts';
+
+/** A source that holds objects per resource; tests change them and tell the listeners. */
+class FixedSource implements TuiSource {
+  readonly watched: string[] = [];
+  private readonly listeners = new Set<() => void>();
+  readonly objects: Record<string, TuiObject[]>;
+  readonly errors: Record<string, string> = {};
+
+  constructor(objects: Record<string, TuiObject[]>) {
+    this.objects = objects;
+  }
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  watch(resource: ResourceType): void {
+    if (!this.watched.includes(resource.plural)) this.watched.push(resource.plural);
+  }
+  snapshot(resource: ResourceType): ResourceSnapshot {
+    return {
+      objects: this.objects[resource.plural] ?? [],
+      synced: true,
+      error: this.errors[resource.plural],
+    };
+  }
+  changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+// colour even though the test's output is not a terminal (chalk decides when ink is first loaded)
+process.env.FORCE_COLOR = '1'; // eslint-disable-line no-restricted-properties -- chalk reads it, not our code
+const { cleanup, render } = await import('ink-testing-library');
+const { TuiApp } = await import('./tui-app.ts');
+
+const now = () => new Date('2026-11-30T10:00:00Z');
+// Ink reads input on the next tick
+const settle = () => sleep(20);
+const escape = String.fromCharCode(27);
+const strip = (text = '') => text.replace(new RegExp(`${escape}\\[[0-9;]*m`, 'g'), '');
+
+function start(source: FixedSource, colour = true) {
+  return render(
+    React.createElement(TuiApp, { data: source, context: 'kind-test', namespace: 'team-a', now, colour }),
+  );
+}
+
+afterEach(() => cleanup());
+
+describe('the TUI app', () => {
+  it('shows instances first, watching only what the view shows, and switches with the number keys', async () => {
+    const source = new FixedSource({
+      clawinstances: [instanceFixture()],
+      agentruns: [runFixture((r) => (r.status = { phase: 'Running' }))],
+    });
+    const app = start(source);
+    await settle();
+    let frame = strip(app.lastFrame());
+    assert.match(frame, /K8sClaw {2}kind-test {2}team-a/);
+    assert.match(frame, /NAME +PHASE +PROVIDER/);
+    assert.match(frame, /alice +<none> +openai +gpt-4o-mini/);
+    assert.deepEqual(source.watched, ['clawinstances']);
+    app.stdin.write('2');
+    await settle();
+    frame = strip(app.lastFrame());
+    assert.match(frame, /alice-hello +alice +Running/);
+    assert.deepEqual(source.watched, ['clawinstances', 'agentruns']);
+  });
+
+  it('redraws when the source changes', async () => {
+    const source = new FixedSource({ agentruns: [] });
+    const app = start(source);
+    app.stdin.write('2');
+    await settle();
+    assert.match(strip(app.lastFrame()), /No runs in team-a\./);
+    source.objects.agentruns = [runFixture()];
+    source.changed();
+    await settle();
+    assert.match(strip(app.lastFrame()), /alice-hello/);
+  });
+
+  it('a forbidden resource is a message in the view', async () => {
+    const source = new FixedSource({});
+    source.errors.clawinstances =
+      'permission denied: the current user cannot list clawinstances in any namespace';
+    const app = start(source);
+    await settle();
+    assert.match(strip(app.lastFrame()), /permission denied: the current user cannot list clawinstances/);
+  });
+
+  it('? shows every key of the keymap within 80×24; Esc goes back', async () => {
+    const app = start(new FixedSource({}));
+    // the terminal is resized to 80×24 (the testing library's own is 100 columns)
+    Object.defineProperty(app.stdout, 'columns', { value: 80 });
+    Object.defineProperty(app.stdout, 'rows', { value: 24 });
+    app.stdout.emit('resize');
+    app.stdin.write('?');
+    await settle();
+    const frame = strip(app.lastFrame());
+    for (const binding of keymap) assert.ok(frame.includes(binding.description), binding.description);
+    const lines = frame.split('\n');
+    assert.ok(lines.length <= 24, `${lines.length} lines`);
+    for (const line of lines) assert.ok([...line].length <= 80, line);
+    app.stdin.write('\x1b');
+    await settle();
+    assert.doesNotMatch(strip(app.lastFrame()), /^Keys$/m);
+  });
+
+  it('x asks before deleting, and Esc keeps the object', async () => {
+    const app = start(new FixedSource({ clawinstances: [instanceFixture()] }));
+    await settle();
+    app.stdin.write('x');
+    await settle();
+    assert.match(strip(app.lastFrame()), /Delete team-a\/alice\? y: yes, Esc: no/);
+    app.stdin.write('\x1b');
+    await settle();
+    assert.match(strip(app.lastFrame()), /alice +<none> +openai/);
+  });
+
+  it('the command line switches views and says what is wrong with a command', async () => {
+    const app = start(new FixedSource({ agentruns: [runFixture()] }));
+    for (const key of ['/', 'r', 'u', 'n', 's', '\r']) {
+      app.stdin.write(key);
+      await settle();
+    }
+    assert.match(strip(app.lastFrame()), /alice-hello/);
+    for (const key of ['/', 'm', 'e', 'm', 'o', 'r', 'y', '\r']) {
+      app.stdin.write(key);
+      await settle();
+    }
+    assert.match(strip(app.lastFrame()), /one instance is needed: \/memory <instance>/);
+  });
+
+  it('NO_COLOR: the frame carries no colour codes, only attributes', async () => {
+    const source = new FixedSource({ clawinstances: [instanceFixture()] });
+    source.errors.agentruns = 'permission denied';
+    const colourCode = new RegExp(`${escape}\\[3\\dm`);
+    for (const colour of [true, false]) {
+      const app = start(source, colour);
+      app.stdin.write('2');
+      await settle();
+      assert.equal(colourCode.test(app.lastFrame() ?? ''), colour, `colour ${colour}`);
+      app.unmount();
+    }
+  });
+
+  it('l follows the log of the selected pod, the agent container first; c switches and ends the old stream', async () => {
+    const follows: { container: string; signal: AbortSignal }[] = [];
+    // a log source that writes two lines per container and stays open until aborted
+    const logSource = {
+      followLog: async (
+        pod: { container: string },
+        onText: (text: string) => void,
+        signal: AbortSignal,
+      ): Promise<void> => {
+        follows.push({ container: pod.container, signal });
+        onText(`${pod.container} line 1\n${pod.container} li`);
+        onText('ne 2\n');
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      },
+    };
+    const pod = {
+      metadata: { name: 'alice-hello-x1', namespace: 'team-a', labels: {} },
+      spec: { containers: [{ name: 'ipc-bridge' }, { name: 'agent' }] },
+    };
+    const app = render(
+      React.createElement(TuiApp, {
+        data: new FixedSource({ pods: [pod] }),
+        actions: logSource as never,
+        context: 'kind-test',
+        namespace: 'team-a',
+        now,
+        colour: false,
+      }),
+    );
+    for (const key of ['6', 'l']) {
+      app.stdin.write(key);
+      await settle();
+    }
+    let frame = strip(app.lastFrame());
+    assert.match(frame, /logs alice-hello-x1 \[ipc-bridge \*agent\*\]/);
+    assert.match(frame, /^agent line 1$/m);
+    assert.match(frame, /^agent line 2$/m);
+    app.stdin.write('c');
+    await settle();
+    frame = strip(app.lastFrame());
+    assert.match(frame, /^ipc-bridge line 2$/m);
+    assert.doesNotMatch(frame, /agent line/);
+    assert.deepEqual(
+      follows.map((f) => [f.container, f.signal.aborted]),
+      [
+        ['agent', true],
+        ['ipc-bridge', false],
+      ],
+    );
+    app.stdin.write('\x1b');
+    await settle();
+    assert.equal(follows[1]!.signal.aborted, true, 'leaving the screen ends the stream');
+  });
+});
