@@ -22,6 +22,11 @@ export interface Watch<T extends object> {
   informer: ResourceInformer<T>;
   /** Keys of the controller's primary objects that an event on this object concerns. */
   toKeys: (object: T, event: InformerEvent) => string[];
+  /**
+   * Coalesce: a key this watch wakes is reconciled once this long after the first event, however
+   * many come meanwhile (a burst of runs is one instance status write a second, not one per run).
+   */
+  coalesceMs?: number;
 }
 
 export interface ControllerRegistration {
@@ -164,7 +169,11 @@ export class ControllerManager {
       for (const watch of registration.watches) {
         if (watch.informer === registration.primary) continue;
         watch.informer.on((event, object) =>
-          watch.toKeys(object, event).forEach((key) => controller.enqueue(key)),
+          watch
+            .toKeys(object, event)
+            .forEach((key) =>
+              watch.coalesceMs ? controller.enqueueAfter(key, watch.coalesceMs) : controller.enqueue(key),
+            ),
         );
       }
       enqueueAll();

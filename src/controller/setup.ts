@@ -142,7 +142,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     (object as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[key];
   manager.register({
     name: 'agentrun',
-    workers: 4,
+    workers: 16,
     reconcile: createRunReconciler({
       kube: deps.kube,
       caches: { runs, instances, policies, skillPacks, jobs, pods, configMaps },
@@ -217,8 +217,10 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     reconcilesUpdate: changesMoreThanStatus,
     watches: [
       {
+        // the instance counts its runs: a burst of runs updates its status once a second
         informer: runs as ResourceInformer<object>,
         toKeys: (run) => [`${namespaceOf(run)}/${(run as AgentRun).spec.instanceRef}`],
+        coalesceMs: 1_000,
       },
       { informer: configMaps as ResourceInformer<object>, toKeys: ownerKeys('ClawInstance') },
       { informer: deployments as ResourceInformer<object>, toKeys: ownerKeys('ClawInstance') },
