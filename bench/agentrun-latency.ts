@@ -1,10 +1,13 @@
 // Benchmark: AgentRun created → Job created, through the controller binary on a real apiserver,
-// for bursts of 100 and 1,000 runs, beside the raw ceiling (this client creating the same number of
-// Jobs directly) in the same run; then the controller's RSS with 10,000 AgentRuns in its cache.
+// for bursts of 100 and 1,000 runs, beside two ceilings measured in the same run: the minimal-writes
+// ceiling (this client doing, per run, exactly the writes a controller cannot avoid: create the
+// AgentRun, create its Job, apply its status once; before the controller starts) and the raw
+// ceiling (this client creating the Jobs alone); the controller's CPU per admitted run; then its
+// RSS with 10,000 AgentRuns in its cache.
 // Usage: node bench/agentrun-latency.ts [--runs-cached 10000]
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { apiVersion } from '../src/api/index.ts';
+import { agentRunKind, apiVersion, resourceOf } from '../src/api/index.ts';
 import { KubeClient, ResourceInformer, type V1Job } from '../src/kube/index.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { startControllerProcess } from '../test/harness/controller-process.ts';
@@ -29,22 +32,106 @@ async function burst(count: number, parallel: number, create: (i: number) => Pro
   );
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) "; clock ticks of 1/100 s
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const jobBody = (name: string) => ({
+  metadata: { name },
+  spec: {
+    template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'localhost/x:1' }] } },
+  },
+});
+
 const controlPlane = await startControlPlane();
 const kube = KubeClient.fromKubeconfigFile(controlPlane.kubeconfigPath);
 try {
   await installCrds(kube);
   const namespace = await createTestNamespace(kube, 'bench');
-  const controller = await startControllerProcess({
-    kubeconfig: controlPlane.kubeconfigPath,
-    namespace,
-    identity: 'bench',
-  });
   const jobs = new ResourceInformer<V1Job>(kube, { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' });
   const seen = new Map<string, number>();
   jobs.on((event, job) => {
     if (event === 'add' && job.metadata?.name) seen.set(job.metadata.name, performance.now());
   });
   await jobs.start();
+
+  // the minimal-writes ceiling, before any controller runs (its objects are removed afterwards)
+  const ceilings = new Map<number, number>();
+  const runResource = resourceOf(agentRunKind);
+  for (const size of [100, 1000]) {
+    const created = new Map<string, number>();
+    const started = performance.now();
+    await burst(size, 20, async (i) => {
+      const name = `min${size}-${i}`;
+      await kube.customObjects.createNamespacedCustomObject({
+        ...group,
+        namespace,
+        plural: 'agentruns',
+        body: {
+          apiVersion,
+          kind: 'AgentRun',
+          metadata: { name, namespace },
+          spec: { instanceRef: 'ceiling', task: 't' },
+        },
+      });
+      created.set(`agentrun-${name}`, performance.now());
+      await kube.batch.createNamespacedJob({ namespace, body: jobBody(`agentrun-${name}`) });
+      await kube.applyStatus(
+        runResource,
+        {
+          apiVersion,
+          kind: 'AgentRun',
+          metadata: { name, namespace },
+          status: { phase: 'Pending', jobName: `agentrun-${name}` },
+        },
+        'bench-minimal-writes',
+      );
+    });
+    await eventually(
+      `${size} ceiling Jobs`,
+      async () => ([...created.keys()].every((job) => seen.has(job)) ? true : undefined),
+      600_000,
+      100,
+    );
+    const latencies = [...created].map(([job, at]) => (seen.get(job) ?? at) - at);
+    const allAfter = (performance.now() - started) / 1000;
+    ceilings.set(size, allAfter);
+    console.log(
+      `minimal-writes ceiling (create run, create Job, apply status), ${String(size).padStart(4)}: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, all Jobs after ${allAfter.toFixed(1)} s`,
+    );
+  }
+  await kube.customObjects.deleteCollectionNamespacedCustomObject({
+    ...group,
+    namespace,
+    plural: 'agentruns',
+  });
+  await kube.batch.deleteCollectionNamespacedJob({ namespace, propagationPolicy: 'Background' });
+  await eventually(
+    'the ceiling runs to be gone',
+    async () =>
+      (
+        (await kube.customObjects.listNamespacedCustomObject({
+          ...group,
+          namespace,
+          plural: 'agentruns',
+        })) as {
+          items: unknown[];
+        }
+      ).items.length === 0
+        ? true
+        : undefined,
+    120_000,
+    500,
+  );
+
+  const controller = await startControllerProcess({
+    kubeconfig: controlPlane.kubeconfigPath,
+    namespace,
+    identity: 'bench',
+  });
   for (const size of [100, 1000]) {
     // one instance per burst: unfinished Jobs of an earlier burst count against an instance's limit
     const instance = `bench-${size}`;
@@ -65,6 +152,7 @@ try {
       },
     });
     const created = new Map<string, number>();
+    const cpuBefore = await cpuSeconds(controller.process.pid);
     const started = performance.now();
     await burst(size, 20, async (i) => {
       const name = `b${size}-${i}`;
@@ -88,25 +176,19 @@ try {
       100,
     );
     const latencies = [...created].map(([job, at]) => (seen.get(job) ?? at) - at);
+    const allAfter = (performance.now() - started) / 1000;
+    // the controller's status writes and Events for these runs end shortly after the last Job
+    await sleep(5_000);
+    const cpuMsPerRun = ((await cpuSeconds(controller.process.pid)) - cpuBefore) * (1000 / size);
     console.log(
-      `AgentRun → Job, burst of ${String(size).padStart(4)}: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, all Jobs after ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `AgentRun → Job, burst of ${String(size).padStart(4)}: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, all Jobs after ${allAfter.toFixed(1)} s (${(allAfter / (ceilings.get(size) ?? allAfter)).toFixed(2)}× the minimal-writes ceiling); controller CPU ${cpuMsPerRun.toFixed(1)} ms per run`,
     );
 
     const direct = new Map<string, number>();
     const directStarted = performance.now();
     await burst(size, 20, async (i) => {
       const name = `raw${size}-${i}`;
-      await kube.batch.createNamespacedJob({
-        namespace,
-        body: {
-          metadata: { name },
-          spec: {
-            template: {
-              spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'localhost/x:1' }] },
-            },
-          },
-        },
-      });
+      await kube.batch.createNamespacedJob({ namespace, body: jobBody(name) });
       direct.set(name, performance.now());
     });
     await eventually(
