@@ -6,7 +6,7 @@
 // transcript and tokens, once per run uid) and its question and reply into its session; the
 // session key and the question come from the run's AgentRun, read when the completion arrives.
 import { agentRunKind, group, version, type AgentRun, type RunEvent } from '../api/index.ts';
-import type { Delivery, EventBus } from '../eventbus/index.ts';
+import { whileConnected, type Delivery, type EventBus } from '../eventbus/index.ts';
 import { undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { SessionStoreError, sessionStoreErrorCodes, type SessionStore } from '../session/index.ts';
@@ -141,13 +141,13 @@ export async function recordDeliveredRunEvent(
 /** Consumes until `signal` aborts; reconnects with backoff when the bus is lost. */
 export async function runRunEventRecorder(deps: RunEventRecorderDeps): Promise<void> {
   const { logger, signal } = deps;
-  const maxDelayMs = deps.maxRetryDelayMs ?? 30_000;
-  for (let delayMs = 1000; !signal.aborted; delayMs = Math.min(delayMs * 2, maxDelayMs)) {
-    let bus: EventBus | undefined;
-    try {
-      bus = await deps.connect();
+  await whileConnected({
+    connect: deps.connect,
+    signal,
+    ...(deps.maxRetryDelayMs !== undefined ? { maxDelayMs: deps.maxRetryDelayMs } : {}),
+    onLost: (error, retryInMs) => logger.warn({ err: error, retryInMs }, 'event bus unavailable; retrying'),
+    consume: async (bus) => {
       logger.info({ consumer: runEventRecorderName }, 'recording run events from the event bus');
-      delayMs = 1000;
       await bus.consumeRunEvents(
         runEventRecorderName,
         async (event, delivery) => await recordDeliveredRunEvent(deps, event, delivery),
@@ -161,19 +161,6 @@ export async function runRunEventRecorder(deps: RunEventRecorderDeps): Promise<v
           onError: (error) => logger.warn({ err: error }, 'event bus consumer error'),
         },
       );
-    } catch (error) {
-      if (signal.aborted) break;
-      logger.warn({ err: error, retryInMs: delayMs }, 'event bus unavailable; retrying');
-    } finally {
-      await bus?.close().catch(() => undefined);
-    }
-    if (!signal.aborted) await sleep(delayMs, signal);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    },
   });
 }

@@ -10,6 +10,7 @@ export {
   type RunInputHandler,
 } from './event-bus.ts';
 export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';
+export { whileConnected, type WhileConnectedOptions } from './while-connected.ts';
 export type { RetryOptions } from './retry.ts';
 export {
   BusError,

@@ -2,7 +2,7 @@
 // records each result (status and memory) once. Connection loss is not fatal: the loop reconnects
 // with backoff, and the durable consumer redelivers whatever was not acknowledged; runs whose
 // result never arrives fall back to their termination message (see plan-run).
-import type { EventBus } from '../../eventbus/index.ts';
+import { whileConnected, type EventBus } from '../../eventbus/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { KubeClient } from '../../kube/index.ts';
 import { recordRunResult, type RecordResultDeps } from './record-result.ts';
@@ -22,14 +22,14 @@ export interface ResultConsumerDeps {
 
 export async function runResultConsumer(deps: ResultConsumerDeps): Promise<void> {
   const { logger, signal } = deps;
-  const maxDelayMs = deps.maxRetryDelayMs ?? 30_000;
-  for (let delayMs = 1000; !signal.aborted; delayMs = Math.min(delayMs * 2, maxDelayMs)) {
-    let bus: EventBus | undefined;
-    try {
-      bus = await deps.connect();
-      await bus.ensureStreams({ signal });
+  await whileConnected({
+    connect: deps.connect,
+    signal,
+    ...(deps.maxRetryDelayMs !== undefined ? { maxDelayMs: deps.maxRetryDelayMs } : {}),
+    onLost: (error, retryInMs) => logger.warn({ err: error, retryInMs }, 'event bus unavailable; retrying'),
+    ready: (bus) => bus.ensureStreams({ signal }),
+    consume: async (bus) => {
       logger.info({ consumer: resultConsumerName }, 'consuming run results from the event bus');
-      delayMs = 1000;
       await bus.consumeCompletedEvents(
         resultConsumerName,
         async (event) => {
@@ -55,19 +55,6 @@ export async function runResultConsumer(deps: ResultConsumerDeps): Promise<void>
           onError: (error) => logger.warn({ err: error }, 'event bus consumer error'),
         },
       );
-    } catch (error) {
-      if (signal.aborted) break;
-      logger.warn({ err: error, retryInMs: delayMs }, 'event bus unavailable; retrying');
-    } finally {
-      await bus?.close().catch(() => undefined);
-    }
-    if (!signal.aborted) await sleep(delayMs, signal);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    },
   });
 }
