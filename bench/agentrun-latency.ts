@@ -58,26 +58,45 @@ try {
   });
   await jobs.start();
 
+  const createRun = (name: string, instanceRef: string) =>
+    kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'agentruns',
+      body: { apiVersion, kind: 'AgentRun', metadata: { name, namespace }, spec: { instanceRef, task: 't' } },
+    });
+  /**
+   * Runs `size` creations (20 at a time); each marks the Job it waits for when its run (or the Job
+   * itself) exists, and is timed from then to the Job appearing in the watch.
+   */
+  const timedBurst = async (
+    what: string,
+    size: number,
+    create: (i: number, mark: (job: string) => void) => Promise<void>,
+  ) => {
+    const created = new Map<string, number>();
+    const started = performance.now();
+    await burst(size, 20, (i) => create(i, (job) => created.set(job, performance.now())));
+    await eventually(
+      `${size} ${what}`,
+      async () => ([...created.keys()].every((job) => seen.has(job)) ? true : undefined),
+      600_000,
+      100,
+    );
+    const latencies = [...created].map(([job, at]) => (seen.get(job) ?? at) - at);
+    const allAfter = (performance.now() - started) / 1000;
+    const summary = `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, all Jobs after ${allAfter.toFixed(1)} s`;
+    return { allAfter, summary };
+  };
+
   // the minimal-writes ceiling, before any controller runs (its objects are removed afterwards)
   const ceilings = new Map<number, number>();
   const runResource = resourceOf(agentRunKind);
   for (const size of [100, 1000]) {
-    const created = new Map<string, number>();
-    const started = performance.now();
-    await burst(size, 20, async (i) => {
+    const { allAfter, summary } = await timedBurst('ceiling Jobs', size, async (i, mark) => {
       const name = `min${size}-${i}`;
-      await kube.customObjects.createNamespacedCustomObject({
-        ...group,
-        namespace,
-        plural: 'agentruns',
-        body: {
-          apiVersion,
-          kind: 'AgentRun',
-          metadata: { name, namespace },
-          spec: { instanceRef: 'ceiling', task: 't' },
-        },
-      });
-      created.set(`agentrun-${name}`, performance.now());
+      await createRun(name, 'ceiling');
+      mark(`agentrun-${name}`);
       await kube.batch.createNamespacedJob({ namespace, body: jobBody(`agentrun-${name}`) });
       await kube.applyStatus(
         runResource,
@@ -90,17 +109,9 @@ try {
         'bench-minimal-writes',
       );
     });
-    await eventually(
-      `${size} ceiling Jobs`,
-      async () => ([...created.keys()].every((job) => seen.has(job)) ? true : undefined),
-      600_000,
-      100,
-    );
-    const latencies = [...created].map(([job, at]) => (seen.get(job) ?? at) - at);
-    const allAfter = (performance.now() - started) / 1000;
     ceilings.set(size, allAfter);
     console.log(
-      `minimal-writes ceiling (create run, create Job, apply status), ${String(size).padStart(4)}: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, all Jobs after ${allAfter.toFixed(1)} s`,
+      `minimal-writes ceiling (create run, create Job, apply status), ${String(size).padStart(4)}: ${summary}`,
     );
   }
   await kube.customObjects.deleteCollectionNamespacedCustomObject({
@@ -151,71 +162,28 @@ try {
         },
       },
     });
-    const created = new Map<string, number>();
     const cpuBefore = await cpuSeconds(controller.process.pid);
-    const started = performance.now();
-    await burst(size, 20, async (i) => {
-      const name = `b${size}-${i}`;
-      await kube.customObjects.createNamespacedCustomObject({
-        ...group,
-        namespace,
-        plural: 'agentruns',
-        body: {
-          apiVersion,
-          kind: 'AgentRun',
-          metadata: { name, namespace },
-          spec: { instanceRef: instance, task: 't' },
-        },
-      });
-      created.set(`agentrun-${name}`, performance.now());
+    const { allAfter, summary } = await timedBurst('Jobs', size, async (i, mark) => {
+      await createRun(`b${size}-${i}`, instance);
+      mark(`agentrun-b${size}-${i}`);
     });
-    await eventually(
-      `${size} Jobs`,
-      async () => ([...created.keys()].every((job) => seen.has(job)) ? true : undefined),
-      600_000,
-      100,
-    );
-    const latencies = [...created].map(([job, at]) => (seen.get(job) ?? at) - at);
-    const allAfter = (performance.now() - started) / 1000;
     // the controller's status writes and Events for these runs end shortly after the last Job
     await sleep(5_000);
     const cpuMsPerRun = ((await cpuSeconds(controller.process.pid)) - cpuBefore) * (1000 / size);
     console.log(
-      `AgentRun → Job, burst of ${String(size).padStart(4)}: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, all Jobs after ${allAfter.toFixed(1)} s (${(allAfter / (ceilings.get(size) ?? allAfter)).toFixed(2)}× the minimal-writes ceiling); controller CPU ${cpuMsPerRun.toFixed(1)} ms per run`,
+      `AgentRun → Job, burst of ${String(size).padStart(4)}: ${summary} (${(allAfter / (ceilings.get(size) ?? allAfter)).toFixed(2)}× the minimal-writes ceiling); controller CPU ${cpuMsPerRun.toFixed(1)} ms per run`,
     );
 
-    const direct = new Map<string, number>();
-    const directStarted = performance.now();
-    await burst(size, 20, async (i) => {
-      const name = `raw${size}-${i}`;
-      await kube.batch.createNamespacedJob({ namespace, body: jobBody(name) });
-      direct.set(name, performance.now());
+    const raw = await timedBurst('direct Jobs', size, async (i, mark) => {
+      await kube.batch.createNamespacedJob({ namespace, body: jobBody(`raw${size}-${i}`) });
+      mark(`raw${size}-${i}`);
     });
-    await eventually(
-      `${size} direct Jobs`,
-      async () => ([...direct.keys()].every((job) => seen.has(job)) ? true : undefined),
-      600_000,
-      100,
-    );
-    const raw = [...direct].map(([job, at]) => (seen.get(job) ?? at) - at);
-    console.log(
-      `raw ceiling (client creates the Job), ${String(size).padStart(4)}: p50 ${percentile(raw, 50).toFixed(0)} ms, p99 ${percentile(raw, 99).toFixed(0)} ms, all Jobs after ${((performance.now() - directStarted) / 1000).toFixed(1)} s`,
-    );
+    console.log(`raw ceiling (client creates the Job), ${String(size).padStart(4)}: ${raw.summary}`);
   }
 
   // the controller's memory with many runs cached: runs of a missing instance wait without Jobs
   await burst(cachedRuns, 20, async (i) => {
-    await kube.customObjects.createNamespacedCustomObject({
-      ...group,
-      namespace,
-      plural: 'agentruns',
-      body: {
-        apiVersion,
-        kind: 'AgentRun',
-        metadata: { name: `c-${i}`, namespace },
-        spec: { instanceRef: 'nobody', task: 't' },
-      },
-    });
+    await createRun(`c-${i}`, 'nobody');
   });
   await sleep(30_000);
   const status = await readFile(`/proc/${controller.process.pid}/status`, 'utf8');
