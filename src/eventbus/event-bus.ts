@@ -320,25 +320,34 @@ class NatsEventBus implements EventBus {
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: runEventsStream.name,
-          name: checkDurableName(durableName),
-          filterSubject: completedEventsFilter,
-          decode: decodeCompletedEvent,
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
+    await this.consumeFromRunEvents(
+      durableName,
+      completedEventsFilter,
+      decodeCompletedEvent,
+      handler,
+      options,
     );
   }
 
   async consumeRunEvents(
     durableName: string,
+    handler: RunEventHandler,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    await this.consumeFromRunEvents(
+      durableName,
+      allRunEventsFilter,
+      decodeIdentifiedRunEvent,
+      handler,
+      options,
+    );
+  }
+
+  /** A durable consumer on the run events stream, for the subjects `filterSubject` selects. */
+  private async consumeFromRunEvents(
+    durableName: string,
+    filterSubject: string,
+    decode: typeof decodeCompletedEvent,
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void> {
@@ -349,8 +358,8 @@ class NatsEventBus implements EventBus {
           jsm: this.jsm,
           stream: runEventsStream.name,
           name: checkDurableName(durableName),
-          filterSubject: allRunEventsFilter,
-          decode: decodeIdentifiedRunEvent,
+          filterSubject,
+          decode,
           handler,
           options,
         },
