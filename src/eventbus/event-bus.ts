@@ -320,34 +320,25 @@ class NatsEventBus implements EventBus {
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void> {
-    await this.consumeFromRunEvents(
-      durableName,
-      completedEventsFilter,
-      decodeCompletedEvent,
-      handler,
-      options,
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: runEventsStream.name,
+          name: checkDurableName(durableName),
+          filterSubject: completedEventsFilter,
+          decode: decodeCompletedEvent,
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
     );
   }
 
   async consumeRunEvents(
     durableName: string,
-    handler: RunEventHandler,
-    options: ConsumeOptions,
-  ): Promise<void> {
-    await this.consumeFromRunEvents(
-      durableName,
-      allRunEventsFilter,
-      decodeIdentifiedRunEvent,
-      handler,
-      options,
-    );
-  }
-
-  /** A durable consumer on the run events stream, for the subjects `filterSubject` selects. */
-  private async consumeFromRunEvents(
-    durableName: string,
-    filterSubject: string,
-    decode: typeof decodeCompletedEvent,
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void> {
@@ -358,8 +349,8 @@ class NatsEventBus implements EventBus {
           jsm: this.jsm,
           stream: runEventsStream.name,
           name: checkDurableName(durableName),
-          filterSubject,
-          decode,
+          filterSubject: allRunEventsFilter,
+          decode: decodeIdentifiedRunEvent,
           handler,
           options,
         },
