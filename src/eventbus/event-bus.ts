@@ -401,7 +401,11 @@ class NatsEventBus implements EventBus {
       try {
         await this.nc.drain();
       } catch (error) {
-        if (!this.nc.isClosed()) throw toBusError(error, 'closing the event bus');
+        if (this.nc.isClosed()) return;
+        // A drain needs the server. Without it the connection would go on reconnecting for ever
+        // (and keep its process alive): end it, then report what could not be flushed.
+        await this.nc.close();
+        throw toBusError(error, 'closing the event bus');
       }
     })();
     await this.closed;

@@ -112,8 +112,11 @@ export async function startTestBus(): Promise<TestBus> {
       nats,
       completed,
       close: async () => {
-        await completed.close();
-        await nats.destroy();
+        try {
+          await completed.close();
+        } finally {
+          await nats.destroy();
+        }
       },
     };
   } catch (error) {

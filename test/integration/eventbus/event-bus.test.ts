@@ -356,4 +356,32 @@ describe('event bus on a real nats-server', () => {
     );
     assert.equal(tally.size, all.length);
   });
+  it('closed while the server is down: the connection ends and does not come back with the server', async () => {
+    const statuses: string[] = [];
+    const name = 'closed-while-down';
+    const bus = await connectEventBus({
+      url: nats.url,
+      name,
+      connectTimeoutMs: 5_000,
+      onStatus: (status) => statuses.push(status.type),
+    });
+    await nats.stop();
+    await eventually('the disconnect seen', async () =>
+      statuses.includes('disconnected') ? true : undefined,
+    );
+    // nothing can be flushed, so the close reports that, but it still ends the connection
+    await bus.close().catch(() => undefined);
+    await nats.restart();
+    // longer than the reconnect wait (1 s), so a connection still reconnecting would be back by now
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const connz = JSON.parse((await httpGet(`${nats.monitorUrl}/connz`)).body) as {
+      connections?: { name?: string }[];
+    };
+    assert.deepEqual(
+      (connz.connections ?? []).filter((connection) => connection.name === name),
+      [],
+      'the closed bus reconnected',
+    );
+    assert.ok(!statuses.includes('reconnected'), statuses.join(', '));
+  });
 });
