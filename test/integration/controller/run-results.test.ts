@@ -6,23 +6,13 @@
 // real Job controller finishes the Job from it).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import {
-  apiVersion,
-  labels,
-  type AgentRun,
-  type RunEvent,
-  type RunIdentity,
-  type RunResult,
-} from '../../../src/api/index.ts';
+import { apiVersion, type AgentRun, type RunIdentity } from '../../../src/api/index.ts';
 import {
   accountSignerOf,
-  buildRunInboxPrefix,
-  connectEventBus,
   createBusAuthority,
   isPermissionDenied,
   issueUserCredentials,
@@ -32,6 +22,14 @@ import {
 } from '../../../src/eventbus/index.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { useControllerSuite } from '../../harness/controller-suite.ts';
+import {
+  buildCompletedEvent,
+  buildRunResult,
+  connectAsBridge,
+  connectRunBridge,
+  readHandledCompletions,
+  terminateAgentContainer,
+} from '../../harness/run-stand-ins.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
 
@@ -136,86 +134,22 @@ describe('AgentRun results', () => {
   }
 
   async function connectAs(credentials: string, identity: RunIdentity): Promise<EventBus> {
-    const bus = await connectEventBus({
-      url: busUrl(),
-      name: `ipc-bridge/${identity.namespace}/${identity.run}`,
-      credentials,
-      inboxPrefix: buildRunInboxPrefix(identity),
-      connectTimeoutMs: 10_000,
-    });
+    const bus = await connectAsBridge(busUrl(), credentials, identity);
     buses.push(bus);
     return bus;
   }
 
   /** Connects as the run's IPC bridge would: with the credentials from the run's Secret. */
   async function connectBridge(identity: RunIdentity): Promise<EventBus> {
-    const secret = await kube.core.readNamespacedSecret({
-      name: `agentrun-${identity.run}-bus`,
-      namespace: namespace(),
-    });
-    const encoded = secret.data?.['bus.creds'];
-    assert.ok(encoded, `Secret agentrun-${identity.run}-bus holds bus.creds`);
-    return await connectAs(Buffer.from(encoded, 'base64').toString('utf8'), identity);
+    const bus = await connectRunBridge(kube, busUrl(), identity);
+    buses.push(bus);
+    return bus;
   }
 
-  const runResult = (result: Partial<RunResult>): RunResult => ({
-    status: 'succeeded',
-    usage: { input: 100, output: 20 },
-    toolCalls: 0,
-    memoryUpdates: [],
-    ...result,
-  });
-
-  function completedEvent(identity: RunIdentity, result: Partial<RunResult>, id = 'completed'): RunEvent {
-    return {
-      id,
-      seq: 7,
-      time: new Date().toISOString(),
-      identity,
-      body: { type: 'completed', result: runResult(result) },
-    };
-  }
-
-  /** Stands in for the kubelet: the agent container terminated, and with it the pod. */
-  async function terminateAgent(runName: string, exitCode: number, message?: string): Promise<void> {
-    await eventually(`the agent of ${runName} to terminate`, async () => {
-      const pods = await kube.core.listNamespacedPod({
-        namespace: namespace(),
-        labelSelector: `${labels.run}=${runName}`,
-      });
-      const pod = pods.items[0];
-      const name = pod?.metadata?.name;
-      if (!pod || !name) return undefined;
-      const finishedAt = new Date();
-      const startedAt = new Date(finishedAt.getTime() - 5_000);
-      const image = pod.spec?.containers.find((c) => c.name === 'agent')?.image ?? '';
-      pod.status = {
-        ...pod.status,
-        phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-        startTime: startedAt,
-        containerStatuses: [
-          {
-            name: 'agent',
-            image,
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            state: {
-              terminated: {
-                exitCode,
-                reason: exitCode === 0 ? 'Completed' : 'Error',
-                startedAt,
-                finishedAt,
-                ...(message !== undefined ? { message } : {}),
-              },
-            },
-          },
-        ],
-      };
-      await kube.core.replaceNamespacedPodStatus({ name, namespace: namespace(), body: pod });
-      return true;
-    });
-  }
+  const runResult = buildRunResult;
+  const completedEvent = buildCompletedEvent;
+  const terminateAgent = (runName: string, exitCode: number, message?: string) =>
+    terminateAgentContainer(kube, namespace(), runName, exitCode, message);
 
   const runWhere = (name: string, what: string, test: (run: AgentRun) => boolean, timeoutMs = 30_000) =>
     eventually(
@@ -230,22 +164,10 @@ describe('AgentRun results', () => {
   const resultRecorded = (run: AgentRun) => condition(run, 'ResultRecorded')?.status === 'True';
 
   /** Every completion of `runName` the controllers took from the bus (each one's in its order). */
-  function handledCompletions(runName: string): Handled[] {
-    return suite.controllers
-      .flatMap((c) => readFileSync(c.process.spec.logFile, 'utf8').split('\n'))
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      })
-      .filter((e) => e.msg === 'run result handled' && e.namespace === namespace() && e.run === runName)
-      .map((e) => ({
-        recorded: e.recorded === true,
-        ...(typeof e.why === 'string' ? { why: e.why } : {}),
-      }));
-  }
+  const handledCompletions = (runName: string): Handled[] =>
+    readHandledCompletions(suite.controllers.map((c) => c.process.spec.logFile))
+      .filter((handled) => handled.namespace === namespace() && handled.run === runName)
+      .map(({ recorded, why }) => ({ recorded, ...(why !== undefined ? { why } : {}) }));
 
   it('gives a run its own bus credentials and records the result its bridge publishes', async () => {
     await instance('alice');
