@@ -52,7 +52,7 @@ test-integration: deps ## integration tests against real etcd, kube-apiserver, n
 	K8SCLAW_K8S_BIN=$$(hack/k8s/build.sh) K8SCLAW_TOOLS_BIN=$$(hack/go-tools.sh) \
 	  $(NODE_TEST) --test-concurrency=1 --test-global-setup=test/integration/global-setup.ts 'test/integration/**/*.test.ts'
 
-test-reliability: deps ## reliability: kube-apiserver and etcd restarted under the controller, the leader killed mid-burst (each on its own control plane)
+test-reliability: deps ## reliability: kube-apiserver and etcd restarted under the controller, the leader killed mid-burst, nats-server restarted during 100 running runs (each on its own control plane)
 	K8SCLAW_K8S_BIN=$$(hack/k8s/build.sh) K8SCLAW_TOOLS_BIN=$$(hack/go-tools.sh) \
 	  $(NODE_TEST) --test-concurrency=1 'test/reliability/**/*.test.ts'
 
