@@ -13,7 +13,8 @@ import {
   type ThinkingLevel,
 } from '../api/index.ts';
 import { createRunnerIpc, type RunnerIpc } from '../ipc/index.ts';
-import type { ModelProvider } from './model.ts';
+import type { ChatMessage, ModelProvider } from './model.ts';
+import { buildHistoryMessages } from './history-messages.ts';
 import { composeSystemPrompt, loadMemory, loadSkills } from './prompt.ts';
 import { createModelProvider, ProviderError } from './providers/index.ts';
 import { runToolLoop } from './tool-loop.ts';
@@ -134,13 +135,24 @@ async function execute(
     workspaceDir: config.workspaceDir,
   });
 
+  const history = await readHistory(ipc, deps.logger);
+
   await emit({ type: 'started', provider: config.provider, model: config.model });
   deps.logger.info(
-    { provider: config.provider, model: config.model, tools: tools.specs.map((s) => s.name) },
+    {
+      provider: config.provider,
+      model: config.model,
+      tools: tools.specs.map((s) => s.name),
+      historyMessages: history.messages.length,
+    },
     'agent run started',
   );
+  if (history.missing) {
+    await emit({ type: 'status', message: truncateText(history.missing, runEventLimits.statusMessage) });
+  }
   const outcome = await runToolLoop({
     system,
+    history: history.messages,
     task: config.task,
     thinking: config.thinking,
     maxIterations: config.maxIterations,
@@ -161,6 +173,27 @@ async function execute(
     memoryUpdates: memoryWritable ? memory.entries().slice(0, runEventLimits.memoryUpdates) : [],
     ...(response.length < outcome.response.length ? { truncated: true } : {}),
   };
+}
+
+/**
+ * The session's earlier turns as model messages, and why there are none when the run's session
+ * history could not be had (shown as a status event; the run goes on without it).
+ */
+async function readHistory(
+  ipc: RunnerIpc,
+  logger: RunnerLogger,
+): Promise<{ messages: ChatMessage[]; missing?: string }> {
+  let file;
+  try {
+    file = await ipc.readHistory();
+  } catch (error) {
+    logger.error({ err: error }, 'could not read the session history');
+    return { messages: [], missing: 'started without the session history: it could not be read' };
+  }
+  if (file === undefined) return { messages: [] };
+  if (file.ok) return { messages: buildHistoryMessages(file.messages) };
+  logger.error({ reason: file.reason, message: file.message }, 'started without the session history');
+  return { messages: [], missing: `started without the session history (${file.reason}): ${file.message}` };
 }
 
 /** The runner stops before the Job's deadline, leaving time to write its result. */

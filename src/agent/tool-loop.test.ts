@@ -165,4 +165,24 @@ describe('runToolLoop', () => {
     assert.ok(content.length <= 32 * 1024);
     assert.match(content, /\[truncated: \d+ of 100000 characters omitted\]$/);
   });
+
+  it("sends the session's earlier turns before the task, and keeps them on every step", async () => {
+    const provider = scriptedModel([
+      { toolCalls: [{ id: 'c1', name: 'list_directory', arguments: '{}' }] },
+      { text: 'done' },
+    ]);
+    const history = [
+      { role: 'user' as const, content: 'My name is Ada.' },
+      { role: 'assistant' as const, content: 'Hello Ada.', toolCalls: [] },
+    ];
+    const outcome = await runToolLoop(input({ provider, history, task: 'What is my name?' }));
+    assert.equal(outcome.ok, true);
+    for (const request of provider.requests) {
+      assert.deepEqual(request.messages.slice(0, 3), [
+        ...history,
+        { role: 'user', content: 'What is my name?' },
+      ]);
+    }
+    assert.equal(provider.requests.length, 2);
+  });
 });

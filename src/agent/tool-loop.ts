@@ -21,6 +21,8 @@ export interface ToolInvoker {
 
 export interface ToolLoopInput {
   system: string;
+  /** Earlier turns of the run's session, sent before the task (see history-messages.ts). */
+  history?: readonly ChatMessage[];
   task: string;
   thinking: ThinkingLevel;
   maxIterations: number;
@@ -51,7 +53,7 @@ export interface ToolLoopOutcome {
 const maxToolResultChars = 32 * 1024;
 
 export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopOutcome> {
-  const messages: ChatMessage[] = [{ role: 'user', content: input.task }];
+  const messages: ChatMessage[] = [...(input.history ?? []), { role: 'user', content: input.task }];
   const usage: TokenUsage = { input: 0, output: 0 };
   let toolCalls = 0;
   let lastText = '';

@@ -28,6 +28,15 @@ export type ChannelType = (typeof channelTypes)[number];
 /** ConfigMaps are capped at 1 MiB; memory stays well below, leaving room for metadata. */
 export const memoryMaxSizeKBLimit = 900;
 
+/**
+ * The most history one run may be given, in estimated tokens: the history travels in one bus reply,
+ * and at three characters a token this stays well under the bus's 1 MiB message limit.
+ */
+export const historyTokensLimit = 50_000;
+export const historyTurnsLimit = 200;
+export const defaultHistoryTurns = 20;
+export const defaultHistoryTokens = 8_000;
+
 export const agentDefaultsSchema = Type.Object(
   {
     provider: provider(),
@@ -97,6 +106,29 @@ export const clawInstanceSpecSchema = Type.Object({
         systemPrompt: Type.Optional(Type.String({ maxLength: 16384 })),
       },
       { default: {} },
+    ),
+  ),
+  sessions: Type.Optional(
+    Type.Object(
+      {
+        historyTurns: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: historyTurnsLimit,
+            default: defaultHistoryTurns,
+            description: "Earlier turns of a run's session it sees at most (0: none).",
+          }),
+        ),
+        historyTokens: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: historyTokensLimit,
+            default: defaultHistoryTokens,
+            description: 'Estimated tokens of that history at most; the oldest turns go first.',
+          }),
+        ),
+      },
+      { default: {}, description: 'How much of its conversation a run with a sessionKey sees.' },
     ),
   ),
 });

@@ -17,3 +17,4 @@ export * from './skill-pack.ts';
 export * from './claw-schedule.ts';
 export * from './objects.ts';
 export * from './run-events.ts';
+export * from './run-history.ts';

@@ -66,4 +66,20 @@ describe('shared validation', () => {
       { field: 'spec.tsak', message: 'is not a known field' },
     ]);
   });
+
+  it("bounds an instance's session history limits and accepts them within", () => {
+    const instanceKind = findKind('ClawInstance');
+    assert.ok(instanceKind);
+    const instance = (sessions: Record<string, unknown>) => ({
+      apiVersion: 'k8sclaw.io/v1alpha1',
+      kind: 'ClawInstance',
+      metadata: { name: 'alice' },
+      spec: { agents: { default: { provider: 'ollama', model: 'llama3' } }, sessions },
+    });
+    assert.deepEqual(validateObject(instanceKind, instance({ historyTurns: 0, historyTokens: 50000 })), []);
+    assert.deepEqual(
+      validateObject(instanceKind, instance({ historyTurns: 201, historyTokens: 50001 })).map((e) => e.field),
+      ['spec.sessions.historyTurns', 'spec.sessions.historyTokens'],
+    );
+  });
 });

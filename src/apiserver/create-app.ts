@@ -15,7 +15,7 @@ import { buildOpenApiDocument, openApiPath } from './openapi-document.ts';
 import { checkPathParameters } from './path-parameters.ts';
 import { compileBodyParser } from './request-body.ts';
 import { describeAccess } from './resource-access.ts';
-import type { RouteDefinition, SessionReader } from './route-definition.ts';
+import { RouteReply, type RouteDefinition, type SessionReader } from './route-definition.ts';
 import { apiRoutes } from './routes.ts';
 
 export const defaultMaxBodyBytes = 256 * 1024;
@@ -93,7 +93,10 @@ export function createApiApp({
     const authorize = async (c: Context<Env>, next: () => Promise<void>) => {
       const params = c.req.param() as Record<string, string>;
       checkPathParameters(params);
-      checkQueryParameters(c.req.query(), route.paginated ? ['limit', 'continue'] : []);
+      checkQueryParameters(c.req.query(), [
+        ...(route.paginated ? ['limit', 'continue'] : []),
+        ...(route.queryParameters ?? []).map((parameter) => parameter.name),
+      ]);
       const caller = c.get('caller');
       for (const access of route.access(params)) {
         const decision = await reviewer.authorize(caller, access);
@@ -122,7 +125,9 @@ export function createApiApp({
         body,
         now,
         sessions,
+        signal: c.req.raw.signal,
       });
+      if (result instanceof RouteReply) return c.json(result.body, result.status as ContentfulStatusCode);
       return c.json(result, route.response.status as ContentfulStatusCode);
     };
     const path = toHonoPath(route.path);

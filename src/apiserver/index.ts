@@ -19,3 +19,9 @@ export {
   type RunEventStore,
 } from './run-event-recorder.ts';
 export type { SessionReader } from './route-definition.ts';
+export {
+  answerHistoryRequest,
+  runRunHistoryResponder,
+  type HistoryAnswerDeps,
+  type RunHistoryResponderDeps,
+} from './run-history-responder.ts';

@@ -35,4 +35,21 @@ describe('OpenAPI document', () => {
   it('is plain JSON', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(document)), document);
   });
+
+  it('documents the messages endpoint with its wait parameter and both of its answers', () => {
+    const send = document.paths['/api/v1/namespaces/{namespace}/instances/{name}/messages']?.post as {
+      parameters: { name: string; in: string; schema: { maximum?: number } }[];
+      responses: Record<string, unknown>;
+      requestBody: { content: { 'application/json': { schema: { required: string[] } } } };
+    };
+    assert.ok(send);
+    const wait = send.parameters.find((parameter) => parameter.name === 'wait');
+    assert.equal(wait?.in, 'query');
+    assert.equal(wait.schema.maximum, 300);
+    assert.ok(send.responses['200'] && send.responses['202']);
+    assert.deepEqual(send.requestBody.content['application/json'].schema.required.sort(), [
+      'sessionKey',
+      'text',
+    ]);
+  });
 });

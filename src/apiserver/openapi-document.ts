@@ -46,7 +46,17 @@ function buildOperation(route: RouteDefinition) {
     'x-k8sclaw-access': route
       .access(Object.fromEntries(pathParameters(route.path).map((p) => [p.name, `{${p.name}}`])))
       .map(({ verb, group, resource }) => ({ verb, group, resource })),
-    parameters: [...pathParameters(route.path), ...(route.paginated ? listParameters : [])],
+    parameters: [
+      ...pathParameters(route.path),
+      ...(route.paginated ? listParameters : []),
+      ...(route.queryParameters ?? []).map(({ name, description, schema }) => ({
+        name,
+        in: 'query',
+        required: false,
+        description,
+        schema: toOpenApiSchema(schema),
+      })),
+    ],
     ...(route.requestBody
       ? {
           requestBody: {
@@ -56,10 +66,12 @@ function buildOperation(route: RouteDefinition) {
         }
       : {}),
     responses: {
-      [String(route.response.status)]: {
-        description: route.response.description,
-        content: { 'application/json': { schema: toOpenApiSchema(route.response.schema) } },
-      },
+      ...Object.fromEntries(
+        [route.response, ...(route.otherResponses ?? [])].map(({ status, description, schema }) => [
+          String(status),
+          { description, content: { 'application/json': { schema: toOpenApiSchema(schema) } } },
+        ]),
+      ),
       '400': errorResponse('Invalid request: malformed JSON, unknown or invalid fields (named).'),
       '401': errorResponse('No bearer token, or one the cluster does not accept.'),
       '403': errorResponse('The caller may not do this in this namespace.'),

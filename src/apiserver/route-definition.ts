@@ -22,10 +22,38 @@ export interface RouteContext {
   now: () => Date;
   /** The session store; absent when the API server runs without a database. */
   sessions: SessionReader | undefined;
+  /** Aborts when the client goes away (a long wait stops then). */
+  signal: AbortSignal;
 }
 
 /** What routes read from the session store. */
-export type SessionReader = Pick<SessionStore, 'listSessions' | 'listMessages' | 'pageRunEvents'>;
+export type SessionReader = Pick<
+  SessionStore,
+  'listSessions' | 'listMessages' | 'pageRunEvents' | 'fetchRun' | 'fetchMessage'
+>;
+
+/** A query parameter a route takes besides pagination; documented in the OpenAPI document. */
+export interface QueryParameter {
+  name: string;
+  description: string;
+  schema: TSchema;
+}
+
+export interface RouteResponse {
+  status: number;
+  description: string;
+  schema: TSchema;
+}
+
+/** What a handler returns to answer with another status than its route's `response.status`. */
+export class RouteReply {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(status: number, body: unknown) {
+    this.status = status;
+    this.body = body;
+  }
+}
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -36,8 +64,12 @@ export interface RouteDefinition {
   tag: string;
   /** Takes `limit` and `continue`. */
   paginated?: boolean;
+  /** Query parameters it takes besides `limit` and `continue`; any other is refused by name. */
+  queryParameters?: readonly QueryParameter[];
   requestBody?: TSchema;
-  response: { status: number; description: string; schema: TSchema };
+  response: RouteResponse;
+  /** Further answers a handler may give with a RouteReply. */
+  otherResponses?: readonly RouteResponse[];
   /** Every permission the caller needs, each checked with a SubjectAccessReview. */
   access: (params: PathParameters) => ResourceAccess[];
   handle: (context: RouteContext) => Promise<unknown>;

@@ -29,6 +29,8 @@ const expected: [string, ResourceAccess[]][] = [
     'GET /api/v1/namespaces/{namespace}/instances/{name}/sessions/{sessionKey}/messages',
     [k8s('get', 'clawinstances', 'r1')],
   ],
+  // a message becomes an AgentRun: what creating that run directly would need
+  ['POST /api/v1/namespaces/{namespace}/instances/{name}/messages', [k8s('create', 'agentruns')]],
   ['GET /api/v1/namespaces/{namespace}/schedules', [k8s('list', 'clawschedules')]],
   ['GET /api/v1/namespaces/{namespace}/schedules/{name}', [k8s('get', 'clawschedules', 'r1')]],
   ['GET /api/v1/namespaces/{namespace}/policies', [k8s('list', 'clawpolicies')]],

@@ -7,6 +7,7 @@ import {
   skillPackKind,
 } from '../api/index.ts';
 import { instanceMemoryRoute } from './instance-memory-route.ts';
+import { sendMessageRoute } from './message-route.ts';
 import { buildGetRoute, buildListRoute } from './resource-routes.ts';
 import type { RouteDefinition } from './route-definition.ts';
 import { cancelRunRoute, createRunRoute, deleteRunRoute } from './run-routes.ts';
@@ -24,6 +25,7 @@ export const apiRoutes: readonly RouteDefinition[] = [
   instanceMemoryRoute,
   listSessionsRoute,
   listSessionMessagesRoute,
+  sendMessageRoute,
   buildListRoute(clawScheduleKind, 'schedules', 'schedules'),
   buildGetRoute(clawScheduleKind, 'schedules', 'schedules'),
   buildListRoute(clawPolicyKind, 'policies', 'policies'),

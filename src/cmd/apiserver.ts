@@ -2,7 +2,8 @@
 // fast with the exact variable), wires logger, metrics, the health endpoint and the HTTP API, and
 // serves until SIGTERM, then lets requests in flight finish and exits 0. With a database it also
 // applies the session store's migrations at start (waiting while the database is unreachable),
-// records run events from the event bus, and is not ready while the database is unreachable.
+// records run events from the event bus, answers runs' history requests, and is not ready while the
+// database is unreachable.
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import {
   createKubeAccessReviewer,
   runEventRecorderName,
   runRunEventRecorder,
+  runRunHistoryResponder,
   startApiServer,
 } from '../apiserver/index.ts';
 import {
@@ -144,30 +146,33 @@ async function watchDatabase(sessionStore: SessionStore): Promise<void> {
 const signer = config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE
   ? (JSON.parse(readFileSync(config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE, 'utf8')) as AccountSigner)
   : undefined;
+const connectBus = async () =>
+  await connectEventBus({
+    url: config.EVENT_BUS_URL,
+    name: 'k8sclaw-apiserver',
+    inboxPrefix: apiServerInboxPrefix,
+    ...(signer
+      ? {
+          credentials: await issueUserCredentials(signer, {
+            name: 'k8sclaw-apiserver',
+            permissions: apiServerPermissions(runEventRecorderName),
+          }),
+        }
+      : {}),
+    signal: stop.signal,
+  });
 const background = store
   ? [
       watchDatabase(store),
       runRunEventRecorder({
-        connect: async () =>
-          await connectEventBus({
-            url: config.EVENT_BUS_URL,
-            name: 'k8sclaw-apiserver',
-            inboxPrefix: apiServerInboxPrefix,
-            ...(signer
-              ? {
-                  credentials: await issueUserCredentials(signer, {
-                    name: 'k8sclaw-apiserver',
-                    permissions: apiServerPermissions(runEventRecorderName),
-                  }),
-                }
-              : {}),
-            signal: stop.signal,
-          }),
+        connect: connectBus,
         store,
         kube,
         logger,
         signal: stop.signal,
       }),
+      // runs with a session key ask for their history before their agent starts
+      runRunHistoryResponder({ connect: connectBus, store, kube, logger, signal: stop.signal }),
     ]
   : [];
 

@@ -2,7 +2,9 @@
 // and result files from /ipc to the event bus and follow-up messages from the bus into /ipc. The
 // bus may be unreachable at start or go away mid-run: publishing is retried (the files wait), and on
 // SIGTERM, which the kubelet sends once the agent container has exited, everything pending is
-// flushed before the bridge exits.
+// flushed before the bridge exits. A run with a session key first gets its session's history from
+// the API server (a bus request, bounded in time) into /ipc/history.json, before the bridge reports
+// ready and so before the agent starts.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { EventBus } from '../eventbus/index.ts';
 import type { RunInputSource } from '../ipc/index.ts';
@@ -12,8 +14,9 @@ const stop = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
 
 const { z } = await import('zod');
-const { buildRunInboxPrefix, connectEventBus } = await import('../eventbus/index.ts');
-const { runBridge } = await import('../ipc/index.ts');
+const { buildRunInboxPrefix, connectEventBus, isPermissionDenied } = await import('../eventbus/index.ts');
+const { ensureIpcLayout, provideSessionHistory, runBridge } = await import('../ipc/index.ts');
+const { existsSync } = await import('node:fs');
 const { createLogger } = await import('../observability/index.ts');
 
 const configSchema = z.object({
@@ -27,6 +30,10 @@ const configSchema = z.object({
   /** Created once the bridge runs; the pod's startup probe waits for it before starting the agent. */
   K8SCLAW_BRIDGE_READY_FILE: z.string().min(1).optional(),
   K8SCLAW_DRAIN_TIMEOUT_SECONDS: z.coerce.number().min(1).default(20),
+  /** Set when the run belongs to a session: its history is asked for before the agent starts. */
+  K8SCLAW_SESSION_KEY: z.string().min(1).optional(),
+  /** How long to keep asking for the history (well inside the startup probe's 120 s). */
+  K8SCLAW_HISTORY_TIMEOUT_SECONDS: z.coerce.number().min(0).max(90).default(20),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -86,9 +93,29 @@ const inputs: RunInputSource = {
   },
 };
 
+void bus().catch(() => undefined); // connect early; publishing retries if this fails
+const layout = await ensureIpcLayout(config.K8SCLAW_IPC_DIR);
+// asked once per pod: a restarted bridge finds the file its first start wrote (the agent may be running)
+if (config.K8SCLAW_SESSION_KEY && !existsSync(layout.history)) {
+  await provideSessionHistory(layout, {
+    ask: async (timeoutMs) => {
+      try {
+        return await (await bus()).requestRunHistory(identity, { timeoutMs });
+      } catch (error) {
+        // asking again cannot change what the credentials allow
+        if (isPermissionDenied(error)) {
+          return { ok: false, reason: 'Invalid', message: String((error as Error).message).slice(0, 1024) };
+        }
+        throw error;
+      }
+    },
+    timeoutMs: config.K8SCLAW_HISTORY_TIMEOUT_SECONDS * 1000,
+    logger,
+    signal: stop.signal,
+  });
+}
 // events written between this and the bridge's first scan are found by that scan
 if (config.K8SCLAW_BRIDGE_READY_FILE) await writeFile(config.K8SCLAW_BRIDGE_READY_FILE, '');
-void bus().catch(() => undefined); // connect early; publishing retries if this fails
 const summary = await runBridge({
   dir: config.K8SCLAW_IPC_DIR,
   identity,

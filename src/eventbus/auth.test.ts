@@ -92,6 +92,7 @@ describe('permissions', () => {
     const consumer = 'input-uid-1';
     assert.deepEqual(permissions.publish.allow, [
       'k8sclaw.runs.ns.bot_v1.run-1.>',
+      'k8sclaw.history.ns.bot_v1.run-1',
       `$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_INPUT.${consumer}.k8sclaw.input.ns.bot_v1.run-1`,
       `$JS.API.CONSUMER.INFO.K8SCLAW_RUN_INPUT.${consumer}`,
       `$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_INPUT.${consumer}`,
@@ -119,7 +120,22 @@ describe('permissions', () => {
     });
   });
 
-  it('let the API server read its own run-events consumer and nothing else', () => {
+  it("carry the API server's response permission into the JWT (ttl in nanoseconds)", async () => {
+    const authority = await createBusAuthority();
+    const creds = await issueUserCredentials(authority, {
+      name: 'k8sclaw-apiserver',
+      permissions: apiServerPermissions('k8sclaw-apiserver-run-events'),
+    });
+    const nats = claimsOf(jwtOfCreds(creds)).nats as Record<string, unknown>;
+    assert.deepEqual(nats.resp, { max: 1, ttl: 60_000_000_000 });
+    const bridge = await issueUserCredentials(authority, {
+      name: 'bridge',
+      permissions: runBridgePermissions(identity),
+    });
+    assert.equal((claimsOf(jwtOfCreds(bridge)).nats as Record<string, unknown>).resp, undefined);
+  });
+
+  it('let the API server read its own run-events consumer and answer history requests, nothing else', () => {
     assert.deepEqual(apiServerPermissions('k8sclaw-apiserver-run-events'), {
       publish: {
         allow: [
@@ -129,7 +145,10 @@ describe('permissions', () => {
           '$JS.ACK.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events.>',
         ],
       },
-      subscribe: { allow: [`${apiServerInboxPrefix}.>`] },
+      subscribe: {
+        allow: [`${apiServerInboxPrefix}.>`, 'k8sclaw.history.*.*.* k8sclaw-apiserver-history'],
+      },
+      responses: { max: 1, ttlMs: 60_000 },
     });
     assert.throws(() => apiServerPermissions('a.>'), /cannot be a durable consumer name/);
   });

@@ -16,12 +16,15 @@ import {
 import type { RunIdentity } from '../api/run-events.ts';
 import { BusError, busErrorCodes } from './bus-error.ts';
 import {
+  allRunHistoryFilter,
   buildRunEventsFilter,
+  buildRunHistorySubject,
   buildRunInboxPrefix,
   buildRunInputConsumerName,
   buildRunInputSubject,
   busStreams,
   runEventsStream,
+  runHistoryQueue,
   runInputPrefix,
   runInputStream,
 } from './subjects.ts';
@@ -76,6 +79,11 @@ export interface SubjectPermission {
 export interface BusPermissions {
   publish: SubjectPermission;
   subscribe: SubjectPermission;
+  /**
+   * May answer requests it received: publish once to each request's reply subject, within `ttlMs`,
+   * whatever the publish permissions say (NATS `allow_responses`).
+   */
+  responses?: { max: number; ttlMs: number };
 }
 
 export interface UserCredentialsRequest {
@@ -199,7 +207,7 @@ export async function issueUserCredentials(
     });
   }
   const userKey = createUser();
-  const { publish, subscribe } = request.permissions;
+  const { publish, subscribe, responses } = request.permissions;
   const jwt = await encodeUser(
     request.name,
     userKey,
@@ -207,6 +215,8 @@ export async function issueUserCredentials(
     {
       pub: { allow: [...publish.allow], deny: [...(publish.deny ?? [])] },
       sub: { allow: [...subscribe.allow], deny: [...(subscribe.deny ?? [])] },
+      // the JWT's ttl is in nanoseconds
+      ...(responses ? { resp: { max: responses.max, ttl: responses.ttlMs * 1_000_000 } } : {}),
     },
     {
       signer: signingKey,
@@ -219,7 +229,8 @@ export async function issueUserCredentials(
 const jsApi = '$JS.API';
 
 /**
- * A run's IPC bridge: publish its own run's events, and read its own input through one durable pull
+ * A run's IPC bridge: publish its own run's events, ask for its own session's history (a request on
+ * its run's history subject, answered on its inbox), and read its own input through one durable pull
  * consumer. The pull consumer needs exactly: CONSUMER.CREATE with its filter in the subject (so the
  * server checks the filter against the permission), CONSUMER.INFO (the client re-checks the consumer
  * after a reconnect), CONSUMER.MSG.NEXT (pull requests) and `$JS.ACK` of that consumer. Replies come
@@ -232,6 +243,7 @@ export function runBridgePermissions(identity: RunIdentity): BusPermissions {
     publish: {
       allow: [
         buildRunEventsFilter(identity),
+        buildRunHistorySubject(identity),
         `${jsApi}.CONSUMER.CREATE.${stream}.${consumer}.${buildRunInputSubject(identity)}`,
         `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
         `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
@@ -265,10 +277,14 @@ export function controllerPermissions(): BusPermissions {
 /** Inbox prefix of the API server: its replies apart from the controller's and the bridges'. */
 export const apiServerInboxPrefix = '_INBOX_APISERVER';
 
+/** How long after a history request the API server may still answer it. */
+export const historyResponseTtlMs = 60_000;
+
 /**
  * The API server: read every run's events through its own durable consumer `durableName` on the
- * run events stream (create or update it with any filter, read its info, pull, acknowledge). It
- * creates no streams (the controller does) and publishes no events.
+ * run events stream (create or update it with any filter, read its info, pull, acknowledge), and
+ * answer runs' history requests: subscribe to them in its queue group only, reply once to each.
+ * It creates no streams (the controller does) and publishes no events.
  */
 export function apiServerPermissions(durableName: string): BusPermissions {
   const stream = runEventsStream.name;
@@ -282,7 +298,9 @@ export function apiServerPermissions(durableName: string): BusPermissions {
         `$JS.ACK.${stream}.${consumer}.>`,
       ],
     },
-    subscribe: { allow: [`${apiServerInboxPrefix}.>`] },
+    // `<subject> <queue>`: a queue subscription in that group, never a plain one
+    subscribe: { allow: [`${apiServerInboxPrefix}.>`, `${allRunHistoryFilter} ${runHistoryQueue}`] },
+    responses: { max: 1, ttlMs: historyResponseTtlMs },
   };
 }
 

@@ -20,7 +20,14 @@ import {
   type RunInput,
 } from '../api/run-events.ts';
 import { compileMessageValidator, formatFieldErrors, type FieldError } from '../api/validation.ts';
+import type { RunHistoryReply } from '../api/run-history.ts';
 import { BusError, busErrorCodes } from './bus-error.ts';
+import {
+  requestRunHistory,
+  serveRunHistory,
+  type RunHistoryHandler,
+  type ServeHistoryOptions,
+} from './history-exchange.ts';
 import {
   checkDurableName,
   messageIdHeader,
@@ -97,6 +104,13 @@ export interface EventBus {
   publishRunInput(identity: RunIdentity, input: RunInput, options?: RetryOptions): Promise<PublishResult>;
   /** Hands the input of this run (and no other) to `handler`. */
   consumeRunInput(identity: RunIdentity, handler: RunInputHandler, options: ConsumeOptions): Promise<void>;
+  /**
+   * Asks for this run's session history, once: BusError `bus.Unavailable` when nobody answered
+   * within `timeoutMs`, `bus.PermissionDenied` when the credentials may not ask for this run.
+   */
+  requestRunHistory(identity: RunIdentity, options?: { timeoutMs?: number }): Promise<RunHistoryReply>;
+  /** Answers every run's history requests (as one of the API server's queue group) until the signal. */
+  serveRunHistory(handler: RunHistoryHandler, options: ServeHistoryOptions): Promise<void>;
   /** Stops the consumers (letting handlers finish), flushes what is pending and closes. */
   close(): Promise<void>;
 }
@@ -381,6 +395,18 @@ class NatsEventBus implements EventBus {
         this.closing.signal,
       ),
     );
+  }
+
+  async requestRunHistory(
+    identity: RunIdentity,
+    options: { timeoutMs?: number } = {},
+  ): Promise<RunHistoryReply> {
+    return await requestRunHistory(this.nc, identity, options.timeoutMs ?? this.requestTimeoutMs);
+  }
+
+  async serveRunHistory(handler: RunHistoryHandler, options: ServeHistoryOptions): Promise<void> {
+    const signal = AbortSignal.any([options.signal, this.closing.signal]);
+    await this.track(serveRunHistory(this.nc, handler, { ...options, signal }));
   }
 
   private async track(consuming: Promise<void>): Promise<void> {

@@ -10,6 +10,7 @@ export {
   type RunInputHandler,
 } from './event-bus.ts';
 export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';
+export type { RunHistoryHandler, ServeHistoryOptions } from './history-exchange.ts';
 export { whileConnected, type WhileConnectedOptions } from './while-connected.ts';
 export type { RetryOptions } from './retry.ts';
 export {
@@ -27,6 +28,7 @@ export {
   controllerPermissions,
   createBusAuthority,
   defaultJetStreamAccountLimits,
+  historyResponseTtlMs,
   inputPublisherInboxPrefix,
   inputPublisherPermissions,
   issueUserCredentials,
@@ -42,7 +44,9 @@ export {
 } from './auth.ts';
 export {
   allRunEventsFilter,
+  allRunHistoryFilter,
   buildMessageId,
+  buildRunHistorySubject,
   buildRunEventSubject,
   buildRunEventsFilter,
   buildRunInboxPrefix,
@@ -52,7 +56,9 @@ export {
   completedEventsFilter,
   escapeNameToken,
   parseRunEventSubject,
+  parseRunHistorySubject,
   runEventsStream,
+  runHistoryQueue,
   runInputStream,
   unescapeNameToken,
   type ParsedRunEventSubject,

@@ -3,8 +3,10 @@ import { describe, it } from 'node:test';
 import type { RunIdentity } from '../api/run-events.ts';
 import { BusError } from './bus-error.ts';
 import {
+  allRunHistoryFilter,
   buildMessageId,
   buildRunEventSubject,
+  buildRunHistorySubject,
   buildRunEventsFilter,
   buildRunInboxPrefix,
   buildRunInputConsumerName,
@@ -12,6 +14,7 @@ import {
   completedEventsFilter,
   escapeNameToken,
   parseRunEventSubject,
+  parseRunHistorySubject,
   runEventsStream,
   runInputStream,
   unescapeNameToken,
@@ -102,6 +105,37 @@ describe('run subjects', () => {
     assert.ok(events && matches(events, buildRunEventSubject(identity, 'status')));
     assert.ok(input && matches(input, buildRunInputSubject(identity)));
     assert.ok(!(events && matches(events, buildRunInputSubject(identity))));
+  });
+});
+
+describe('history subjects', () => {
+  it("name one run, parse back to it, and fall under the API server's filter", () => {
+    const subject = buildRunHistorySubject(identity);
+    assert.equal(subject, 'k8sclaw.history.team-a.support_bot.support_bot-run-7');
+    assert.deepEqual(parseRunHistorySubject(subject), {
+      namespace: 'team-a',
+      instance: 'support.bot',
+      run: 'support.bot-run-7',
+    });
+    assert.ok(matches(allRunHistoryFilter, subject));
+    assert.ok(!matches(allRunHistoryFilter, buildRunEventSubject(identity, 'status')));
+    assert.ok(!matches(buildRunEventsFilter(identity), subject));
+  });
+
+  it('parse nothing that is not a history request of a run', () => {
+    for (const subject of [
+      'k8sclaw.history.a.b',
+      'k8sclaw.history.a.b.c.d',
+      'k8sclaw.runs.a.b.c',
+      'k8sclaw.history.a.*.c',
+      'k8sclaw.history.A.b.c',
+    ]) {
+      assert.equal(parseRunHistorySubject(subject), undefined, subject);
+    }
+  });
+
+  it('refuse a run whose name could widen the subject', () => {
+    assert.throws(() => buildRunHistorySubject({ ...identity, run: '>' }), BusError);
   });
 });
 

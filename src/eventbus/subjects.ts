@@ -9,6 +9,8 @@ import { BusError } from './bus-error.ts';
 export const subjectRoot = 'k8sclaw';
 export const runEventsPrefix = `${subjectRoot}.runs`;
 export const runInputPrefix = `${subjectRoot}.input`;
+/** Requests (core NATS, not a stream) of a run's bridge for its session's history. */
+export const runHistoryPrefix = `${subjectRoot}.history`;
 
 /** Kubernetes names are lowercase alphanumerics, `-` and `.`; `.` is the one that needs escaping. */
 const namePattern = /^[a-z0-9][a-z0-9.-]*$/;
@@ -126,4 +128,31 @@ export function buildRunInputConsumerName(identity: Pick<RunIdentity, 'runUid'>)
 /** A JetStream message id unique across runs: event and input ids are only unique within a run. */
 export function buildMessageId(identity: Pick<RunIdentity, 'runUid'>, id: string): string {
   return `${checkUid(identity.runUid)}:${id}`;
+}
+
+/** Where one run's bridge asks for its session's history: only that run's credentials may publish here. */
+export function buildRunHistorySubject(
+  identity: Pick<RunIdentity, 'namespace' | 'instance' | 'run'>,
+): string {
+  return `${runHistoryPrefix}.${runTokens(identity)}`;
+}
+
+/** Every run's history requests: what the API server replicas answer, as one queue group. */
+export const allRunHistoryFilter = `${runHistoryPrefix}.*.*.*`;
+
+/** The queue group of the API server replicas: one of them answers each history request. */
+export const runHistoryQueue = 'k8sclaw-apiserver-history';
+
+/** The run a history request subject names, or undefined when it is not one. */
+export function parseRunHistorySubject(
+  subject: string,
+): Pick<RunIdentity, 'namespace' | 'instance' | 'run'> | undefined {
+  const tokens = subject.split('.');
+  if (tokens.length !== 5 || `${tokens[0]}.${tokens[1]}` !== runHistoryPrefix) return undefined;
+  const [, , namespace, instance, run] = tokens as [string, string, string, string, string];
+  const names = [namespace, instance, run].map(unescapeNameToken);
+  // a token a Kubernetes name cannot produce (`*`, `>`, upper case) names no run
+  if (!names.every((name) => namePattern.test(name))) return undefined;
+  const [ns, inst, name] = names as [string, string, string];
+  return { namespace: ns, instance: inst, run: name };
 }

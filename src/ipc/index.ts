@@ -3,8 +3,10 @@
 export { IpcError, ipcErrorCodes, isIpcError, type IpcErrorCode } from './ipc-error.ts';
 export {
   buildIpcFileName,
+  checkHistoryFile,
   ensureIpcLayout,
   eventFileSchema,
+  historyFileSchema,
   ipcLayout,
   ipcNames,
   listPending,
@@ -15,6 +17,7 @@ export {
   writeFileAtomic,
   type EventFile,
   type FileRead,
+  type HistoryFile,
   type IpcFile,
   type IpcLayout,
 } from './protocol.ts';
@@ -29,3 +32,8 @@ export {
   type RunEventSink,
   type RunInputSource,
 } from './bridge.ts';
+export {
+  fetchSessionHistory,
+  provideSessionHistory,
+  type FetchHistoryOptions,
+} from './fetch-session-history.ts';

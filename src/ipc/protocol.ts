@@ -8,6 +8,8 @@
 //   input/.closed              the runner's promise to take no input written after its next take
 //   output/result.json         the RunResult, written once by the runner
 //   output/.published          written by the bridge once the `completed` event is on the bus
+//   history.json               the session's earlier turns (or why there are none), written by the
+//                              bridge before it is ready, so before the runner starts; read once
 // Every file appears by rename of a fully written, fsynced temp file; names starting with `.` are
 // never read as pending, so a reader cannot see a partial file. This module does no policy (what
 // to publish, when to retry): only names, formats and the atomic file operations.
@@ -24,6 +26,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { runEventBodySchema, runInputSchema, runResultSchema, type RunInput } from '../api/run-events.ts';
+import { historyMessageSchema } from '../api/run-history.ts';
 import { compileMessageValidator, formatFieldErrors, type MessageCheck } from '../api/validation.ts';
 
 export const ipcNames = {
@@ -33,6 +36,7 @@ export const ipcNames = {
   rejected: 'rejected',
   result: 'result.json',
   completedMarker: '.published',
+  history: 'history.json',
   inputClosed: '.closed',
   /** Prefix of an input the runner has claimed; the bridge never touches these. */
   claimedPrefix: '.taken-',
@@ -50,6 +54,7 @@ export interface IpcLayout {
   output: string;
   result: string;
   completedMarker: string;
+  history: string;
 }
 
 export function ipcLayout(root: string): IpcLayout {
@@ -66,6 +71,7 @@ export function ipcLayout(root: string): IpcLayout {
     output,
     result: join(output, ipcNames.result),
     completedMarker: join(output, ipcNames.completedMarker),
+    history: join(root, ipcNames.history),
   };
 }
 
@@ -103,6 +109,26 @@ export function checkEventFile(value: unknown): MessageCheck<EventFile> {
   }
   return check;
 }
+/**
+ * history.json: the session's earlier turns, oldest first, or why the run has none (`reason` is the
+ * API server's refusal, or `NoAnswer` when nobody answered in time).
+ */
+export const historyFileSchema = Type.Union([
+  Type.Object({ ok: Type.Literal(true), messages: Type.Array(historyMessageSchema) }),
+  Type.Object({
+    ok: Type.Literal(false),
+    reason: Type.String({ minLength: 1, maxLength: 64 }),
+    message: Type.String({ maxLength: 1024 }),
+  }),
+]);
+export type HistoryFile = Static<typeof historyFileSchema>;
+export const checkHistoryFile = compileMessageValidator(historyFileSchema);
+
+/** Writes history.json atomically (into the /ipc root, so its temp file is hidden there). */
+export async function writeHistoryFile(layout: IpcLayout, file: HistoryFile): Promise<void> {
+  await writeFileAtomic(layout.root, ipcNames.history, JSON.stringify(file));
+}
+
 export const checkRunInput = validateRunInput;
 export const checkRunResult = validateRunResult;
 

@@ -260,3 +260,25 @@ describe('runner ipc', () => {
     });
   }
 });
+
+describe('runner ipc: the session history', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'k8sclaw-history-ipc-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('has none without history.json, reads a valid one, and reports an unusable one', async () => {
+    const ipc = createRunnerIpc({ dir, watchDirectory: noWatch });
+    assert.equal(await ipc.readHistory(), undefined);
+    const history = { ok: true, messages: [{ role: 'user', content: 'hi' }] };
+    await writeFileAtomic(dir, ipcNames.history, JSON.stringify(history));
+    assert.deepEqual(await ipc.readHistory(), history);
+    await writeFileAtomic(dir, ipcNames.history, JSON.stringify({ ok: true, messages: [{ role: 'tool' }] }));
+    const broken = await ipc.readHistory();
+    assert.equal(broken?.ok, false);
+    assert.equal(broken?.ok === false ? broken.reason : '', 'Invalid');
+  });
+});

@@ -9,6 +9,7 @@ import { ChangeNotifier, watchDirectories, watchWithFs, type WatchDirectory } fr
 import { IpcError, ipcErrorCodes } from './ipc-error.ts';
 import {
   checkEventFile,
+  checkHistoryFile,
   checkRunInput,
   checkRunResult,
   claimInputFile,
@@ -25,6 +26,7 @@ import {
   reopenInputs,
   writeEventFile,
   writeFileAtomic,
+  type HistoryFile,
   type IpcLayout,
 } from './protocol.ts';
 
@@ -58,6 +60,11 @@ export interface RunnerIpc {
   /** After this the bridge acknowledges only inputs that a later takeInputs takes. */
   closeInputs(): Promise<void>;
   reopenInputs(): Promise<void>;
+  /**
+   * The session history the bridge provided before the runner started: undefined when the run has
+   * no session (no file); an unusable file reads as a history that could not be had.
+   */
+  readHistory(): Promise<HistoryFile | undefined>;
   /** Hands every follow-up message to `onInput`, in order, until `signal` aborts. */
   watchInputs(onInput: (input: RunInput) => void | Promise<void>, signal: AbortSignal): Promise<void>;
 }
@@ -152,6 +159,15 @@ export function createRunnerIpc(options: RunnerIpcOptions): RunnerIpc {
   };
 
   return {
+    async readHistory() {
+      const { layout } = await init();
+      const read = await readIpcFile(layout.history, checkHistoryFile);
+      if (read.kind === 'missing') return undefined;
+      if (read.kind === 'invalid') {
+        return { ok: false, reason: 'Invalid', message: `history.json: ${read.reason}`.slice(0, 1024) };
+      }
+      return read.value;
+    },
     emit(body) {
       const file = { time: now().toISOString(), body };
       const check = checkEventFile(file);

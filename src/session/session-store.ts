@@ -320,6 +320,17 @@ export class SessionStore {
    * The earlier turns a new run of the session sees, oldest first, bounded by `limits` (see
    * planHistoryWindow). An unknown session has no history.
    */
+  /** One message of a session by its idempotency key (e.g. `<run uid>:assistant`), if stored. */
+  async fetchMessage(ref: SessionRef, idempotencyKey: string): Promise<SessionMessage | undefined> {
+    const rows = await this.query<MessageRow>(
+      'reading a message',
+      `SELECT ${messageColumns} FROM session_messages m JOIN sessions s ON s.id = m.session_id
+       WHERE s.namespace = $1 AND s.instance = $2 AND s.session_key = $3 AND m.idempotency_key = $4`,
+      [ref.namespace, ref.instance, ref.sessionKey, idempotencyKey],
+    );
+    return rows[0] ? toMessage(rows[0]) : undefined;
+  }
+
   async fetchHistory(ref: SessionRef, options: HistoryOptions): Promise<SessionMessage[]> {
     if (options.maxTurns <= 0 || options.maxTokens <= 0) return [];
     // no more messages than the token budget could hold (each costs at least its overhead)

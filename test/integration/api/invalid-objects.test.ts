@@ -95,6 +95,18 @@ const cases: InvalidCase[] = [
     field: 'spec.memory.maxSizeKB',
   },
   {
+    name: 'history turns above the limit',
+    kind: 'ClawInstance',
+    change: (s) => void (s.sessions = { historyTurns: 201 }),
+    field: 'spec.sessions.historyTurns',
+  },
+  {
+    name: 'negative history tokens',
+    kind: 'ClawInstance',
+    change: (s) => void (s.sessions = { historyTokens: -1 }),
+    field: 'spec.sessions.historyTokens',
+  },
+  {
     name: 'unknown channel type',
     kind: 'ClawInstance',
     change: (s) => void (s.channels = [{ type: 'irc', secretRef: { name: 'x' } }]),

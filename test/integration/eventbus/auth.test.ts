@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunEvent, RunIdentity } from '../../../src/api/run-events.ts';
 import {
+  apiServerInboxPrefix,
+  apiServerPermissions,
   buildRunEventSubject,
+  buildRunHistorySubject,
   buildRunInboxPrefix,
   connectEventBus,
   controllerPermissions,
@@ -225,6 +228,59 @@ describe('event bus with decentralized JWT auth', () => {
       channel.publishRunEvent(buildCompletedEvent(runA, 'forged'), { timeoutMs: 5_000 }),
       refused(buildRunEventSubject(runA, 'completed')),
     );
+  });
+
+  it("lets the API server answer each bridge's history request, and nobody but the run's bridge ask", async () => {
+    const apiServer = await connectEventBus({
+      url: nats.url,
+      name: 'apiserver',
+      credentials: await issueUserCredentials(authority, {
+        name: 'apiserver',
+        permissions: apiServerPermissions('k8sclaw-apiserver-run-events'),
+      }),
+      inboxPrefix: apiServerInboxPrefix,
+      connectTimeoutMs: 10_000,
+    });
+    buses.push(apiServer);
+    const stop = new AbortController();
+    stops.push(stop);
+    const asked: RunIdentity[] = [];
+    const serving = apiServer.serveRunHistory(
+      async (identity) => {
+        asked.push(identity);
+        return { ok: true, messages: [{ role: 'user', content: `history of ${identity.run}` }] };
+      },
+      { signal: stop.signal },
+    );
+    const bridge = await connectBridge(runA);
+    const reply = await eventually('an answer from the queue group', async () =>
+      bridge.requestRunHistory(runA, { timeoutMs: 2_000 }),
+    );
+    assert.deepEqual(reply, { ok: true, messages: [{ role: 'user', content: `history of ${runA.run}` }] });
+    assert.deepEqual(asked.at(-1), runA);
+    // another run's bridge and an input publisher may not ask for run A
+    await assert.rejects(
+      (await connectBridge(runB)).requestRunHistory(runA, { timeoutMs: 5_000 }),
+      refused(buildRunHistorySubject(runA)),
+    );
+    const channel = await connectEventBus({
+      url: nats.url,
+      name: 'channel-history',
+      credentials: await issueUserCredentials(authority, {
+        name: 'channel',
+        permissions: inputPublisherPermissions(),
+      }),
+      inboxPrefix: inputPublisherInboxPrefix,
+      connectTimeoutMs: 10_000,
+    });
+    buses.push(channel);
+    await assert.rejects(
+      channel.requestRunHistory(runA, { timeoutMs: 5_000 }),
+      refused(buildRunHistorySubject(runA)),
+    );
+    assert.equal(asked.length, 1, 'only the bridge of run A was answered');
+    stop.abort();
+    await serving;
   });
 
   it('keeps a bridge reading its input across a server restart, acknowledging what it handled', async () => {

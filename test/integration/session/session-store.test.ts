@@ -295,6 +295,10 @@ describe('session store', () => {
         await store.fetchHistory({ ...ref, sessionKey: 'none' }, { maxTurns: 5, maxTokens: 100 }),
         [],
       );
+      // one message by its key: what a waiting sender reads once the run is recorded
+      assert.equal((await store.fetchMessage(ref, 'uid-h4:assistant'))?.content, 'a4');
+      assert.equal(await store.fetchMessage(ref, 'uid-h5:assistant'), undefined);
+      assert.equal(await store.fetchMessage({ ...ref, sessionKey: 'none' }, 'uid-h4:assistant'), undefined);
 
       // a read cut by the row limit inside a turn (a3, q4, a4) leaves out the reply without its question
       const bounded = new SessionStore({ databaseUrl: url, historyRowLimit: 3 });
