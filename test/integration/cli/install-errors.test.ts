@@ -44,6 +44,40 @@ describe('k8sclaw install: dry run and clear failures', () => {
     );
   });
 
+  it('deploys no PostgreSQL with an external database URL, and never prints the URL', async () => {
+    const url = 'postgresql://app:hunter2@db.example:5432/claw';
+    const result = await runCli(['install', '--profile', 'local', '--dry-run', '--database-url', url], {
+      KUBECONFIG: adminKubeconfig,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /session store: external PostgreSQL \(URL from --database-url/);
+    assert.match(result.stdout, /secret\/k8sclaw-system\/k8sclaw-apiserver-database/);
+    assert.match(result.stdout, /deployment\/k8sclaw-system\/k8sclaw-apiserver/);
+    assert.doesNotMatch(result.stdout, /k8sclaw-postgres/);
+    assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
+  });
+
+  it('refuses a database Secret that is not there, and both database flags together', async () => {
+    const missing = await runCli(['install', '--database-secret', 'no-such-db'], {
+      KUBECONFIG: adminKubeconfig,
+    });
+    assert.equal(missing.code, 1);
+    assert.match(
+      missing.stderr,
+      /^Error: Secret k8sclaw-system\/no-such-db does not exist; create it first: kubectl create namespace k8sclaw-system; kubectl create secret generic no-such-db/,
+    );
+    const both = await runCli(['install', '--database-url', 'postgresql://a/b', '--database-secret', 'db'], {
+      KUBECONFIG: adminKubeconfig,
+    });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--database-url and --database-secret exclude each other/);
+    const namespaces = await kube.core.listNamespace();
+    assert.equal(
+      namespaces.items.some((n) => n.metadata?.name === 'k8sclaw-system'),
+      false,
+    );
+  });
+
   it('says so when there is no cluster to talk to', async () => {
     const port = await findFreePort();
     const file = path.join(os.tmpdir(), `${namespace}-unreachable.kubeconfig`);
