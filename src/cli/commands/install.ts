@@ -19,6 +19,7 @@ import { loadOrCreateBusAuthority, withBusAuthority } from '../install/bus-autho
 import {
   checkDatabaseFlags,
   describeDatabase,
+  describeLeftoverDatabase,
   resolveDatabaseChoice,
   withDatabase,
 } from '../install/database.ts';
@@ -53,6 +54,8 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
   const { authority, created } = await loadOrCreateBusAuthority(kube);
   if (created) say('  + a new event bus authority (operator, account, signing key)');
   say(`  session store: ${describeDatabase(database.choice)}${database.created ? ', a new password' : ''}`);
+  const leftover = await describeLeftoverDatabase(kube, database.choice);
+  if (leftover) say(`  ! ${leftover}`);
   const manifests = withDatabase(
     withBusAuthority(
       applyProfile(await loadManifests(options.configDir), profile, options.version),

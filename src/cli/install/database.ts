@@ -191,3 +191,19 @@ export async function resolveDatabaseChoice(
     };
   return { choice: { kind: 'bundled', password: generatePostgresPassword() }, created: true };
 }
+
+/**
+ * With an external database, the PostgreSQL an earlier install deployed is not removed (it holds
+ * data): a line saying so and how to delete it, or undefined when there is none.
+ */
+export async function describeLeftoverDatabase(
+  kube: KubeClient,
+  choice: DatabaseChoice,
+): Promise<string | undefined> {
+  if (choice.kind === 'bundled') return undefined;
+  const statefulSet = await undefinedIfNotFound(
+    kube.apps.readNamespacedStatefulSet({ name: postgresSecretName, namespace: installNamespace }),
+  );
+  if (!statefulSet) return undefined;
+  return `the PostgreSQL of an earlier install stays, with its data: once that is no longer needed, kubectl -n ${installNamespace} delete statefulset/${postgresSecretName} service/${postgresSecretName} networkpolicy/${postgresSecretName}-clients secret/${postgresSecretName} pvc/data-${postgresSecretName}-0`;
+}
