@@ -33,15 +33,17 @@ app_version=$(sed -nE 's/^  "version": *"([^"]+)".*/\1/p' "$repo/package.json" |
 [ -n "$app_version" ] || { echo "images: no version in package.json" >&2; exit 1; }
 
 # image names (archive <name>.tar) in build order, and their tags
-names=(pause node-base k8sclaw agent-runner ipc-bridge sandbox nats model-fake)
+names=(pause node-base k8sclaw agent-runner ipc-bridge apiserver sandbox nats postgres model-fake)
 declare -A tags=(
   [pause]="localhost/k8sclaw/pause:$pause_version"
   [node-base]="localhost/k8sclaw/node-base:$NODE_VERSION"
   [k8sclaw]="localhost/k8sclaw/k8sclaw:$app_version"
   [agent-runner]="localhost/k8sclaw/agent-runner:$app_version"
   [ipc-bridge]="localhost/k8sclaw/ipc-bridge:$app_version"
+  [apiserver]="localhost/k8sclaw/apiserver:$app_version"
   [sandbox]="localhost/k8sclaw/sandbox:$app_version"
   [nats]="localhost/k8sclaw/nats:$NATS_SERVER_VERSION"
+  [postgres]="localhost/k8sclaw/postgres:$app_version"
   [model-fake]="localhost/k8sclaw/model-fake:$app_version"
 )
 
@@ -163,6 +165,57 @@ prepare_k8sclaw() { # $1: context dir
 prepare_agent_runner() { :; }
 prepare_ipc_bridge() { :; }
 
+prepare_apiserver() { # $1: context dir
+  cp -a "$repo/migrations" "$1/migrations"
+}
+
+# Copies into rootfs $1 exactly the shared libraries (and the loader) that the ELF files $2… link.
+copy_linked_libraries() {
+  local r=$1 file lib
+  shift
+  for lib in $(for file in "$@"; do
+    ldd "$file" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+  done | sort -u); do
+    [ -e "$r$lib" ] && continue
+    mkdir -p "$r$(dirname "$lib")"
+    cp -L "$lib" "$r$lib"
+  done
+}
+
+prepare_postgres() { # $1: context dir
+  local r="$1/rootfs" server bin major lib busybox applet f
+  server=$(find /usr/lib/postgresql -path '*/bin/postgres' 2>/dev/null | sort -V | tail -n1 || true)
+  [ -n "$server" ] || die "PostgreSQL is missing: run hack/install-deps.sh"
+  bin=$(dirname "$server") && major=$(basename "$(dirname "$bin")")
+  lib="/usr/lib/postgresql/$major/lib"
+  busybox=$(command -v busybox) || die "busybox is missing: run hack/install-deps.sh"
+  log "assembling the postgres rootfs ($("$server" --version), Debian package $(dpkg-query -W -f='${Version}' "postgresql-$major"))"
+  mkdir -p "$r$bin" "$r$lib" "$r/usr/share/postgresql" "$r/usr/local/bin" "$r/bin" "$r/etc" "$r/tmp" \
+    "$r/var/lib/postgresql/data"
+  for f in postgres initdb pg_isready; do
+    cp "$bin/$f" "$r$bin/$f"
+    # PostgreSQL finds its libraries and share files from the real path of its binary
+    ln -s "$bin/$f" "$r/usr/local/bin/$f"
+  done
+  # every extension library but the LLVM JIT (which alone would link 100 MB; the server runs with jit=off)
+  find "$lib" -maxdepth 1 -name '*.so' ! -name llvmjit.so -exec cp {} "$r$lib/" \;
+  cp -a "/usr/share/postgresql/$major" "$r/usr/share/postgresql/$major"
+  rm -rf "$r/usr/share/postgresql/$major/man"
+  # Debian builds PostgreSQL against the system time zone database
+  cp -a /usr/share/zoneinfo "$r/usr/share/zoneinfo"
+  copy_linked_libraries "$r" "$r$bin"/* "$r$lib"/*.so
+  cp "$busybox" "$r/bin/busybox"
+  for applet in sh mkdir chmod rm mv cat; do ln -s busybox "$r/bin/$applet"; done
+  cp "$repo/images/postgres/entrypoint.sh" "$1/entrypoint.sh"
+  # initdb and the server look their user up by uid
+  printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
+    'postgres:x:65532:65532:PostgreSQL:/var/lib/postgresql:/sbin/nologin' >"$r/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'postgres:x:65532:' >"$r/etc/group"
+  printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$r/etc/nsswitch.conf"
+  chmod 1777 "$r/tmp" && chmod 0777 "$r/var/lib/postgresql/data"
+  chmod -R u=rwX,go=rX "$r/etc" "$r/usr" "$r/lib"* && chmod 0755 "$r" "$r/bin" "$r/var" "$r/var/lib" "$r/var/lib/postgresql"
+}
+
 prepare_sandbox() { # $1: context dir
   local r="$1/rootfs" busybox applet
   busybox=$(command -v busybox) || die "busybox is missing: run hack/install-deps.sh"
@@ -247,8 +300,10 @@ cmd_build() {
   build_one k8sclaw "BASE_IMAGE=${tags[node-base]}"
   build_one agent-runner "BASE_IMAGE=${tags[k8sclaw]}"
   build_one ipc-bridge "BASE_IMAGE=${tags[k8sclaw]}"
+  build_one apiserver "BASE_IMAGE=${tags[k8sclaw]}"
   build_one sandbox
   build_one nats
+  build_one postgres
   build_one model-fake "BASE_IMAGE=${tags[node-base]}"
   # images replaced by a rebuild are left untagged: nothing else in this store refers to them
   bah rmi --prune >/dev/null 2>&1 || true

@@ -32,6 +32,15 @@ import { scheduleRows } from './render/schedule-rows.ts';
 import { skillPackRows } from './render/skill-pack-rows.ts';
 import { UsageError } from './usage-error.ts';
 
+interface InstallFlags {
+  version: string;
+  profile?: string;
+  databaseUrl?: string;
+  databaseSecret?: string;
+  dryRun?: boolean;
+  timeout: string;
+}
+
 export function buildProgram(env: CliEnvironment): Command {
   const root = packageRoot();
   const version = readVersionInfo(new URL(`file://${path.join(root, 'package.json')}`));
@@ -59,15 +68,25 @@ export function buildProgram(env: CliEnvironment): Command {
     .description('install CRDs, NATS JetStream and K8sClaw components into the current cluster')
     .option('--version <version>', 'release version of the K8sClaw images', version.k8sclaw)
     .option('--profile <name>', 'install profile (local: images built for the local cluster)')
+    .option(
+      '--database-url <url>',
+      'use this external PostgreSQL (postgresql://…) for the session store instead of deploying one',
+    )
+    .option(
+      '--database-secret <name>',
+      'use the external PostgreSQL whose URL is in this Secret of k8sclaw-system (key DATABASE_URL)',
+    )
     .option('--dry-run', 'validate everything on the server without changing anything')
     .option('--timeout <seconds>', 'how long to wait for readiness', '300')
-    .action(async (options: { version: string; profile?: string; dryRun?: boolean; timeout: string }) => {
+    .action(async (options: InstallFlags) => {
       await runInstall(
         ctx.kube(),
         {
           configDir: defaultConfigDir(root),
           version: options.version,
           ...(options.profile ? { profile: options.profile } : {}),
+          ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+          ...(options.databaseSecret !== undefined ? { databaseSecret: options.databaseSecret } : {}),
           dryRun: options.dryRun ?? false,
           timeoutMs: parseSeconds('--timeout', options.timeout),
         },

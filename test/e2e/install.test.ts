@@ -30,6 +30,8 @@ const appliedKinds = new Set([
   'Service',
   'StatefulSet',
   'Deployment',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
   'NetworkPolicy',
   'ServiceAccount',
   'ClusterRole',
@@ -130,7 +132,7 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
     const result = await runCli(['install', '--profile', 'local']);
     assert.equal(result.code, 0, result.stderr);
     const after = applied(await listLabelledObjects(kubeconfig));
-    assert.equal(after.length, 17);
+    assert.equal(after.length, 27);
     assert.deepEqual(after, applied(installedObjects));
   });
 

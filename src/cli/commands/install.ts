@@ -1,6 +1,7 @@
-// `k8sclaw install [--version V] [--profile P] [--dry-run]`: applies K8sClaw to the current cluster
-// with server-side apply (idempotent: a second install changes nothing), then waits until every
-// object is ready, printing progress.
+// `k8sclaw install [--version V] [--profile P] [--database-url URL | --database-secret NAME] [--dry-run]`:
+// applies K8sClaw to the current cluster with server-side apply (idempotent: a second install
+// changes nothing), then waits until every object is ready, printing progress. Without a database
+// flag it runs PostgreSQL itself for the session store.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fieldManagers } from '../../api/index.ts';
@@ -15,6 +16,13 @@ import {
   type Manifest,
 } from '../install/manifests.ts';
 import { loadOrCreateBusAuthority, withBusAuthority } from '../install/bus-authority.ts';
+import {
+  checkDatabaseFlags,
+  describeDatabase,
+  describeLeftoverDatabase,
+  resolveDatabaseChoice,
+  withDatabase,
+} from '../install/database.ts';
 import { checkClusterAccess, installPermissions } from '../install/preflight.ts';
 import { assessReadiness } from '../install/readiness.ts';
 
@@ -24,21 +32,36 @@ export interface InstallOptions {
   profile?: string;
   dryRun?: boolean;
   timeoutMs?: number;
+  /** An external database's URL instead of the bundled PostgreSQL. */
+  databaseUrl?: string;
+  /** A Secret in the install namespace holding an external database's URL (key DATABASE_URL). */
+  databaseSecret?: string;
 }
 
 export type Say = (line: string) => void;
 
 export async function runInstall(kube: KubeClient, options: InstallOptions, say: Say): Promise<Manifest[]> {
+  checkDatabaseFlags(options);
   const serverVersion = await checkClusterAccess(kube, installPermissions, 'installing K8sClaw');
   say(
     `Installing K8sClaw ${options.version} (profile ${options.profile ?? 'default'}) into ${kube.server} (Kubernetes ${serverVersion})${options.dryRun ? ' — dry run' : ''}`,
   );
   const profile = await loadProfile(options.configDir, options.profile);
+  const database = await resolveDatabaseChoice(kube, {
+    databaseUrl: options.databaseUrl,
+    databaseSecret: options.databaseSecret,
+  });
   const { authority, created } = await loadOrCreateBusAuthority(kube);
   if (created) say('  + a new event bus authority (operator, account, signing key)');
-  const manifests = withBusAuthority(
-    applyProfile(await loadManifests(options.configDir), profile, options.version),
-    authority,
+  say(`  session store: ${describeDatabase(database.choice)}${database.created ? ', a new password' : ''}`);
+  const leftover = await describeLeftoverDatabase(kube, database.choice);
+  if (leftover) say(`  ! ${leftover}`);
+  const manifests = withDatabase(
+    withBusAuthority(
+      applyProfile(await loadManifests(options.configDir), profile, options.version),
+      authority,
+    ),
+    database.choice,
   );
   const namespaceExists = await kube.core.readNamespace({ name: installNamespace }).then(
     () => true,

@@ -16,7 +16,7 @@ export interface Manifest {
 export const installNamespace = 'k8sclaw-system';
 
 /** Folders of config/ applied after the CRDs, in this order. */
-export const componentFolders = ['rbac', 'nats', 'manager', 'network'] as const;
+export const componentFolders = ['rbac', 'nats', 'postgres', 'manager', 'apiserver', 'network'] as const;
 
 export interface Profile {
   /** Image repository → replacement repository (the tag is kept). */

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../harness/cli.ts';
+import { eventually } from '../../harness/eventually.ts';
 import { findFreePort } from '../../harness/free-port.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
 import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
@@ -37,6 +38,75 @@ describe('k8sclaw install: dry run and clear failures', () => {
       /- statefulset\/k8sclaw-system\/k8sclaw-nats \(not validated: namespace k8sclaw-system does not exist yet\)/,
     );
     assert.match(result.stdout, /nothing was changed/);
+    const namespaces = await kube.core.listNamespace();
+    assert.equal(
+      namespaces.items.some((n) => n.metadata?.name === 'k8sclaw-system'),
+      false,
+    );
+  });
+
+  it('deploys no PostgreSQL with an external database URL, and never prints the URL', async () => {
+    const url = 'postgresql://app:hunter2@db.example:5432/claw';
+    const result = await runCli(['install', '--profile', 'local', '--dry-run', '--database-url', url], {
+      KUBECONFIG: adminKubeconfig,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /session store: external PostgreSQL \(URL from --database-url/);
+    assert.match(result.stdout, /secret\/k8sclaw-system\/k8sclaw-apiserver-database/);
+    assert.match(result.stdout, /deployment\/k8sclaw-system\/k8sclaw-apiserver/);
+    assert.doesNotMatch(result.stdout, /k8sclaw-postgres/);
+    assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
+  });
+
+  it('says that the PostgreSQL of an earlier install stays when an external database is chosen', async () => {
+    await kube.core.createNamespace({ body: { metadata: { name: 'k8sclaw-system' } } });
+    try {
+      const labels = { app: 'db' };
+      await kube.apps.createNamespacedStatefulSet({
+        namespace: 'k8sclaw-system',
+        body: {
+          metadata: { name: 'k8sclaw-postgres' },
+          spec: {
+            serviceName: 'k8sclaw-postgres',
+            replicas: 0,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: 'db', image: 'db' }] } },
+          },
+        },
+      });
+      const result = await runCli(
+        ['install', '--profile', 'local', '--dry-run', '--database-url', 'postgresql://a@b/c'],
+        { KUBECONFIG: adminKubeconfig },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(
+        result.stdout,
+        /! the PostgreSQL of an earlier install stays, with its data: .*kubectl -n k8sclaw-system delete statefulset\/k8sclaw-postgres .*pvc\/data-k8sclaw-postgres-0/,
+      );
+    } finally {
+      await kube.core.deleteNamespace({ name: 'k8sclaw-system' });
+      await eventually('namespace k8sclaw-system to be gone', async () =>
+        (await kube.core.listNamespace()).items.some((n) => n.metadata?.name === 'k8sclaw-system')
+          ? undefined
+          : true,
+      );
+    }
+  });
+
+  it('refuses a database Secret that is not there, and both database flags together', async () => {
+    const missing = await runCli(['install', '--database-secret', 'no-such-db'], {
+      KUBECONFIG: adminKubeconfig,
+    });
+    assert.equal(missing.code, 1);
+    assert.match(
+      missing.stderr,
+      /^Error: Secret k8sclaw-system\/no-such-db does not exist; create it first: kubectl create namespace k8sclaw-system; kubectl create secret generic no-such-db/,
+    );
+    const both = await runCli(['install', '--database-url', 'postgresql://a/b', '--database-secret', 'db'], {
+      KUBECONFIG: adminKubeconfig,
+    });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--database-url and --database-secret exclude each other/);
     const namespaces = await kube.core.listNamespace();
     assert.equal(
       namespaces.items.some((n) => n.metadata?.name === 'k8sclaw-system'),
