@@ -2,8 +2,10 @@
 // fast with the exact variable), wires logger, metrics, the health endpoint and the HTTP API, and
 // serves until SIGTERM, then lets requests in flight finish and exits 0. With a database it also
 // applies the session store's migrations at start (waiting while the database is unreachable),
-// records run events from the event bus, answers runs' history requests, and is not ready while the
-// database is unreachable.
+// records run events from the event bus and answers runs' history requests. It is ready once the
+// migrations are applied and stays ready while the database is away: a request that needs it gets
+// a 503 at once, while the Kubernetes-backed routes keep working (an unready replica would take
+// both away, and callers would see refused connections instead of an answer).
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
@@ -79,11 +81,12 @@ const store = config.DATABASE_URL
       onIdleConnectionError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
     })
   : undefined;
-let databaseReachable = store === undefined;
+let migrated = store === undefined;
+let databaseReachable = true;
 let serving = false;
 const health = await startHealthServer({
   port: config.K8SCLAW_HEALTH_PORT,
-  isReady: () => serving && databaseReachable,
+  isReady: () => serving && migrated,
   registry: metrics.registry,
 });
 
@@ -93,7 +96,7 @@ if (store) {
     try {
       const applied = await store.migrate({ log: (message) => logger.debug({ message }, 'migration') });
       logger.info({ applied }, 'session store migrated');
-      databaseReachable = true;
+      migrated = true;
       break;
     } catch (error) {
       if (!isSessionStoreUnavailable(error)) {
@@ -125,17 +128,17 @@ logger.info(
   'api server serving',
 );
 
-/** Readiness follows the database: checked on a timer, as a probe must not wait for it. */
+/** Logs when the database goes away and returns, checked on a timer. */
 async function watchDatabase(sessionStore: SessionStore): Promise<void> {
   while (!stop.signal.aborted) {
     const reachable = await sessionStore.checkConnection().then(
       () => true,
       (error: unknown) => {
-        if (databaseReachable) logger.warn({ err: error }, 'database unreachable; not ready');
+        if (databaseReachable) logger.warn({ err: error }, 'database unreachable; its routes answer 503');
         return false;
       },
     );
-    if (reachable && !databaseReachable) logger.info('database reachable again; ready');
+    if (reachable && !databaseReachable) logger.info('database reachable again');
     databaseReachable = reachable;
     await delay(config.K8SCLAW_DATABASE_CHECK_SECONDS * 1000, undefined, { signal: stop.signal }).catch(
       () => undefined,
