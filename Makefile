@@ -12,7 +12,7 @@ CACHE ?= $(HOME)/.cache/k8sclaw
 STAMP := $(CACHE)/stamps
 NODE_TEST := node --test --test-reporter=spec
 
-.PHONY: help deps build lint typecheck manifests test test-unit test-integration test-reliability e2e images \
+.PHONY: help deps build lint typecheck manifests test test-unit test-integration test-reliability test-soak e2e images \
         cluster-up cluster-down cluster-status install uninstall run demo bench clean
 
 help: ## list the targets
@@ -55,6 +55,10 @@ test-integration: deps ## integration tests against real etcd, kube-apiserver, n
 test-reliability: deps ## reliability: kube-apiserver and etcd restarted under the controller, the leader killed mid-burst, nats-server restarted during 100 running runs (each on its own control plane)
 	K8SCLAW_K8S_BIN=$$(hack/k8s/build.sh) K8SCLAW_TOOLS_BIN=$$(hack/go-tools.sh) \
 	  $(NODE_TEST) --test-concurrency=1 'test/reliability/**/*.test.ts'
+
+test-soak: deps ## soak (not part of test): the controller under steady load for K8SCLAW_SOAK_MINUTES (30), its memory sampled
+	K8SCLAW_K8S_BIN=$$(hack/k8s/build.sh) K8SCLAW_TOOLS_BIN=$$(hack/go-tools.sh) \
+	  $(NODE_TEST) --test-concurrency=1 'test/soak/**/*.test.ts'
 
 images: deps build ## build every image in images/ with buildah and import them into the local cluster
 	hack/images.sh build
