@@ -122,7 +122,7 @@ export function buildProgram(env: CliEnvironment): Command {
   });
   addMemoryCommands(program, ctx);
   addFeatureCommands(program, ctx);
-  addOnboardCommand(program, ctx);
+  addOnboardCommand(program, ctx, { packageRoot: root, version: version.k8sclaw });
   addCompletionCommand(program, ctx);
   // no command: the TUI. Set after the commands are added, so that they do not inherit it.
   program.allowExcessArguments(true).action(async () => {
