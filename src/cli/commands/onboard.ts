@@ -91,6 +91,9 @@ export function addOnboardCommand(program: Command, ctx: CliContext, settings: O
           checkModels: (request) => fetchModels(request),
         });
         await applyOnboard(kube, answers, (line) => ctx.print(line));
+        ctx.print(
+          `${answers.instance} is set up in namespace ${namespace}; try: k8sclaw runs create -n ${namespace} --instance ${answers.instance} --task "Say hello" --wait`,
+        );
         return;
       }
       const need = (value: string | undefined, flag: string): string => {

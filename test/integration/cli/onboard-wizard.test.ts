@@ -74,6 +74,7 @@ describe('k8sclaw onboard on a terminal', () => {
     // allow, deny, ask
     await first.answer('Default action for tools no rule names', keys.down.repeat(2));
     await first.waitFor('clawinstance/wiz applied');
+    await first.waitFor(`wiz is set up in namespace ${namespace}; try: k8sclaw runs create`);
     assert.equal(await first.exited, 0, first.text);
     assert.ok(!first.text.includes(key), 'the typed key is not drawn');
 
