@@ -54,7 +54,13 @@ async function readSecretValue(
   key: string,
 ): Promise<string | undefined> {
   if (!name) return undefined;
-  const secret = await undefinedIfNotFound(kube.core.readNamespacedSecret({ name, namespace }));
+  // a Secret the user may not read is one the wizard cannot offer to keep: it asks instead
+  const secret = await undefinedIfNotFound(kube.core.readNamespacedSecret({ name, namespace })).catch(
+    (error: unknown) => {
+      if (isForbidden(error)) return undefined;
+      throw error;
+    },
+  );
   const value = secret?.data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 }
@@ -66,7 +72,15 @@ export async function readExistingSetup(
 ): Promise<ExistingSetup | undefined> {
   const instance = (await undefinedIfNotFound(
     kube.customObjects.getNamespacedCustomObject({ ...resourceOf(clawInstanceKind), namespace, name }),
-  )) as ClawInstance | undefined;
+  ).catch((error: unknown) => {
+    throw explainKubeFailure(error, {
+      verb: 'get',
+      kind: clawInstanceKind,
+      name,
+      namespace,
+      server: kube.server,
+    });
+  })) as ClawInstance | undefined;
   const agent = instance?.spec.agents.default;
   if (!instance || !agent) return undefined;
   const apiKey = await readSecretValue(
@@ -105,6 +119,14 @@ export async function readPolicyAction(
 ): Promise<ToolAction | undefined> {
   const policy = (await undefinedIfNotFound(
     kube.customObjects.getNamespacedCustomObject({ ...resourceOf(clawPolicyKind), namespace, name }),
-  )) as ClawPolicy | undefined;
+  ).catch((error: unknown) => {
+    throw explainKubeFailure(error, {
+      verb: 'get',
+      kind: clawPolicyKind,
+      name,
+      namespace,
+      server: kube.server,
+    });
+  })) as ClawPolicy | undefined;
   return policy?.spec.toolGating?.defaultAction;
 }

@@ -1,20 +1,29 @@
 // The interactive `k8sclaw onboard` in a real pseudo-terminal against the real apiserver, its key
-// checked against the scripted model server (which refuses any other key): the answers typed create the Secrets, the policy and
-// the instance; the key typed is never drawn; a second run that keeps every answer but the model
-// changes only the instance.
+// checked against the scripted model server (which refuses any other key): the answers typed
+// create the Secrets, the policy and the instance; the key typed is never drawn; a second run that
+// keeps every answer but the model changes only the instance. And what a re-run can offer a user
+// who may read the instance but not its Secrets.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  group,
   clawInstanceKind,
   clawPolicyKind,
   resourceOf,
   type ClawInstance,
   type ClawPolicy,
 } from '../../../src/api/index.ts';
+import { readExistingSetup, readPolicyAction } from '../../../src/cli/onboard/onboard-cluster.ts';
+import { KubeClient } from '../../../src/kube/index.ts';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../fakes/model-server/index.ts';
 import { CliTerminal, keys } from '../../harness/cli-terminal.ts';
 import { installCrds } from '../../harness/crds.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
+import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 
 describe('k8sclaw onboard on a terminal', () => {
@@ -118,5 +127,49 @@ describe('k8sclaw onboard on a terminal', () => {
     assert.deepEqual({ ...after, instance: before.instance }, before, 'only the instance changed');
     assert.notEqual(after.instance, before.instance);
     assert.equal((await read<ClawInstance>(clawInstanceKind, 'wiz')).spec.agents.default.model, 'llama3');
+  });
+
+  it('a re-run by a user who may read the instance but not its Secrets is asked for the key again', async () => {
+    await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
+    await kube.rbac.createNamespacedRole({
+      namespace,
+      body: {
+        metadata: { name: 'instance-reader' },
+        rules: [{ apiGroups: [group], resources: ['clawinstances'], verbs: ['get'] }],
+      },
+    });
+    await kube.rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: 'instance-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'instance-reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace }],
+      },
+    });
+    const token = (
+      await kube.core.createNamespacedServiceAccountToken({
+        name: 'reader',
+        namespace,
+        body: { spec: { audiences: [] } },
+      })
+    ).status?.token;
+    assert.ok(token);
+    const file = path.join(os.tmpdir(), `${namespace}-reader.kubeconfig`);
+    await writeFile(
+      file,
+      buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), 'reader', token, namespace),
+    );
+    const reader = KubeClient.load(file);
+    const existing = await readExistingSetup(reader, namespace, 'wiz');
+    assert.deepEqual(existing, {
+      provider: 'openai-compatible',
+      model: 'llama3',
+      baseUrl: `${models.url}/v1`,
+      channel: { type: 'telegram', token: undefined },
+      policyName: 'guarded',
+    });
+    await assert.rejects(readPolicyAction(reader, namespace, 'guarded'), {
+      message: `permission denied: the current user cannot get clawpolicies in namespace "${namespace}"`,
+    });
   });
 });
