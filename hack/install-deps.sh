@@ -2,6 +2,10 @@
 # Installs every system package the project needs (Debian/Ubuntu, as root or with sudo).
 # Idempotent: packages already present are skipped without touching the network.
 set -euo pipefail
+# shellcheck source=require.sh
+. "$(cd "$(dirname "$0")" && pwd)/require.sh"
+require_command dpkg-query hack/install-deps.sh "it installs Debian packages" \
+  "run it on Debian or Ubuntu, or install the packages it lists yourself"
 packages=(
   containerd runc containernetworking-plugins catatonit  # the node's container runtime and CNI
   iptables conntrack iproute2 ethtool socat               # kube-proxy, kubelet host networking
@@ -16,6 +20,8 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
+require_command apt-get hack/install-deps.sh "it installs ${missing[*]}" "install them yourself"
+require_root_or_sudo hack/install-deps.sh "installing ${missing[*]}"
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 echo "installing: ${missing[*]}"
 $sudo apt-get update -qq

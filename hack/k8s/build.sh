@@ -21,6 +21,9 @@ if complete "$shared"; then
   echo "reused prebuilt binaries from $shared" >&2; echo "$out"; exit 0
 fi
 
+# shellcheck source=../require.sh
+. "$here/../require.sh"
+require_go "$(sed -n 's/^go //p' "$here/go.mod")" hack/k8s/build.sh
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 major=${K8S_VERSION%%.*}; minor=${K8S_VERSION#*.}; minor=${minor%%.*}
 ldflags="-s -w"

@@ -11,7 +11,8 @@ import {
   skillPackKind,
 } from '../api/index.ts';
 import { toKubeError } from '../kube/index.ts';
-import { CliContext, type CliEnvironment } from './cli-context.ts';
+import { CliContext, type CliEnvironment, type GlobalOptions } from './cli-context.ts';
+import { allNamespacesOption, namespaceOption, type ListOptions } from './command-options.ts';
 import { addCompletionCommand } from './commands/completion-commands.ts';
 import { addFeatureCommands } from './commands/feature-commands.ts';
 import { defaultConfigDir, runInstall } from './commands/install.ts';
@@ -55,7 +56,7 @@ export function buildProgram(env: CliEnvironment): Command {
       writeErr: (text) => env.stderr.write(text),
     })
     .showHelpAfterError('(run with --help for usage)');
-  const ctx = new CliContext(env, () => program.opts<{ kubeconfig?: string }>().kubeconfig);
+  const ctx = new CliContext(env, () => program.opts<GlobalOptions>());
   const say = (line: string) => ctx.print(line);
 
   program
@@ -141,15 +142,25 @@ export function buildProgram(env: CliEnvironment): Command {
   });
   addMemoryCommands(program, ctx);
   addFeatureCommands(program, ctx);
-  addOnboardCommand(program, ctx);
+  addOnboardCommand(program, ctx, { packageRoot: root, version: version.k8sclaw });
   addCompletionCommand(program, ctx);
-  // no command: the TUI. Set after the commands are added, so that they do not inherit it.
-  program.allowExcessArguments(true).action(async () => {
-    const [word] = program.args;
-    if (word !== undefined)
-      program.error(`error: unknown command '${word}'`, { code: 'commander.unknownCommand' });
-    await runTui(ctx);
-  });
+  // no command: the TUI, as the default command, so that its -n and -A are its own and do not
+  // shadow the options of the same name of the other commands
+  const tui = program
+    .command('tui', { isDefault: true })
+    .description('the terminal UI (also: k8sclaw with no command)')
+    .addOption(namespaceOption())
+    .addOption(allNamespacesOption())
+    .allowExcessArguments(true)
+    .action(async (options: ListOptions) => {
+      const [word] = tui.args;
+      if (word !== undefined)
+        program.error(`error: unknown command '${word}'`, { code: 'commander.unknownCommand' });
+      await runTui(ctx, {
+        ...(options.namespace ? { namespace: options.namespace } : {}),
+        allNamespaces: options.allNamespaces ?? false,
+      });
+    });
   return program;
 }
 

@@ -20,18 +20,23 @@ export interface CliEnvironment extends CliStreams {
   variables?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The options every command takes (`k8sclaw --kubeconfig F runs list`). */
+export interface GlobalOptions {
+  kubeconfig?: string;
+}
+
 export class CliContext {
   readonly env: CliEnvironment;
-  private readonly kubeconfigOption: () => string | undefined;
+  private readonly globalOptions: () => GlobalOptions;
   private client: KubeClient | undefined;
 
-  constructor(env: CliEnvironment, kubeconfigOption: () => string | undefined) {
+  constructor(env: CliEnvironment, globalOptions: () => GlobalOptions) {
     this.env = env;
-    this.kubeconfigOption = kubeconfigOption;
+    this.globalOptions = globalOptions;
   }
 
   kube(): KubeClient {
-    this.client ??= KubeClient.load(this.kubeconfigOption() ?? this.env.kubeconfig);
+    this.client ??= KubeClient.load(this.globalOptions().kubeconfig ?? this.env.kubeconfig);
     return this.client;
   }
 

@@ -25,6 +25,14 @@ describe('informer helpers', () => {
       resourcePath({ apiVersion: 'k8sclaw.io/v1alpha1', kind: 'AgentRun', plural: 'agentruns' }),
       '/apis/k8sclaw.io/v1alpha1/agentruns',
     );
+    assert.equal(
+      resourcePath({ apiVersion: 'v1', kind: 'Pod', plural: 'pods' }, 'team-a'),
+      '/api/v1/namespaces/team-a/pods',
+    );
+    assert.equal(
+      resourcePath({ apiVersion: 'k8sclaw.io/v1alpha1', kind: 'AgentRun', plural: 'agentruns' }, 'team-a'),
+      '/apis/k8sclaw.io/v1alpha1/namespaces/team-a/agentruns',
+    );
     assert.equal(objectKey({ metadata: { namespace: 'n', name: 'a' } }), 'n/a');
   });
 

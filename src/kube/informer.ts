@@ -22,6 +22,8 @@ export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, object: T, previous?: T) => void;
 
 export interface InformerOptions {
+  /** Lists and watches only this namespace (what a user with a namespace's rights may do); all when absent. */
+  namespace?: string;
   labelSelector?: string;
   /** Retry delays after list or watch failures: base doubling up to max (client-go: 800 ms, 30 s). */
   retryBaseMs?: number;
@@ -38,8 +40,11 @@ export interface InformerOptions {
   indexes?: Record<string, (object: KubernetesObject) => string | undefined>;
 }
 
-export function resourcePath(type: ResourceType): string {
-  return type.apiVersion === 'v1' ? `/api/v1/${type.plural}` : `/apis/${type.apiVersion}/${type.plural}`;
+export function resourcePath(type: ResourceType, namespace?: string): string {
+  const scope = namespace ? `namespaces/${encodeURIComponent(namespace)}/` : '';
+  return type.apiVersion === 'v1'
+    ? `/api/v1/${scope}${type.plural}`
+    : `/apis/${type.apiVersion}/${scope}${type.plural}`;
 }
 
 /**
@@ -226,7 +231,7 @@ export class ResourceInformer<T extends object> {
     const result = await this.kube.objects.list(
       type.apiVersion,
       type.kind,
-      undefined,
+      options.namespace,
       undefined,
       undefined,
       undefined,
@@ -300,10 +305,12 @@ export class ResourceInformer<T extends object> {
         const version = object.metadata?.resourceVersion;
         if (version) this.resourceVersion = version;
       };
-      this.watcher.watch(resourcePath(this.type), query, onEvent, end).then((request) => {
-        this.request = request;
-        if (this.stopping?.signal.aborted) request.abort();
-      }, end);
+      this.watcher
+        .watch(resourcePath(this.type, this.options.namespace), query, onEvent, end)
+        .then((request) => {
+          this.request = request;
+          if (this.stopping?.signal.aborted) request.abort();
+        }, end);
     });
   }
 

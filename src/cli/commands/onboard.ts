@@ -1,15 +1,20 @@
-// `k8sclaw onboard --non-interactive`: the instance, its provider and key, a channel and the
-// default policy from flags, applied with server-side apply as the CLI's field manager (so a
-// re-run changes only what changed). Keys and tokens are read from environment variables named by
-// flags, never taken as flag values, and never printed.
+// `k8sclaw onboard`: the instance, its provider and key, a channel and the default policy, asked
+// by the wizard on a terminal or taken from flags with --non-interactive; both apply one plan with
+// server-side apply as the CLI's field manager (so a re-run changes only what changed). Keys and
+// tokens are typed hidden or read from environment variables named by flags, never taken as flag
+// values, and never printed.
 import { Option, type Command } from 'commander';
 import type { ChannelType, Provider } from '../../api/index.ts';
-import { fieldManagers } from '../../api/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { namespaceOption } from '../command-options.ts';
-import { explainKubeFailure } from '../kube-failure.ts';
-import { defaultKeyEnv, planOnboard, type OnboardAnswers } from '../onboard/onboard-plan.ts';
+import { applyOnboard } from '../onboard/apply-onboard.ts';
+import { clackPrompter } from '../onboard/clack-prompter.ts';
+import { fetchModels } from '../onboard/models-check.ts';
+import { checkOnboardCluster, readExistingSetup, readPolicyAction } from '../onboard/onboard-cluster.ts';
+import { defaultKeyEnv, type OnboardAnswers } from '../onboard/onboard-plan.ts';
+import { askOnboardAnswers } from '../onboard/onboard-wizard.ts';
 import { UsageError } from '../usage-error.ts';
+import { defaultConfigDir, runInstall } from './install.ts';
 
 interface OnboardOptions {
   nonInteractive?: boolean;
@@ -23,15 +28,17 @@ interface OnboardOptions {
   channelTokenEnv?: string;
   policy: string;
   defaultAction: string;
+  installProfile?: string;
 }
 
-const plurals: Record<string, string> = {
-  Secret: 'secrets',
-  ClawPolicy: 'clawpolicies',
-  ClawInstance: 'clawinstances',
-};
+export interface OnboardSettings {
+  /** Where install finds config/ when the wizard installs K8sClaw. */
+  packageRoot: string;
+  /** The version install deploys. */
+  version: string;
+}
 
-export function addOnboardCommand(program: Command, ctx: CliContext): void {
+export function addOnboardCommand(program: Command, ctx: CliContext, settings: OnboardSettings): void {
   // where keys come from: the process's environment, passed in by the entry point
   const environment = ctx.env.variables ?? {};
   program
@@ -53,9 +60,42 @@ export function addOnboardCommand(program: Command, ctx: CliContext): void {
     .addOption(
       new Option('--default-action <action>', "the policy's action for tools no rule names").default('allow'),
     )
+    .option('--install-profile <name>', 'install profile used when the wizard installs K8sClaw (e.g. local)')
     .action(async (options: OnboardOptions) => {
-      if (!options.nonInteractive)
-        throw new UsageError('only onboard --non-interactive is available: give every answer as a flag');
+      if (!options.nonInteractive) {
+        if (!ctx.interactive)
+          throw new UsageError(
+            'onboard asks its questions on a terminal: without one, use onboard --non-interactive with flags',
+          );
+        const kube = ctx.kube();
+        const namespace = ctx.namespace(options.namespace);
+        const prompter = clackPrompter(ctx.env);
+        const answers = await askOnboardAnswers({
+          prompter,
+          namespace,
+          variables: environment,
+          checkCluster: () => checkOnboardCluster(kube, namespace),
+          install: async () => {
+            await runInstall(
+              kube,
+              {
+                configDir: defaultConfigDir(settings.packageRoot),
+                version: settings.version,
+                ...(options.installProfile ? { profile: options.installProfile } : {}),
+              },
+              (line) => prompter.say(line),
+            );
+          },
+          readInstance: (name) => readExistingSetup(kube, namespace, name),
+          readPolicyAction: (name) => readPolicyAction(kube, namespace, name),
+          checkModels: (request) => fetchModels(request),
+        });
+        await applyOnboard(kube, answers, (line) => ctx.print(line));
+        ctx.print(
+          `${answers.instance} is set up in namespace ${namespace}; try: k8sclaw runs create -n ${namespace} --instance ${answers.instance} --task "Say hello" --wait`,
+        );
+        return;
+      }
       const need = (value: string | undefined, flag: string): string => {
         if (!value) throw new UsageError(`onboard --non-interactive needs ${flag}`);
         return value;
@@ -90,20 +130,6 @@ export function addOnboardCommand(program: Command, ctx: CliContext): void {
           : {}),
         policy: { name: options.policy, defaultAction: options.defaultAction as 'allow' },
       };
-      const kube = ctx.kube();
-      for (const object of planOnboard(answers)) {
-        const { kind = '', metadata } = object;
-        const name = metadata?.name ?? '';
-        await kube.apply(object, fieldManagers.cli).catch((error: unknown) => {
-          throw explainKubeFailure(error, {
-            verb: 'patch',
-            kind: { singular: kind.toLowerCase(), plural: plurals[kind] ?? kind.toLowerCase() },
-            name,
-            namespace: answers.namespace,
-            server: kube.server,
-          });
-        });
-        ctx.print(`${kind.toLowerCase()}/${name} applied`);
-      }
+      await applyOnboard(ctx.kube(), answers, (line) => ctx.print(line));
     });
 }

@@ -1,5 +1,5 @@
 // `k8sclaw` with no arguments: the TUI on the terminal, for the current kube context and its
-// namespace, with the user's own rights. Returns when the user quits.
+// namespace (or -n, or all with -A), with the user's own rights. Returns when the user quits.
 import { render } from 'ink';
 import React from 'react';
 import type { CliContext } from '../cli-context.ts';
@@ -8,7 +8,14 @@ import { TuiActions } from './tui-actions.ts';
 import { TuiApp } from './tui-app.ts';
 import { TuiData } from './tui-data.ts';
 
-export async function runTui(ctx: CliContext): Promise<void> {
+export interface TuiOptions {
+  /** -n: the namespace shown (default: the kube context's). */
+  namespace?: string;
+  /** -A: all namespaces. */
+  allNamespaces?: boolean;
+}
+
+export async function runTui(ctx: CliContext, options: TuiOptions = {}): Promise<void> {
   if (!ctx.interactive)
     throw new CliError('NotATerminal', 'the TUI needs a terminal: run k8sclaw --help for the commands');
   const kube = ctx.kube();
@@ -18,7 +25,8 @@ export async function runTui(ctx: CliContext): Promise<void> {
       data,
       actions: new TuiActions(ctx),
       context: kube.config.getCurrentContext(),
-      namespace: ctx.namespace(undefined),
+      namespace: ctx.namespace(options.namespace),
+      allNamespaces: options.allNamespaces ?? false,
       now: ctx.env.now,
       colour: !ctx.env.noColor,
     }),

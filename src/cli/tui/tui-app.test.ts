@@ -14,6 +14,8 @@ import type { TuiObject } from './tui-views.ts';
 /** A source that holds objects per resource; tests change them and tell the listeners. */
 class FixedSource implements TuiSource {
   readonly watched: string[] = [];
+  /** Each watch asked for, as `plural@namespace` (`*` for all namespaces). */
+  readonly scopes: string[] = [];
   private readonly listeners = new Set<() => void>();
   readonly objects: Record<string, TuiObject[]>;
   readonly errors: Record<string, string> = {};
@@ -25,8 +27,10 @@ class FixedSource implements TuiSource {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  watch(resource: ResourceType): void {
+  watch(resource: ResourceType, namespace: string | undefined): void {
     if (!this.watched.includes(resource.plural)) this.watched.push(resource.plural);
+    const scope = `${resource.plural}@${namespace ?? '*'}`;
+    if (!this.scopes.includes(scope)) this.scopes.push(scope);
   }
   snapshot(resource: ResourceType): ResourceSnapshot {
     return {
@@ -51,9 +55,16 @@ const settle = () => sleep(20);
 const escape = String.fromCharCode(27);
 const strip = (text = '') => text.replace(new RegExp(`${escape}\\[[0-9;]*m`, 'g'), '');
 
-function start(source: FixedSource, colour = true) {
+function start(source: FixedSource, colour = true, allNamespaces = false) {
   return render(
-    React.createElement(TuiApp, { data: source, context: 'kind-test', namespace: 'team-a', now, colour }),
+    React.createElement(TuiApp, {
+      data: source,
+      context: 'kind-test',
+      namespace: 'team-a',
+      allNamespaces,
+      now,
+      colour,
+    }),
   );
 }
 
@@ -98,6 +109,29 @@ describe('the TUI app', () => {
     const app = start(source);
     await settle();
     assert.match(strip(app.lastFrame()), /permission denied: the current user cannot list clawinstances/);
+  });
+
+  it('watches the namespace shown: the context’s first, all with a, and back', async () => {
+    const source = new FixedSource({ clawinstances: [instanceFixture()] });
+    const app = start(source);
+    await settle();
+    assert.deepEqual(source.scopes, ['clawinstances@team-a']);
+    app.stdin.write('a');
+    await settle();
+    assert.deepEqual(source.scopes, ['clawinstances@team-a', 'clawinstances@*']);
+    assert.match(strip(app.lastFrame()), /K8sClaw {2}kind-test {2}all namespaces/);
+  });
+
+  it('-A starts with all namespaces; a refused list there says how to get back to one', async () => {
+    const source = new FixedSource({});
+    source.errors.clawinstances =
+      'permission denied: the current user cannot list clawinstances in any namespace';
+    const app = start(source, false, true);
+    await settle();
+    assert.deepEqual(source.scopes, ['clawinstances@*']);
+    const frame = strip(app.lastFrame());
+    assert.match(frame, /permission denied: the current user cannot list clawinstances in any namespace/);
+    assert.match(frame, /a: only namespace team-a/);
   });
 
   it('? shows every key of the keymap within 80×24; Esc goes back', async () => {

@@ -22,7 +22,10 @@ export interface TuiAppProps {
   /** Absent in tests that only look: commands that change the cluster then say so. */
   actions?: TuiActions;
   context: string;
+  /** The kube context's namespace (or -n): shown first, and where `a` comes back to. */
   namespace: string;
+  /** -A: start with all namespaces. */
+  allNamespaces?: boolean;
   now: () => Date;
   /** NO_COLOR: attributes (inverse, bold) only. */
   colour: boolean;
@@ -52,11 +55,13 @@ export function TuiApp(props: TuiAppProps): React.ReactElement {
   const { data, actions, now, colour } = props;
   const app = useApp();
   const { columns, rows: height } = useWindowSize();
-  const [state, dispatch] = useReducer(reduce, props.namespace, initialState);
+  const [state, dispatch] = useReducer(reduce, props, (p) =>
+    initialState(p.namespace, p.allNamespaces ?? false),
+  );
   useDataVersion(data);
   const view = viewById(state.view);
-  useEffect(() => data.watch(view.resource), [data, view]);
-  const snapshot = data.snapshot(view.resource);
+  useEffect(() => data.watch(view.resource, state.namespace), [data, view, state.namespace]);
+  const snapshot = data.snapshot(view.resource, state.namespace);
   const rows = viewRows(view, snapshot.objects, {
     namespace: state.namespace,
     filter: state.filter,
@@ -264,7 +269,15 @@ function Body(p: {
   }
   if (screen.screen === 'confirm-delete')
     return h(Text, { bold: true }, fit(`Delete ${screen.key}? y: yes, Esc: no`, p.width));
-  if (p.snapshot.error) return h(Text, p.colour ? { color: 'red' } : {}, fit(p.snapshot.error, p.width));
+  if (p.snapshot.error)
+    return h(
+      Box,
+      { flexDirection: 'column' },
+      h(Text, p.colour ? { color: 'red' } : {}, fit(p.snapshot.error, p.width)),
+      ...(p.state.namespace === undefined
+        ? [h(Text, { key: 'hint' }, fit(`a: only namespace ${p.state.homeNamespace}`, p.width))]
+        : []),
+    );
   if (!p.snapshot.synced) return h(Text, {}, `Loading ${p.viewTitle}…`);
   const view = viewById(p.state.view);
   const headers = viewHeaders(view, p.state.namespace === undefined);

@@ -1,7 +1,9 @@
 // The TUI's live data: one informer (list + watch, reconnecting with backoff) per resource a view
-// shows, started the first time a view needs it, and what each view shows of it: its objects,
-// whether the first list arrived, and the last failure as a sentence (a forbidden list is a
-// message in the view, not a crash). Listeners hear of every change; nothing polls.
+// shows, started the first time a view needs it, scoped to the namespace shown (one namespace, or
+// all), so a user whose rights end at a namespace can watch it; switching the namespace replaces
+// the informer. Each view reads its objects, whether the first list arrived, and the last failure
+// as a sentence (a forbidden list is a message in the view, not a crash). Listeners hear of every
+// change; nothing polls.
 import { labels, labelValues } from '../../api/index.ts';
 import { ResourceInformer, type KubeClient, type ResourceType } from '../../kube/index.ts';
 import { explainKubeFailure } from '../kube-failure.ts';
@@ -17,11 +19,13 @@ export interface ResourceSnapshot {
 /** What the views read: TuiData on a cluster, or a fixed set of objects. */
 export interface TuiSource {
   subscribe(listener: () => void): () => void;
-  watch(resource: ResourceType): void;
-  snapshot(resource: ResourceType): ResourceSnapshot;
+  /** Watches `resource` in `namespace` (all namespaces when undefined). */
+  watch(resource: ResourceType, namespace: string | undefined): void;
+  snapshot(resource: ResourceType, namespace: string | undefined): ResourceSnapshot;
 }
 
 interface Watched {
+  namespace: string | undefined;
   informer: ResourceInformer<TuiObject>;
   error: string | undefined;
 }
@@ -33,6 +37,8 @@ export class TuiData implements TuiSource {
   private readonly kube: KubeClient;
   private readonly watched = new Map<string, Watched>();
   private readonly listeners = new Set<() => void>();
+  /** Informers replaced by a namespace switch, still shutting down. */
+  private readonly stopping = new Set<Promise<void>>();
   private readonly retryBaseMs: number | undefined;
 
   constructor(kube: KubeClient, options: { retryBaseMs?: number } = {}) {
@@ -46,21 +52,34 @@ export class TuiData implements TuiSource {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts watching `resource` unless it is watched already (does not wait for the first list). */
-  watch(resource: ResourceType): void {
-    if (this.watched.has(resource.plural)) return;
+  /**
+   * Starts watching `resource` in `namespace` unless it is watched there already (does not wait for
+   * the first list); an informer of the same resource in another namespace is stopped.
+   */
+  watch(resource: ResourceType, namespace: string | undefined): void {
+    const previous = this.watched.get(resource.plural);
+    if (previous && previous.namespace === namespace) return;
+    if (previous) {
+      const stopped = previous.informer.stop().finally(() => this.stopping.delete(stopped));
+      this.stopping.add(stopped);
+    }
     const changed = () => {
+      // a replaced informer's last words are not news
+      if (this.watched.get(resource.plural) !== entry) return;
       for (const listener of this.listeners) listener();
     };
     const entry: Watched = {
+      namespace,
       error: undefined,
       informer: new ResourceInformer<TuiObject>(this.kube, resource, {
+        ...(namespace ? { namespace } : {}),
         ...(resource.plural === 'pods' ? { labelSelector: ourPods } : {}),
         ...(this.retryBaseMs === undefined ? {} : { retryBaseMs: this.retryBaseMs }),
         onError: (error) => {
           const explained = explainKubeFailure(error, {
             verb: 'list',
             kind: { singular: resource.kind.toLowerCase(), plural: resource.plural },
+            ...(namespace ? { namespace } : {}),
             server: this.kube.server,
           });
           entry.error = explained instanceof Error ? explained.message : String(explained);
@@ -77,14 +96,15 @@ export class TuiData implements TuiSource {
     void entry.informer.start();
   }
 
-  snapshot(resource: ResourceType): ResourceSnapshot {
+  snapshot(resource: ResourceType, namespace: string | undefined): ResourceSnapshot {
     const entry = this.watched.get(resource.plural);
-    if (!entry) return { objects: [], synced: false, error: undefined };
+    if (!entry || entry.namespace !== namespace) return { objects: [], synced: false, error: undefined };
     return { objects: entry.informer.list(), synced: entry.informer.hasSynced, error: entry.error };
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.watched.values()].map((w) => w.informer.stop()));
+    await Promise.all(this.stopping);
     this.watched.clear();
     this.listeners.clear();
   }

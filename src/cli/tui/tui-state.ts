@@ -45,12 +45,13 @@ export type TuiAction =
   | { type: 'message'; message: string | undefined }
   | { type: 'next-container' };
 
-export function initialState(namespace: string): TuiState {
+/** The table of view 1 in `namespace`, or in all namespaces with `allNamespaces`. */
+export function initialState(namespace: string, allNamespaces = false): TuiState {
   return {
     view: 'instances',
     selection: Object.fromEntries(views.map((v) => [v.id, 0])) as Record<ViewId, number>,
     filter: '',
-    namespace,
+    namespace: allNamespaces ? undefined : namespace,
     homeNamespace: namespace,
     prompt: undefined,
     stack: [],

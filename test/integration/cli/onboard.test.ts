@@ -125,4 +125,17 @@ describe('k8sclaw onboard --non-interactive', () => {
       'Error: provider anthropic needs an API key: set --api-key-env to a variable holding it\n',
     );
   });
+
+  it('without --non-interactive and without a terminal, says how to run it and exits with 2', async () => {
+    const result = await runCli(
+      ['onboard', '-n', namespace],
+      { KUBECONFIG: integrationKubeconfigPath() },
+      120_000,
+    );
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      'Error: onboard asks its questions on a terminal: without one, use onboard --non-interactive with flags\n',
+    );
+  });
 });

@@ -40,10 +40,17 @@ describe('the TUI data layer on the real apiserver', () => {
     const runs = viewById('runs');
     let changes = 0;
     data.subscribe(() => changes++);
-    data.watch(runs.resource);
-    await eventually('the first list', async () => data.snapshot(runs.resource).synced || undefined);
+    data.watch(runs.resource, namespace);
+    await eventually(
+      'the first list',
+      async () => data.snapshot(runs.resource, namespace).synced || undefined,
+    );
     const rows = () =>
-      viewRows(runs, data.snapshot(runs.resource).objects, { namespace, filter: '', now: new Date() });
+      viewRows(runs, data.snapshot(runs.resource, namespace).objects, {
+        namespace,
+        filter: '',
+        now: new Date(),
+      });
     assert.deepEqual(rows(), []);
 
     await kube.apply(runManifest('tui-hello', namespace, 'alice'), 'k8sclaw-test');
@@ -72,7 +79,7 @@ describe('the TUI data layer on the real apiserver', () => {
       name: 'tui-hello',
     });
     await eventually('the row gone', async () => (rows().length === 0 ? true : undefined));
-    assert.equal(data.snapshot(runs.resource).error, undefined);
+    assert.equal(data.snapshot(runs.resource, namespace).error, undefined);
   });
 
   it('the whole app, drawn by Ink, shows a run created while it runs', async () => {
@@ -116,9 +123,12 @@ describe('the TUI data layer on the real apiserver', () => {
     const data = new TuiData(KubeClient.load(file), { retryBaseMs: 50 });
     stops.push(() => data.stop());
     const runs = viewById('runs');
-    data.watch(runs.resource);
-    const error = await eventually('the error in the view', async () => data.snapshot(runs.resource).error);
+    data.watch(runs.resource, undefined);
+    const error = await eventually(
+      'the error in the view',
+      async () => data.snapshot(runs.resource, undefined).error,
+    );
     assert.equal(error, 'permission denied: the current user cannot list agentruns in any namespace');
-    assert.equal(data.snapshot(runs.resource).synced, false);
+    assert.equal(data.snapshot(runs.resource, undefined).synced, false);
   });
 });
