@@ -19,3 +19,11 @@ export {
   type RunEventStore,
 } from './run-event-recorder.ts';
 export type { SessionReader } from './route-definition.ts';
+export {
+  createEventStreamServer,
+  defaultMaxBufferedBytes,
+  type EventStreamServer,
+  type EventStreamServerOptions,
+} from './event-stream-server.ts';
+export { parseAllowedOrigins } from './origin-check.ts';
+export { buildBearerProtocol, eventStreamProtocol } from './websocket-protocols.ts';

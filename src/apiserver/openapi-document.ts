@@ -42,6 +42,15 @@ function buildOperation(route: RouteDefinition) {
   return {
     operationId: route.operationId,
     summary: route.summary,
+    ...(route.websocket
+      ? {
+          description: route.websocket.description,
+          'x-k8sclaw-websocket': {
+            subprotocol: route.websocket.subprotocol,
+            message: toOpenApiSchema(route.response.schema),
+          },
+        }
+      : {}),
     tags: [route.tag],
     'x-k8sclaw-access': route
       .access(Object.fromEntries(pathParameters(route.path).map((p) => [p.name, `{${p.name}}`])))
@@ -56,10 +65,12 @@ function buildOperation(route: RouteDefinition) {
         }
       : {}),
     responses: {
-      [String(route.response.status)]: {
-        description: route.response.description,
-        content: { 'application/json': { schema: toOpenApiSchema(route.response.schema) } },
-      },
+      [String(route.response.status)]: route.websocket
+        ? { description: route.response.description }
+        : {
+            description: route.response.description,
+            content: { 'application/json': { schema: toOpenApiSchema(route.response.schema) } },
+          },
       '400': errorResponse('Invalid request: malformed JSON, unknown or invalid fields (named).'),
       '401': errorResponse('No bearer token, or one the cluster does not accept.'),
       '403': errorResponse('The caller may not do this in this namespace.'),

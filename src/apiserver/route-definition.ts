@@ -38,6 +38,8 @@ export interface RouteDefinition {
   paginated?: boolean;
   requestBody?: TSchema;
   response: { status: number; description: string; schema: TSchema };
+  /** A WebSocket route: `response.schema` is the schema of each message. */
+  websocket?: { subprotocol: string; description: string };
   /** Every permission the caller needs, each checked with a SubjectAccessReview. */
   access: (params: PathParameters) => ResourceAccess[];
   handle: (context: RouteContext) => Promise<unknown>;

@@ -24,9 +24,14 @@ const expected: [string, ResourceAccess[]][] = [
     ],
   ],
   ['GET /api/v1/namespaces/{namespace}/runs/{name}/events', [k8s('get', 'agentruns', 'r1')]],
+  ['GET /api/v1/namespaces/{namespace}/runs/{name}/events/watch', [k8s('get', 'agentruns', 'r1')]],
   ['GET /api/v1/namespaces/{namespace}/instances/{name}/sessions', [k8s('get', 'clawinstances', 'r1')]],
   [
     'GET /api/v1/namespaces/{namespace}/instances/{name}/sessions/{sessionKey}/messages',
+    [k8s('get', 'clawinstances', 'r1')],
+  ],
+  [
+    'GET /api/v1/namespaces/{namespace}/instances/{name}/sessions/{sessionKey}/events/watch',
     [k8s('get', 'clawinstances', 'r1')],
   ],
   ['GET /api/v1/namespaces/{namespace}/schedules', [k8s('list', 'clawschedules')]],

@@ -10,6 +10,7 @@ export {
   type RunInputHandler,
 } from './event-bus.ts';
 export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';
+export type { FollowOptions, Followed } from './stream-follower.ts';
 export { whileConnected, type WhileConnectedOptions } from './while-connected.ts';
 export type { RetryOptions } from './retry.ts';
 export {
@@ -43,6 +44,7 @@ export {
 export {
   allRunEventsFilter,
   buildMessageId,
+  buildRunEventScopeFilter,
   buildRunEventSubject,
   buildRunEventsFilter,
   buildRunInboxPrefix,
@@ -56,5 +58,6 @@ export {
   runInputStream,
   unescapeNameToken,
   type ParsedRunEventSubject,
+  type RunEventScope,
   type StreamSpec,
 } from './subjects.ts';
