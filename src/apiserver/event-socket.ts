@@ -29,7 +29,8 @@ export interface PipeOptions {
   abort: AbortController;
   /** Aborted when the server stops. */
   stopping: AbortSignal;
-  endReason: string;
+  /** The reason of the normal close when the source ends (asked then). */
+  endReason: () => string;
 }
 
 /** Too slow: more waits unsent than the bound allows (pure). */
@@ -84,7 +85,7 @@ export async function pipeEventsToSocket(
         break;
       }
     }
-    close(closeCodes.normal, options.endReason);
+    close(closeCodes.normal, options.endReason());
   } catch (error) {
     close(closeCodes.internalError, 'the stream failed');
     if (closed?.code === closeCodes.internalError) closed = { ...closed, error };
@@ -92,5 +93,5 @@ export async function pipeEventsToSocket(
     clearInterval(ping);
     options.stopping.removeEventListener('abort', onStopping);
   }
-  return closed ?? { code: closeCodes.normal, reason: options.endReason };
+  return closed ?? { code: closeCodes.normal, reason: options.endReason() };
 }

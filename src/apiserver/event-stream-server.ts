@@ -27,8 +27,9 @@ import type { AccessReviewer } from './kube-access-reviewer.ts';
 import { isOriginAllowed } from './origin-check.ts';
 import { checkPathParameters } from './path-parameters.ts';
 import { describeAccess } from './resource-access.ts';
+import { waitForRunEnd, type RunEndCheck } from './run-end.ts';
 import { matchWatchPath, type WatchTarget } from './watch-routes.ts';
-import { parseWebSocketProtocols, selectProtocol } from './websocket-protocols.ts';
+import { bearerProtocolPrefix, parseWebSocketProtocols, selectProtocol } from './websocket-protocols.ts';
 
 export interface EventStreamServerOptions {
   kube: KubeClient;
@@ -42,6 +43,8 @@ export interface EventStreamServerOptions {
   /** Bytes that may wait unsent to one client before it is disconnected as too slow. */
   maxBufferedBytes?: number;
   pingIntervalMs?: number;
+  /** How a run's stream notices that its run ended without a completed event. */
+  runEndCheck?: RunEndCheck;
 }
 
 export interface EventStreamServer {
@@ -54,6 +57,7 @@ export interface EventStreamServer {
 }
 
 export const defaultMaxBufferedBytes = 1024 * 1024;
+export const defaultRunEndCheck: RunEndCheck = { intervalMs: 10_000, graceMs: 30_000 };
 
 /** Writes an HTTP answer on a socket that will not be upgraded, then closes it. */
 function refuse(socket: Duplex, error: unknown, logger: Logger | undefined): void {
@@ -99,7 +103,7 @@ export function createEventStreamServer(options: EventStreamServerOptions): Even
     // clients send nothing but control frames
     maxPayload: 4 * 1024,
     handleProtocols: (offered) =>
-      selectProtocol([...offered].filter((p) => !p.startsWith('base64url.'))) || false,
+      selectProtocol([...offered].filter((p) => !p.startsWith(bearerProtocolPrefix))) || false,
   });
   const stopping = new AbortController();
   const open = new Set<Promise<void>>();
@@ -150,16 +154,28 @@ export function createEventStreamServer(options: EventStreamServerOptions): Even
       );
     });
     const pipe =
-      (events: (signal: AbortSignal) => AsyncIterable<RunEvent>, endReason: string) =>
+      (
+        events: (signal: AbortSignal) => AsyncIterable<RunEvent>,
+        endReason: string,
+        /** Resolves with a reason to end the stream early (the run ended without its completion). */
+        ends?: (signal: AbortSignal) => Promise<string | undefined>,
+      ) =>
       async (socket: WebSocket) => {
         const abort = new AbortController();
+        let reason = endReason;
+        void ends?.(abort.signal).then((early) => {
+          if (early === undefined) return;
+          reason = early;
+          abort.abort();
+        });
         const closed = await pipeEventsToSocket(events(abort.signal), socket, {
           maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
           pingIntervalMs: options.pingIntervalMs ?? 30_000,
           abort,
           stopping: stopping.signal,
-          endReason,
+          endReason: () => reason,
         });
+        abort.abort();
         const log = {
           route: target.kind,
           namespace,
@@ -182,6 +198,7 @@ export function createEventStreamServer(options: EventStreamServerOptions): Even
       return pipe(
         (signal) => streamRunEvents({ bus, store: options.store, logger, signal }, identity),
         'run completed',
+        (signal) => waitForRunEnd(kube, identity, options.runEndCheck ?? defaultRunEndCheck, signal),
       );
     }
     const sessionKey = target.params.sessionKey ?? '';

@@ -74,6 +74,11 @@ const configSchema = z.object({
     .int()
     .min(64 * 1024)
     .default(1024 * 1024),
+  /**
+   * How often a run's stream checks its AgentRun: a run deleted, or finished for three such
+   * periods without its completed event, ends the stream.
+   */
+  K8SCLAW_API_STREAM_RUN_CHECK_SECONDS: z.coerce.number().min(0.1).default(10),
 });
 
 const parsed = configSchema.safeParse(process.env);
@@ -179,6 +184,10 @@ const streams = createEventStreamServer({
   logger,
   allowedOrigins: config.K8SCLAW_API_ALLOWED_ORIGINS,
   maxBufferedBytes: config.K8SCLAW_API_STREAM_MAX_BUFFERED_BYTES,
+  runEndCheck: {
+    intervalMs: config.K8SCLAW_API_STREAM_RUN_CHECK_SECONDS * 1000,
+    graceMs: 3 * config.K8SCLAW_API_STREAM_RUN_CHECK_SECONDS * 1000,
+  },
 });
 const app = createApiApp({
   kube,

@@ -10,7 +10,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AgentRun, RunEvent, RunEventBody, RunIdentity } from '../../../src/api/index.ts';
+import {
+  agentRunKind,
+  apiVersion,
+  resourceOf,
+  type AgentRun,
+  type RunEvent,
+  type RunEventBody,
+  type RunIdentity,
+} from '../../../src/api/index.ts';
 import { buildBearerProtocol, eventStreamProtocol } from '../../../src/apiserver/index.ts';
 import {
   accountSignerOf,
@@ -100,6 +108,7 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
         K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json'),
         K8SCLAW_API_ALLOWED_ORIGINS: allowedOrigin,
         K8SCLAW_API_STREAM_MAX_BUFFERED_BYTES: String(maxBufferedBytes),
+        K8SCLAW_API_STREAM_RUN_CHECK_SECONDS: '0.5',
         LOG_LEVEL: 'debug',
       },
     });
@@ -362,6 +371,41 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
       stream.events.map((e) => e.seq),
       [1, 2, 3, 4, 5, 6, 7, 8],
     );
+  });
+
+  it('ends the stream of a run that finished without a completed event, or was deleted', async () => {
+    assert.ok(server);
+    const lost = await createRun('lost');
+    await publish(await connectBridge(lost), [chunk(lost, 1)]);
+    const stream = openEventStream(server.url, runPath('lost'), { token: aliceToken });
+    await stream.waitForEvents(1);
+    // what the controller writes when the run's Job is lost before its bridge published the result
+    await kube.applyStatus(
+      resourceOf(agentRunKind),
+      {
+        apiVersion,
+        kind: 'AgentRun',
+        metadata: { name: 'lost', namespace: tenantNs },
+        status: { phase: 'Failed' },
+      },
+      'k8sclaw-test',
+    );
+    assert.deepEqual(await stream.closed, {
+      code: 1000,
+      reason: 'run finished (Failed) without a completed event',
+    });
+    assert.deepEqual(seqs(stream.events), ['lost:1']);
+
+    await createRun('vanishing');
+    const vanishing = openEventStream(server.url, runPath('vanishing'), { token: aliceToken });
+    await vanishing.opened;
+    await kube.customObjects.deleteNamespacedCustomObject({
+      ...group,
+      namespace: tenantNs,
+      plural: 'agentruns',
+      name: 'vanishing',
+    });
+    assert.deepEqual(await vanishing.closed, { code: 1000, reason: 'run deleted' });
   });
 
   it('disconnects a client that reads nothing instead of buffering for it', async () => {
