@@ -45,6 +45,11 @@ export interface EventStreamServerOptions {
   pingIntervalMs?: number;
   /** How a run's stream notices that its run ended without a completed event. */
   runEndCheck?: RunEndCheck;
+  /**
+   * Streams open at once; more are refused (503). Each holds an ephemeral consumer on the bus,
+   * counted in the account's consumer limit with the runs' input consumers.
+   */
+  maxStreams?: number;
 }
 
 export interface EventStreamServer {
@@ -57,6 +62,7 @@ export interface EventStreamServer {
 }
 
 export const defaultMaxBufferedBytes = 1024 * 1024;
+export const defaultMaxStreams = 1000;
 export const defaultRunEndCheck: RunEndCheck = { intervalMs: 10_000, graceMs: 30_000 };
 
 /** Writes an HTTP answer on a socket that will not be upgraded, then closes it. */
@@ -146,6 +152,8 @@ export function createEventStreamServer(options: EventStreamServerOptions): Even
       }
     }
     const { namespace = '', name = '' } = target.params;
+    // the run first: a missing run is a 404 whether or not the bus answers
+    const run = target.kind === 'run' ? await fetchRun(kube, namespace, name) : undefined;
     const bus = await options.bus().catch((error: unknown) => {
       throw new ApiError(
         503,
@@ -187,8 +195,7 @@ export function createEventStreamServer(options: EventStreamServerOptions): Even
         if (closed.error) logger?.warn({ ...log, err: closed.error }, 'event stream failed');
         else logger?.debug(log, 'event stream closed');
       };
-    if (target.kind === 'run') {
-      const run = await fetchRun(kube, namespace, name);
+    if (run) {
       const identity: RunIdentity = {
         namespace,
         instance: run.spec.instanceRef,
@@ -234,6 +241,14 @@ export function createEventStreamServer(options: EventStreamServerOptions): Even
       const target = matchWatchPath(request.url ?? '/');
       if (!target) {
         refuse(socket, new ApiError(404, { code: apiErrorCodes.notFound, message: 'no such route' }), logger);
+        return;
+      }
+      if (open.size >= (options.maxStreams ?? defaultMaxStreams)) {
+        refuse(
+          socket,
+          new ApiError(503, { code: apiErrorCodes.unavailable, message: 'too many event streams are open' }),
+          logger,
+        );
         return;
       }
       if (stopping.signal.aborted) {

@@ -2,7 +2,8 @@
 // fast with the exact variable), wires logger, metrics, the health endpoint and the HTTP API, and
 // serves until SIGTERM, then lets requests in flight finish and exits 0. With a database it also
 // applies the session store's migrations at start (waiting while the database is unreachable),
-// records run events from the event bus, and is not ready while the database is unreachable.
+// records run events from the event bus, and is not ready while the database is unreachable. The
+// WebSocket event streams follow the event bus through one connection made on the first stream.
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
@@ -79,6 +80,8 @@ const configSchema = z.object({
    * periods without its completed event, ends the stream.
    */
   K8SCLAW_API_STREAM_RUN_CHECK_SECONDS: z.coerce.number().min(0.1).default(10),
+  /** WebSocket event streams open at once (each holds one ephemeral consumer on the bus). */
+  K8SCLAW_API_MAX_STREAMS: z.coerce.number().int().min(1).default(1000),
 });
 
 const parsed = configSchema.safeParse(process.env);
@@ -184,6 +187,7 @@ const streams = createEventStreamServer({
   logger,
   allowedOrigins: config.K8SCLAW_API_ALLOWED_ORIGINS,
   maxBufferedBytes: config.K8SCLAW_API_STREAM_MAX_BUFFERED_BYTES,
+  maxStreams: config.K8SCLAW_API_MAX_STREAMS,
   runEndCheck: {
     intervalMs: config.K8SCLAW_API_STREAM_RUN_CHECK_SECONDS * 1000,
     graceMs: 3 * config.K8SCLAW_API_STREAM_RUN_CHECK_SECONDS * 1000,

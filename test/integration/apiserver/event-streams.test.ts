@@ -55,6 +55,7 @@ const instance = 'claw';
 const allowedOrigin = 'https://console.example.test';
 /** The smallest bound the server takes: a client that reads nothing reaches it quickly. */
 const maxBufferedBytes = 64 * 1024;
+const maxStreams = 3;
 
 describe('WebSocket event streams of the API server', { timeout: 300_000 }, () => {
   const kube = integrationKubeClient();
@@ -109,6 +110,7 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
         K8SCLAW_API_ALLOWED_ORIGINS: allowedOrigin,
         K8SCLAW_API_STREAM_MAX_BUFFERED_BYTES: String(maxBufferedBytes),
         K8SCLAW_API_STREAM_RUN_CHECK_SECONDS: '0.5',
+        K8SCLAW_API_MAX_STREAMS: String(maxStreams),
         LOG_LEVEL: 'debug',
       },
     });
@@ -208,6 +210,31 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
       ['1:started', '2:chunk', '3:tool_call', '4:status', '5:completed'],
     );
     assert.equal(stream.events[0]?.identity.runUid, run.runUid);
+  });
+
+  it('refuses a stream beyond the limit of open streams (503), and takes one again once one closed', async () => {
+    assert.ok(server);
+    await createRun('crowded');
+    const streams = Array.from({ length: maxStreams }, () =>
+      openEventStream(server!.url, runPath('crowded'), { token: aliceToken }),
+    );
+    await Promise.all(streams.map((stream) => stream.opened));
+    const refused = await requestUpgrade(server.url, runPath('crowded'), {
+      authorization: `Bearer ${aliceToken}`,
+    });
+    assert.equal(refused.status, 503);
+    assert.match(refused.body?.message ?? '', /too many event streams/);
+    for (const stream of streams) stream.close();
+    await Promise.all(streams.map((stream) => stream.closed));
+    const activeServer = server;
+    const again = await eventually('a stream taken again', async () => {
+      const answer = await requestUpgrade(activeServer.url, runPath('crowded'), {
+        authorization: `Bearer ${aliceToken}`,
+      });
+      answer.socket?.destroy();
+      return answer.status === 101 ? answer : undefined;
+    });
+    assert.equal(again.status, 101);
   });
 
   it('a client joining mid-run (token in the subprotocol) gets the earlier events exactly once', async () => {
