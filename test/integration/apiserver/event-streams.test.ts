@@ -19,13 +19,20 @@ import {
   type RunEventBody,
   type RunIdentity,
 } from '../../../src/api/index.ts';
-import { buildBearerProtocol, eventStreamProtocol } from '../../../src/apiserver/index.ts';
+import {
+  buildBearerProtocol,
+  eventStreamProtocol,
+  runEventRecorderName,
+} from '../../../src/apiserver/index.ts';
 import {
   accountSignerOf,
+  apiServerInboxPrefix,
+  apiServerPermissions,
   buildRunInboxPrefix,
   connectEventBus,
   controllerPermissions,
   createBusAuthority,
+  isPermissionDenied,
   issueUserCredentials,
   runBridgePermissions,
   type BusAuthority,
@@ -433,6 +440,39 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
       name: 'vanishing',
     });
     assert.deepEqual(await vanishing.closed, { code: 1000, reason: 'run deleted' });
+  });
+
+  it("the API server's bus rights follow runs but cannot take over the controller's durable consumer", async () => {
+    assert.ok(nats);
+    const apiServerBus = await connectEventBus({
+      url: nats.url,
+      name: 'k8sclaw-apiserver',
+      inboxPrefix: apiServerInboxPrefix,
+      credentials: await issueUserCredentials(authority, {
+        name: 'k8sclaw-apiserver',
+        permissions: apiServerPermissions(runEventRecorderName, {
+          protectedDurables: ['k8sclaw-controller-results'],
+        }),
+      }),
+      connectTimeoutMs: 10_000,
+    });
+    buses.push(apiServerBus);
+    const run = await createRun('rights');
+    await publish(await connectBridge(run), [chunk(run, 1), completed(run, 2)]);
+    const followed: number[] = [];
+    const stop = new AbortController();
+    for await (const { value } of apiServerBus.followRunEvents(run, { signal: stop.signal })) {
+      followed.push(value.seq);
+      if (value.body.type === 'completed') break;
+    }
+    assert.deepEqual(followed, [1, 2]);
+    await assert.rejects(
+      // allowed, it would consume until the signal; denied, it fails at once
+      apiServerBus.consumeCompletedEvents('k8sclaw-controller-results', async () => undefined, {
+        signal: AbortSignal.timeout(10_000),
+      }),
+      (error: unknown) => isPermissionDenied(error),
+    );
   });
 
   it('disconnects a client that reads nothing instead of buffering for it', async () => {
