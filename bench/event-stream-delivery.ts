@@ -7,6 +7,7 @@
 // Figures: delivery latency (publish call → frame received), events delivered, lost and repeated,
 // and the API server's peak RSS.
 // Usage: node bench/event-stream-delivery.ts [clients=100] [eventsPerRun=50] [intervalMs=100]
+// BENCH_NODE_OPTIONS is passed to the API server as NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiVersion, type AgentRun, type RunEvent, type RunIdentity } from '../src/api/index.ts';
@@ -48,7 +49,12 @@ try {
   const identity = await createApiServerIdentity(kube, systemNs);
   const server = await startApiServerProcess({
     kubeconfig: identity.kubeconfigFile,
-    env: { EVENT_BUS_URL: nats.url, LOG_LEVEL: 'warn', K8SCLAW_API_REVIEW_CACHE_SECONDS: '60' },
+    env: {
+      EVENT_BUS_URL: nats.url,
+      LOG_LEVEL: 'warn',
+      K8SCLAW_API_REVIEW_CACHE_SECONDS: '60',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    },
   });
   stopping.unshift(() => server.stop());
 
