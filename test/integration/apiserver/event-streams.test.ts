@@ -299,6 +299,32 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
     assert.ok(stream.events.every((e) => e.identity.runUid === run.runUid));
   });
 
+  it('with PostgreSQL down, a run is replayed from the event bus alone', { timeout: 120_000 }, async () => {
+    assert.ok(server && postgres);
+    const run = await createRun('without-store');
+    const bus = await connectBridge(run);
+    await publish(
+      bus,
+      [1, 2].map((seq) => chunk(run, seq)),
+    );
+    await postgres.halt();
+    try {
+      const stream = openEventStream(server.url, runPath('without-store'), { token: aliceToken });
+      await stream.opened;
+      await stream.waitForEvents(2);
+      await publish(bus, [chunk(run, 3), completed(run, 4)]);
+      assert.equal((await stream.closed).code, 1000);
+      assert.deepEqual(seqs(stream.events), [
+        'without-store:1',
+        'without-store:2',
+        'without-store:3',
+        'without-store:4',
+      ]);
+    } finally {
+      await postgres.resume();
+    }
+  });
+
   it('refuses before the upgrade, as HTTP: no token 401, another tenant 403, bad Origin 403, no run 404', async () => {
     assert.ok(server);
     await createRun('guarded');
