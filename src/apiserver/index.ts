@@ -25,3 +25,11 @@ export {
   type HistoryAnswerDeps,
   type RunHistoryResponderDeps,
 } from './run-history-responder.ts';
+export {
+  createEventStreamServer,
+  defaultMaxBufferedBytes,
+  type EventStreamServer,
+  type EventStreamServerOptions,
+} from './event-stream-server.ts';
+export { parseAllowedOrigins } from './origin-check.ts';
+export { buildBearerProtocol, eventStreamProtocol } from './websocket-protocols.ts';

@@ -32,6 +32,25 @@ describe('OpenAPI document', () => {
     ]);
   });
 
+  it('describes the WebSocket routes: the upgrade, the subprotocol and the message schema', () => {
+    const watch = document.paths['/api/v1/namespaces/{namespace}/runs/{name}/events/watch']?.get as {
+      responses: Record<string, { description: string; content?: unknown }>;
+      description: string;
+      'x-k8sclaw-websocket': { subprotocol: string; message: { properties: Record<string, unknown> } };
+    };
+    assert.equal(watch['x-k8sclaw-websocket'].subprotocol, 'v1.events.k8sclaw.io');
+    assert.deepEqual(Object.keys(watch['x-k8sclaw-websocket'].message.properties).sort(), [
+      'body',
+      'id',
+      'identity',
+      'seq',
+      'time',
+    ]);
+    assert.equal(watch.responses['101']?.content, undefined);
+    assert.match(watch.description, /base64url\.bearer\.authorization\.k8s\.io/);
+    assert.ok(watch.responses['403'] && watch.responses['401'] && watch.responses['404']);
+  });
+
   it('is plain JSON', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(document)), document);
   });

@@ -42,6 +42,15 @@ function buildOperation(route: RouteDefinition) {
   return {
     operationId: route.operationId,
     summary: route.summary,
+    ...(route.websocket
+      ? {
+          description: route.websocket.description,
+          'x-k8sclaw-websocket': {
+            subprotocol: route.websocket.subprotocol,
+            message: toOpenApiSchema(route.response.schema),
+          },
+        }
+      : {}),
     tags: [route.tag],
     'x-k8sclaw-access': route
       .access(Object.fromEntries(pathParameters(route.path).map((p) => [p.name, `{${p.name}}`])))
@@ -69,7 +78,9 @@ function buildOperation(route: RouteDefinition) {
       ...Object.fromEntries(
         [route.response, ...(route.otherResponses ?? [])].map(({ status, description, schema }) => [
           String(status),
-          { description, content: { 'application/json': { schema: toOpenApiSchema(schema) } } },
+          route.websocket
+            ? { description }
+            : { description, content: { 'application/json': { schema: toOpenApiSchema(schema) } } },
         ]),
       ),
       '400': errorResponse('Invalid request: malformed JSON, unknown or invalid fields (named).'),

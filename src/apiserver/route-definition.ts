@@ -70,6 +70,8 @@ export interface RouteDefinition {
   response: RouteResponse;
   /** Further answers a handler may give with a RouteReply. */
   otherResponses?: readonly RouteResponse[];
+  /** A WebSocket route: `response.schema` is the schema of each message. */
+  websocket?: { subprotocol: string; description: string };
   /** Every permission the caller needs, each checked with a SubjectAccessReview. */
   access: (params: PathParameters) => ResourceAccess[];
   handle: (context: RouteContext) => Promise<unknown>;

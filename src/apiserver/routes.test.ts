@@ -24,6 +24,7 @@ const expected: [string, ResourceAccess[]][] = [
     ],
   ],
   ['GET /api/v1/namespaces/{namespace}/runs/{name}/events', [k8s('get', 'agentruns', 'r1')]],
+  ['GET /api/v1/namespaces/{namespace}/runs/{name}/events/watch', [k8s('get', 'agentruns', 'r1')]],
   ['GET /api/v1/namespaces/{namespace}/instances/{name}/sessions', [k8s('get', 'clawinstances', 'r1')]],
   [
     'GET /api/v1/namespaces/{namespace}/instances/{name}/sessions/{sessionKey}/messages',
@@ -31,6 +32,10 @@ const expected: [string, ResourceAccess[]][] = [
   ],
   // a message becomes an AgentRun: what creating that run directly would need
   ['POST /api/v1/namespaces/{namespace}/instances/{name}/messages', [k8s('create', 'agentruns')]],
+  [
+    'GET /api/v1/namespaces/{namespace}/instances/{name}/sessions/{sessionKey}/events/watch',
+    [k8s('get', 'clawinstances', 'r1')],
+  ],
   ['GET /api/v1/namespaces/{namespace}/schedules', [k8s('list', 'clawschedules')]],
   ['GET /api/v1/namespaces/{namespace}/schedules/{name}', [k8s('get', 'clawschedules', 'r1')]],
   ['GET /api/v1/namespaces/{namespace}/policies', [k8s('list', 'clawpolicies')]],

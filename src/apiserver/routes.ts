@@ -12,6 +12,7 @@ import { buildGetRoute, buildListRoute } from './resource-routes.ts';
 import type { RouteDefinition } from './route-definition.ts';
 import { cancelRunRoute, createRunRoute, deleteRunRoute } from './run-routes.ts';
 import { listRunEventsRoute, listSessionMessagesRoute, listSessionsRoute } from './session-routes.ts';
+import { watchRunEventsRoute, watchSessionEventsRoute } from './watch-routes.ts';
 
 export const apiRoutes: readonly RouteDefinition[] = [
   buildListRoute(agentRunKind, 'runs', 'runs'),
@@ -20,12 +21,14 @@ export const apiRoutes: readonly RouteDefinition[] = [
   deleteRunRoute,
   cancelRunRoute,
   listRunEventsRoute,
+  watchRunEventsRoute,
   buildListRoute(clawInstanceKind, 'instances', 'instances'),
   buildGetRoute(clawInstanceKind, 'instances', 'instances'),
   instanceMemoryRoute,
   listSessionsRoute,
   listSessionMessagesRoute,
   sendMessageRoute,
+  watchSessionEventsRoute,
   buildListRoute(clawScheduleKind, 'schedules', 'schedules'),
   buildGetRoute(clawScheduleKind, 'schedules', 'schedules'),
   buildListRoute(clawPolicyKind, 'policies', 'policies'),

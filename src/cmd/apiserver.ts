@@ -6,12 +6,15 @@
 // migrations are applied and stays ready while the database is away: a request that needs it gets
 // a 503 at once, while the Kubernetes-backed routes keep working (an unready replica would take
 // both away, and callers would see refused connections instead of an answer).
+// The WebSocket event streams follow the event bus through one connection made on the first stream.
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   createApiApp,
+  createEventStreamServer,
   createKubeAccessReviewer,
+  parseAllowedOrigins,
   runEventRecorderName,
   runRunEventRecorder,
   runRunHistoryResponder,
@@ -23,6 +26,7 @@ import {
   connectEventBus,
   issueUserCredentials,
   type AccountSigner,
+  type EventBus,
 } from '../eventbus/index.ts';
 import { KubeClient } from '../kube/index.ts';
 import { createApiServerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
@@ -54,6 +58,34 @@ const configSchema = z.object({
    * own credentials with it. Unset: the bus takes connections without credentials (development).
    */
   K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: z.string().min(1).optional(),
+  /**
+   * Origins (comma-separated `scheme://host[:port]`) whose pages may open the WebSocket streams;
+   * requests without an Origin header (clients that are not browsers) always may.
+   */
+  K8SCLAW_API_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text, context) => {
+      try {
+        return parseAllowedOrigins(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Bytes that may wait unsent to one WebSocket client before it is disconnected as too slow. */
+  K8SCLAW_API_STREAM_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(1024 * 1024),
+  /**
+   * How often a run's stream checks its AgentRun: a run deleted, or finished for three such
+   * periods without its completed event, ends the stream.
+   */
+  K8SCLAW_API_STREAM_RUN_CHECK_SECONDS: z.coerce.number().min(0.1).default(10),
+  /** WebSocket event streams open at once (each holds one ephemeral consumer on the bus). */
+  K8SCLAW_API_MAX_STREAMS: z.coerce.number().int().min(1).default(1000),
 });
 
 const parsed = configSchema.safeParse(process.env);
@@ -110,9 +142,65 @@ if (store) {
     }
   }
 }
+const signer = config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE
+  ? (JSON.parse(readFileSync(config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE, 'utf8')) as AccountSigner)
+  : undefined;
+/** The API server's bus credentials: its recorder's durable consumer and the streams' followers. */
+const busCredentials = async () =>
+  signer
+    ? {
+        credentials: await issueUserCredentials(signer, {
+          name: 'k8sclaw-apiserver',
+          permissions: apiServerPermissions(runEventRecorderName, {
+            // the controller's consumer of completed events (src/controller/run/result-consumer.ts)
+            protectedDurables: ['k8sclaw-controller-results'],
+          }),
+        }),
+      }
+    : {};
+const reviewer = createKubeAccessReviewer(kube, {
+  cacheTtlMs: config.K8SCLAW_API_REVIEW_CACHE_SECONDS * 1000,
+});
+/** One connection for every stream, made on the first one; it reconnects by itself afterwards. */
+let streamBus: Promise<EventBus> | undefined;
+const connectStreamBus = (): Promise<EventBus> => {
+  streamBus ??= (async () =>
+    await connectEventBus({
+      url: config.EVENT_BUS_URL,
+      name: 'k8sclaw-apiserver-streams',
+      inboxPrefix: apiServerInboxPrefix,
+      ...(await busCredentials()),
+      connectTimeoutMs: 5_000,
+      signal: stop.signal,
+      onStatus: (status) =>
+        status.type === 'error'
+          ? logger.warn({ err: status.error }, 'event bus error on the streams connection')
+          : logger.info(
+              { status: status.type, server: status.server },
+              'event bus connection of the streams',
+            ),
+    }))();
+  // a failed first connection is tried again by the next stream
+  streamBus.catch(() => (streamBus = undefined));
+  return streamBus;
+};
+const streams = createEventStreamServer({
+  kube,
+  reviewer,
+  bus: connectStreamBus,
+  store,
+  logger,
+  allowedOrigins: config.K8SCLAW_API_ALLOWED_ORIGINS,
+  maxBufferedBytes: config.K8SCLAW_API_STREAM_MAX_BUFFERED_BYTES,
+  maxStreams: config.K8SCLAW_API_MAX_STREAMS,
+  runEndCheck: {
+    intervalMs: config.K8SCLAW_API_STREAM_RUN_CHECK_SECONDS * 1000,
+    graceMs: 3 * config.K8SCLAW_API_STREAM_RUN_CHECK_SECONDS * 1000,
+  },
+});
 const app = createApiApp({
   kube,
-  reviewer: createKubeAccessReviewer(kube, { cacheTtlMs: config.K8SCLAW_API_REVIEW_CACHE_SECONDS * 1000 }),
+  reviewer,
   logger,
   maxBodyBytes: config.K8SCLAW_API_MAX_BODY_BYTES,
   observe: ({ method, route, status, seconds }) => {
@@ -121,7 +209,11 @@ const app = createApiApp({
   },
   ...(store ? { sessions: store } : {}),
 });
-const server = await startApiServer(app, { port: config.K8SCLAW_API_PORT, host: config.K8SCLAW_API_HOST });
+const server = await startApiServer(app, {
+  port: config.K8SCLAW_API_PORT,
+  host: config.K8SCLAW_API_HOST,
+  onUpgrade: streams.handleUpgrade,
+});
 serving = true;
 logger.info(
   { port: server.port, healthPort: health.port, sessions: store !== undefined },
@@ -146,22 +238,12 @@ async function watchDatabase(sessionStore: SessionStore): Promise<void> {
   }
 }
 
-const signer = config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE
-  ? (JSON.parse(readFileSync(config.K8SCLAW_BUS_ACCOUNT_SIGNER_FILE, 'utf8')) as AccountSigner)
-  : undefined;
 const connectBus = async () =>
   await connectEventBus({
     url: config.EVENT_BUS_URL,
     name: 'k8sclaw-apiserver',
     inboxPrefix: apiServerInboxPrefix,
-    ...(signer
-      ? {
-          credentials: await issueUserCredentials(signer, {
-            name: 'k8sclaw-apiserver',
-            permissions: apiServerPermissions(runEventRecorderName),
-          }),
-        }
-      : {}),
+    ...(await busCredentials()),
     signal: stop.signal,
   });
 const background = store
@@ -182,8 +264,10 @@ const background = store
 await stopping;
 serving = false;
 logger.info('api server stopping');
+await streams.close();
 await server.close(config.K8SCLAW_API_SHUTDOWN_GRACE_SECONDS * 1000);
 await Promise.allSettled(background);
+await streamBus?.then((bus) => bus.close()).catch(() => undefined);
 await store?.close();
 await health.close();
 logger.info('api server stopped');

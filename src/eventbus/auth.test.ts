@@ -135,21 +135,36 @@ describe('permissions', () => {
     assert.equal((claimsOf(jwtOfCreds(bridge)).nats as Record<string, unknown>).resp, undefined);
   });
 
-  it('let the API server read its own run-events consumer and answer history requests, nothing else', () => {
-    assert.deepEqual(apiServerPermissions('k8sclaw-apiserver-run-events'), {
-      publish: {
-        allow: [
-          '$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events.>',
-          '$JS.API.CONSUMER.INFO.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events',
-          '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events',
-          '$JS.ACK.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events.>',
-        ],
+  it('let the API server read its own run-events consumer, follow runs and answer history requests, and no other durable', () => {
+    assert.deepEqual(
+      apiServerPermissions('k8sclaw-apiserver-run-events', {
+        protectedDurables: ['k8sclaw-controller-results'],
+      }),
+      {
+        publish: {
+          allow: [
+            '$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events.>',
+            '$JS.API.CONSUMER.INFO.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events',
+            '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events',
+            '$JS.ACK.K8SCLAW_RUN_EVENTS.k8sclaw-apiserver-run-events.>',
+            '$JS.API.STREAM.INFO.K8SCLAW_RUN_EVENTS',
+            '$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_EVENTS.*.k8sclaw.runs.>',
+            '$JS.API.CONSUMER.INFO.K8SCLAW_RUN_EVENTS.*',
+            '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_EVENTS.*',
+            '$JS.API.CONSUMER.DELETE.K8SCLAW_RUN_EVENTS.*',
+          ],
+          deny: [
+            '$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_EVENTS.k8sclaw-controller-results.>',
+            '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_EVENTS.k8sclaw-controller-results',
+            '$JS.API.CONSUMER.DELETE.K8SCLAW_RUN_EVENTS.k8sclaw-controller-results',
+          ],
+        },
+        subscribe: {
+          allow: [`${apiServerInboxPrefix}.>`, 'k8sclaw.history.*.*.* k8sclaw-apiserver-history'],
+        },
+        responses: { max: 1, ttlMs: 60_000 },
       },
-      subscribe: {
-        allow: [`${apiServerInboxPrefix}.>`, 'k8sclaw.history.*.*.* k8sclaw-apiserver-history'],
-      },
-      responses: { max: 1, ttlMs: 60_000 },
-    });
+    );
     assert.throws(() => apiServerPermissions('a.>'), /cannot be a durable consumer name/);
   });
 });

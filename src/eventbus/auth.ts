@@ -23,6 +23,7 @@ import {
   buildRunInputConsumerName,
   buildRunInputSubject,
   busStreams,
+  runEventsPrefix,
   runEventsStream,
   runHistoryQueue,
   runInputPrefix,
@@ -283,12 +284,27 @@ export const historyResponseTtlMs = 60_000;
 /**
  * The API server: read every run's events through its own durable consumer `durableName` on the
  * run events stream (create or update it with any filter, read its info, pull, acknowledge), and
- * answer runs' history requests: subscribe to them in its queue group only, reply once to each.
- * It creates no streams (the controller does) and publishes no events.
+ * follow runs for its WebSocket streams through ordered consumers: ephemeral consumers of any name
+ * whose filter lies within the run events, pulled, inspected and deleted without acknowledgement. Consumer
+ * names are single tokens, so these rights cannot be confined to a name prefix: `protectedDurables`
+ * (the other components' durable consumers on the stream) are denied by name instead, so the API
+ * server can neither pull, change nor delete them. It answers runs' history requests: subscribes to
+ * them in its queue group only and replies once to each. It creates no streams (the controller does)
+ * and publishes no events.
  */
-export function apiServerPermissions(durableName: string): BusPermissions {
+export function apiServerPermissions(
+  durableName: string,
+  { protectedDurables = [] }: { protectedDurables?: readonly string[] } = {},
+): BusPermissions {
   const stream = runEventsStream.name;
   const consumer = checkDurableName(durableName);
+  const deny = protectedDurables
+    .map(checkDurableName)
+    .flatMap((name) => [
+      `${jsApi}.CONSUMER.CREATE.${stream}.${name}.>`,
+      `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${name}`,
+      `${jsApi}.CONSUMER.DELETE.${stream}.${name}`,
+    ]);
   return {
     publish: {
       allow: [
@@ -296,7 +312,13 @@ export function apiServerPermissions(durableName: string): BusPermissions {
         `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
         `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
         `$JS.ACK.${stream}.${consumer}.>`,
+        `${jsApi}.STREAM.INFO.${stream}`,
+        `${jsApi}.CONSUMER.CREATE.${stream}.*.${runEventsPrefix}.>`,
+        `${jsApi}.CONSUMER.INFO.${stream}.*`,
+        `${jsApi}.CONSUMER.MSG.NEXT.${stream}.*`,
+        `${jsApi}.CONSUMER.DELETE.${stream}.*`,
       ],
+      ...(deny.length > 0 ? { deny } : {}),
     },
     // `<subject> <queue>`: a queue subscription in that group, never a plain one
     subscribe: { allow: [`${apiServerInboxPrefix}.>`, `${allRunHistoryFilter} ${runHistoryQueue}`] },

@@ -38,9 +38,11 @@ import {
 } from './durable-consumer.ts';
 import { hasJetStreamErrorCode, jetStreamErrorCodes, toBusError } from './nats-error.ts';
 import { abortedError, backoffDelay, pause, retryWhileUnavailable, type RetryOptions } from './retry.ts';
+import { followStream, type FollowOptions, type Followed } from './stream-follower.ts';
 import {
   allRunEventsFilter,
   buildMessageId,
+  buildRunEventScopeFilter,
   buildRunEventSubject,
   buildRunInputConsumerName,
   buildRunInputSubject,
@@ -48,6 +50,7 @@ import {
   completedEventsFilter,
   runEventsStream,
   runInputStream,
+  type RunEventScope,
   type StreamSpec,
 } from './subjects.ts';
 
@@ -100,6 +103,13 @@ export interface EventBus {
    * stream order; only events whose message id is `<run uid>:<event id>` reach it.
    */
   consumeRunEvents(durableName: string, handler: RunEventHandler, options: ConsumeOptions): Promise<void>;
+  /**
+   * Every event of the runs in `scope` (one run, or every run of an instance) from the start of the
+   * stream, then each new one as it arrives, in stream order, until `signal` aborts. A server
+   * restart is resumed after the last event handed out. Only events whose message id is `<run
+   * uid>:<event id>` are handed out; runs of the same name are told apart by `identity.runUid`.
+   */
+  followRunEvents(scope: RunEventScope, options: FollowOptions): AsyncIterable<Followed<RunEvent>>;
   /** Queues a follow-up message for a running agent. */
   publishRunInput(identity: RunIdentity, input: RunInput, options?: RetryOptions): Promise<PublishResult>;
   /** Hands the input of this run (and no other) to `handler`. */
@@ -370,6 +380,20 @@ class NatsEventBus implements EventBus {
         },
         this.closing.signal,
       ),
+    );
+  }
+
+  followRunEvents(scope: RunEventScope, options: FollowOptions): AsyncIterable<Followed<RunEvent>> {
+    if (this.closing.signal.aborted) throw new BusError(busErrorCodes.closed, 'the event bus is closed');
+    return followStream(
+      {
+        js: this.js,
+        stream: runEventsStream.name,
+        filterSubject: buildRunEventScopeFilter(scope),
+        decode: decodeIdentifiedRunEvent,
+        options,
+      },
+      this.closing.signal,
     );
   }
 

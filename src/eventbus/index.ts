@@ -11,6 +11,7 @@ export {
 } from './event-bus.ts';
 export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';
 export type { RunHistoryHandler, ServeHistoryOptions } from './history-exchange.ts';
+export type { FollowOptions, Followed } from './stream-follower.ts';
 export { whileConnected, type WhileConnectedOptions } from './while-connected.ts';
 export type { RetryOptions } from './retry.ts';
 export {
@@ -47,6 +48,7 @@ export {
   allRunHistoryFilter,
   buildMessageId,
   buildRunHistorySubject,
+  buildRunEventScopeFilter,
   buildRunEventSubject,
   buildRunEventsFilter,
   buildRunInboxPrefix,
@@ -62,5 +64,6 @@ export {
   runInputStream,
   unescapeNameToken,
   type ParsedRunEventSubject,
+  type RunEventScope,
   type StreamSpec,
 } from './subjects.ts';

@@ -5,6 +5,7 @@ import { BusError } from './bus-error.ts';
 import {
   allRunHistoryFilter,
   buildMessageId,
+  buildRunEventScopeFilter,
   buildRunEventSubject,
   buildRunHistorySubject,
   buildRunEventsFilter,
@@ -97,6 +98,18 @@ describe('run subjects', () => {
     assert.ok(matches(filter, buildRunEventSubject(identity, 'completed')));
     assert.ok(!matches(filter, buildRunEventSubject({ ...identity, run: 'support.bot-run-8' }, 'started')));
     assert.ok(!matches(filter, buildRunEventSubject({ ...identity, namespace: 'team-b' }, 'started')));
+  });
+
+  it('scopes a follower to one run, or to every run of one instance', () => {
+    assert.equal(buildRunEventScopeFilter(identity), buildRunEventsFilter(identity));
+    const instanceFilter = buildRunEventScopeFilter({
+      namespace: identity.namespace,
+      instance: identity.instance,
+    });
+    assert.ok(matches(instanceFilter, buildRunEventSubject(identity, 'chunk')));
+    assert.ok(matches(instanceFilter, buildRunEventSubject({ ...identity, run: 'other' }, 'completed')));
+    assert.ok(!matches(instanceFilter, buildRunEventSubject({ ...identity, instance: 'other' }, 'chunk')));
+    assert.throws(() => buildRunEventScopeFilter({ namespace: 'ns', instance: '>' }), BusError);
   });
 
   it('every subject falls into its stream', () => {

@@ -85,6 +85,19 @@ export function buildRunEventsFilter(identity: Pick<RunIdentity, 'namespace' | '
   return `${runEventsPrefix}.${runTokens(identity)}.>`;
 }
 
+/** The runs a follower watches: one run of an instance, or all of them. */
+export interface RunEventScope {
+  namespace: string;
+  instance: string;
+  run?: string;
+}
+
+/** Every event of the runs in `scope`. */
+export function buildRunEventScopeFilter(scope: RunEventScope): string {
+  if (scope.run !== undefined) return buildRunEventsFilter({ ...scope, run: scope.run });
+  return `${runEventsPrefix}.${[scope.namespace, scope.instance].map(escapeNameToken).join('.')}.*.*`;
+}
+
 /** Every event of every run: what the API server's durable consumer stores. */
 export const allRunEventsFilter = `${runEventsPrefix}.*.*.*.*`;
 
