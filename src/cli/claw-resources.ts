@@ -25,15 +25,43 @@ export class ClawResources {
 
   /** The kind's objects in `namespace`, or in every namespace when it is undefined. */
   async list<T>(kind: KindDescriptor, namespace: string | undefined): Promise<T[]> {
+    const objects: T[] = [];
+    for await (const page of this.listPages<T>(kind, namespace, 0)) objects.push(...page);
+    return objects;
+  }
+
+  /**
+   * The same objects a page of `chunkSize` at a time (0: all in one), as `kubectl get` reads them,
+   * so the first page can be shown while the apiserver still serves the rest.
+   */
+  async *listPages<T>(
+    kind: KindDescriptor,
+    namespace: string | undefined,
+    chunkSize: number,
+  ): AsyncGenerator<T[]> {
     const { group, version, plural } = resourceOf(kind);
-    const list = await this.call(
-      { verb: 'list', kind, ...(namespace === undefined ? {} : { namespace }) },
-      () =>
-        namespace === undefined
-          ? this.kube.customObjects.listClusterCustomObject({ group, version, plural })
-          : this.kube.customObjects.listNamespacedCustomObject({ group, version, plural, namespace }),
-    );
-    return (list as { items: T[] }).items;
+    let continueToken: string | undefined;
+    do {
+      const paging = {
+        ...(chunkSize > 0 ? { limit: chunkSize } : {}),
+        ...(continueToken ? { _continue: continueToken } : {}),
+      };
+      const page = (await this.call(
+        { verb: 'list', kind, ...(namespace === undefined ? {} : { namespace }) },
+        () =>
+          namespace === undefined
+            ? this.kube.customObjects.listClusterCustomObject({ group, version, plural, ...paging })
+            : this.kube.customObjects.listNamespacedCustomObject({
+                group,
+                version,
+                plural,
+                namespace,
+                ...paging,
+              }),
+      )) as { items: T[]; metadata?: { continue?: string } };
+      continueToken = page.metadata?.continue || undefined;
+      yield page.items;
+    } while (continueToken);
   }
 
   async get<T>(kind: KindDescriptor, name: string, namespace: string): Promise<T> {

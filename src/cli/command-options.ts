@@ -1,5 +1,5 @@
 // The options shared by the resource commands, declared once so every command spells them alike.
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { outputFormats, type OutputFormat } from './render/render-objects.ts';
 
 export interface NamespaceOptions {
@@ -11,6 +11,10 @@ export interface ListOptions extends NamespaceOptions {
   output: OutputFormat;
 }
 
+export interface ChunkedListOptions extends ListOptions {
+  chunkSize: number;
+}
+
 export const namespaceOption = () =>
   new Option('-n, --namespace <namespace>', "namespace (default: the kube context's, then default)");
 
@@ -18,3 +22,13 @@ export const allNamespacesOption = () => new Option('-A, --all-namespaces', 'lis
 
 export const outputOption = (formats: readonly string[] = outputFormats) =>
   new Option('-o, --output <format>', 'output format').choices(formats).default('table');
+
+/** As kubectl's: a table is printed a page at a time, so its first rows come before the last are read. */
+export const chunkSizeOption = () =>
+  new Option('--chunk-size <n>', 'read and print a table this many objects at a time; 0 reads all at once')
+    .argParser((value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number, 0 or more.');
+      return n;
+    })
+    .default(500);

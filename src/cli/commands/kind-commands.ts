@@ -3,7 +3,14 @@
 import type { Command } from 'commander';
 import type { KindDescriptor } from '../../api/index.ts';
 import type { CliContext } from '../cli-context.ts';
-import { allNamespacesOption, namespaceOption, outputOption, type ListOptions } from '../command-options.ts';
+import {
+  allNamespacesOption,
+  chunkSizeOption,
+  namespaceOption,
+  outputOption,
+  type ChunkedListOptions,
+  type ListOptions,
+} from '../command-options.ts';
 import { renderObjects } from '../render/render-objects.ts';
 import type { RowRenderer } from '../render/row-renderer.ts';
 
@@ -39,24 +46,33 @@ export function addKindCommands<T extends Named>(
     .addOption(namespaceOption())
     .addOption(allNamespacesOption())
     .addOption(outputOption())
-    .action(async (options: ListOptions) => {
+    .addOption(chunkSizeOption())
+    .action(async (options: ChunkedListOptions) => {
       const namespace = options.allNamespaces ? undefined : ctx.namespace(options.namespace);
-      const objects = await ctx.resources().list<T>(kind, namespace);
-      if (objects.length === 0 && (options.output === 'table' || options.output === 'wide')) {
+      const table = options.output === 'table' || options.output === 'wide';
+      // JSON and YAML are one List document, so they wait for every page
+      const pages = ctx.resources().listPages<T>(kind, namespace, table ? options.chunkSize : 0);
+      let printed = 0;
+      for await (const objects of pages) {
+        if (objects.length === 0) continue;
+        ctx.print(
+          renderObjects(rows, objects, {
+            format: options.output,
+            now: ctx.env.now(),
+            allNamespaces: namespace === undefined,
+            withHeaders: printed === 0,
+          }),
+        );
+        printed += objects.length;
+      }
+      if (printed > 0) return;
+      if (table)
         ctx.note(
           namespace === undefined
             ? `No ${kind.plural} found.`
             : `No ${kind.plural} found in namespace "${namespace}".`,
         );
-        return;
-      }
-      ctx.print(
-        renderObjects(rows, objects, {
-          format: options.output,
-          now: ctx.env.now(),
-          allNamespaces: namespace === undefined,
-        }),
-      );
+      else ctx.print(renderObjects(rows, [], { format: options.output, now: ctx.env.now() }));
     });
 
   noun

@@ -41,3 +41,12 @@ describe('formatTable', () => {
   ];
   for (const c of cases) it(c.name, () => assert.equal(formatTable(c.headers, c.rows), c.expected));
 });
+
+describe('formatTable without its header line', () => {
+  it('prints the rows only, padded as they are with the header', () => {
+    const withHeader = formatTable(['Name', 'Phase'], [['a', 'Running']]);
+    const rowsOnly = formatTable(['Name', 'Phase'], [['a', 'Running']], { withHeaders: false });
+    assert.equal(rowsOnly, withHeader.split('\n')[1]);
+    assert.equal(rowsOnly, 'a      Running');
+  });
+});

@@ -1,7 +1,11 @@
 // The plain-text table of `list` and `get`: upper-case headers, columns padded to their widest
 // cell and separated by three spaces, as kubectl prints them. Pure: text in, text out.
 
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: { withHeaders?: boolean } = {},
+): string {
   const lines = [headers.map((h) => h.toUpperCase()), ...rows];
   const widths = headers.map((_, column) =>
     Math.max(...lines.map((line) => [...(line[column] ?? '')].length)),
@@ -15,5 +19,6 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
         .join('   ')
         .trimEnd(),
     )
+    .slice(options.withHeaders === false ? 1 : 0)
     .join('\n');
 }

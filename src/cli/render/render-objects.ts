@@ -19,6 +19,8 @@ export interface RenderOptions {
   allNamespaces?: boolean;
   /** One object (`get`): JSON and YAML print it alone instead of a List. */
   single?: boolean;
+  /** false for the later pages of a table printed a page at a time: their rows only. */
+  withHeaders?: boolean;
 }
 
 export function renderObjects<T extends Named>(
@@ -40,5 +42,5 @@ export function renderObjects<T extends Named>(
     object.metadata.name,
     ...columns.map((c) => c.cell(object, options.now)),
   ]);
-  return formatTable(headers, rows);
+  return formatTable(headers, rows, { withHeaders: options.withHeaders ?? true });
 }

@@ -62,4 +62,37 @@ describe('k8sclaw list commands show what kubectl get shows', () => {
     const theirs = await kubectl(kubeconfig, 'get', 'agentruns', '-o', 'wide', '-n', namespace);
     assert.deepEqual(header(ours.stdout), header(theirs));
   });
+  it('runs list reads and prints a page at a time (--chunk-size), one header, every run once', async () => {
+    const runName = samples.find((s) => s.kind === 'AgentRun')?.metadata?.name ?? '';
+    const sample = samples.find((s) => s.kind === 'AgentRun') as KubernetesObject & { spec: object };
+    for (const name of ['paged-a', 'paged-b', 'paged-c', 'paged-d'])
+      await kube.apply({ ...sample, metadata: { name, namespace } }, 'k8sclaw-test');
+    const expected = ['paged-a', 'paged-b', 'paged-c', 'paged-d', runName].sort();
+
+    const table = await runCli(['runs', 'list', '-n', namespace, '--chunk-size', '2'], {
+      KUBECONFIG: kubeconfig,
+    });
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.equal(lines.filter((line) => line.startsWith('NAME ')).length, 1, table.stdout);
+    assert.deepEqual(
+      lines
+        .slice(1)
+        .map((line) => line.split(/\s+/)[0])
+        .sort(),
+      expected,
+    );
+
+    const json = await runCli(['runs', 'list', '-n', namespace, '--chunk-size', '2', '-o', 'json'], {
+      KUBECONFIG: kubeconfig,
+    });
+    const list = JSON.parse(json.stdout) as { items: KubernetesObject[] };
+    assert.deepEqual(list.items.map((item) => item.metadata?.name).sort(), expected);
+
+    const refused = await runCli(['runs', 'list', '-n', namespace, '--chunk-size', 'many'], {
+      KUBECONFIG: kubeconfig,
+    });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /chunk-size/);
+  });
 });
