@@ -15,17 +15,14 @@ import { CliContext, type CliEnvironment, type GlobalOptions } from './cli-conte
 import { allNamespacesOption, namespaceOption, type ListOptions } from './command-options.ts';
 import { addCompletionCommand } from './commands/completion-commands.ts';
 import { addFeatureCommands } from './commands/feature-commands.ts';
-import { defaultConfigDir, runInstall } from './commands/install.ts';
 import { addKindCommands } from './commands/kind-commands.ts';
 import { addMemoryCommands } from './commands/memory-commands.ts';
 import { addOnboardCommand } from './commands/onboard.ts';
 import { addRunCommands } from './commands/run-commands.ts';
 import { addRunLogsCommand } from './commands/run-logs-command.ts';
-import { runUninstall } from './commands/uninstall.ts';
 import { readVersionInfo, renderVersion } from './commands/version.ts';
 import { packageRoot } from './package-root.ts';
 import { parseSeconds } from './parse-seconds.ts';
-import { runTui } from './tui/run-tui.ts';
 import { instanceRows } from './render/instance-rows.ts';
 import { policyRows } from './render/policy-rows.ts';
 import { runRows } from './render/run-rows.ts';
@@ -80,6 +77,8 @@ export function buildProgram(env: CliEnvironment): Command {
     .option('--dry-run', 'validate everything on the server without changing anything')
     .option('--timeout <seconds>', 'how long to wait for readiness', '300')
     .action(async (options: InstallFlags) => {
+      // loaded when used, as the TUI is: every command pays for what the command tree imports
+      const { defaultConfigDir, runInstall } = await import('./commands/install.ts');
       await runInstall(
         ctx.kube(),
         {
@@ -100,6 +99,7 @@ export function buildProgram(env: CliEnvironment): Command {
     .description('remove K8sClaw from the current cluster (its custom resources included)')
     .option('--timeout <seconds>', 'how long to wait for deletions', '300')
     .action(async (options: { timeout: string }) => {
+      const { runUninstall } = await import('./commands/uninstall.ts');
       await runUninstall(ctx.kube(), { timeoutMs: parseSeconds('--timeout', options.timeout) }, say);
     });
 
@@ -156,6 +156,7 @@ export function buildProgram(env: CliEnvironment): Command {
       const [word] = tui.args;
       if (word !== undefined)
         program.error(`error: unknown command '${word}'`, { code: 'commander.unknownCommand' });
+      const { runTui } = await import('./tui/run-tui.ts');
       await runTui(ctx, {
         ...(options.namespace ? { namespace: options.namespace } : {}),
         allNamespaces: options.allNamespaces ?? false,
