@@ -12,6 +12,7 @@ import {
 } from '../api/index.ts';
 import { toKubeError } from '../kube/index.ts';
 import { CliContext, type CliEnvironment } from './cli-context.ts';
+import { addChatCommand } from './commands/chat.ts';
 import { addCompletionCommand } from './commands/completion-commands.ts';
 import { addFeatureCommands } from './commands/feature-commands.ts';
 import { defaultConfigDir, runInstall } from './commands/install.ts';
@@ -142,6 +143,7 @@ export function buildProgram(env: CliEnvironment): Command {
   addMemoryCommands(program, ctx);
   addFeatureCommands(program, ctx);
   addOnboardCommand(program, ctx);
+  addChatCommand(program, ctx);
   addCompletionCommand(program, ctx);
   // no command: the TUI. Set after the commands are added, so that they do not inherit it.
   program.allowExcessArguments(true).action(async () => {

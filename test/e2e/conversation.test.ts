@@ -1,7 +1,7 @@
 // A conversation on the local cluster: after `k8sclaw install --profile local`, three turns into one
 // session of an instance that talks to the scripted model deployed in the test namespace, each
 // through the API server's messages endpoint with `?wait=` (the second one sent by `k8sclaw chat -m`,
-// reaching the API server the way a user's terminal does). Each turn's run is a pod whose IPC bridge
+// which reaches the API server by a port-forward through the kube-apiserver, as from a laptop). Each turn's run is a pod whose IPC bridge
 // asks the API server over NATS for the session's earlier turns, which the API server reads from the
 // in-cluster PostgreSQL: the prompt the scripted model logs for the second turn holds the first turn,
 // the third's both, and the session's messages are listed in order.
@@ -131,9 +131,24 @@ describe('a conversation through the API server on the local cluster', () => {
     assert.deepEqual(await promptOf(turns[0]!.text), [{ role: 'user', content: turns[0]!.text }]);
   });
 
-  it("sends the second turn's model the first turn", async () => {
-    const answer = await sendOverHttp(turns[1]!.text);
-    assert.equal(answer.reply, turns[1]!.reply);
+  it("sends the second turn, from `k8sclaw chat -m`, and the second turn's model the first turn", async () => {
+    // the CLI's default way to the API server: a port-forward to one of its pods, by the kubeconfig
+    const chat = await runCli([
+      'chat',
+      instance,
+      '-n',
+      namespace,
+      '--session',
+      sessionKey,
+      '--token',
+      token,
+      '--wait',
+      '180',
+      '-m',
+      turns[1]!.text,
+    ]);
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.equal(chat.stdout, `${turns[1]!.reply}\n`);
     assert.deepEqual(await promptOf(turns[1]!.text), [
       { role: 'user', content: turns[0]!.text },
       { role: 'assistant', content: turns[0]!.reply },
