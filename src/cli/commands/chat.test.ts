@@ -1,8 +1,10 @@
-// The pure parts of `k8sclaw chat`: the session key it makes up, and what it says for each answer
-// of the messages endpoint.
+// `k8sclaw chat` without a server: the session key it makes up, what it says for each answer of the
+// messages endpoint, and its conversation loop on a terminal and from a pipe (the sending given).
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { buildSessionKey, planChatOutcome } from './chat.ts';
+import { CliContext } from '../cli-context.ts';
+import { buildSessionKey, converse, planChatOutcome } from './chat.ts';
 
 describe('buildSessionKey', () => {
   it('is cli:<user>-<random>, and a valid session key for any user name', () => {
@@ -43,5 +45,46 @@ describe('planChatOutcome', () => {
       error: 'the API server answered 503: the session store is unavailable',
     });
     assert.deepEqual(planChatOutcome(502, 'not json', 60), { error: 'the API server answered 502' });
+  });
+});
+
+describe('converse', () => {
+  /** A CLI context over in-memory streams, on a terminal or not, and what was written to them. */
+  function streams(terminal: boolean, lines: string[]) {
+    const stdin = Object.assign(new PassThrough(), { isTTY: terminal });
+    const stdout = Object.assign(new PassThrough(), { isTTY: terminal });
+    const stderr = new PassThrough();
+    const written = { stdout: '', stderr: '' };
+    stdout.on('data', (chunk: Buffer) => (written.stdout += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (written.stderr += chunk.toString()));
+    const ctx = new CliContext({ stdin, stdout, stderr, now: () => new Date(0) }, () => undefined);
+    stdin.end(lines.map((line) => `${line}\n`).join(''));
+    return { ctx, written };
+  }
+  const answers = (texts: string[]) => async (text: string) =>
+    text === 'fail'
+      ? { error: 'run "claw-1" failed: boom' }
+      : { reply: `re: ${text}`, sent: texts.push(text) };
+
+  it('on a terminal: prompts, labels the replies, reports a failed turn and goes on', async () => {
+    const sent: string[] = [];
+    const { ctx, written } = streams(true, ['hello', 'fail', '', 'again']);
+    await converse(ctx, 'claw', answers(sent), new AbortController());
+    assert.deepEqual(sent, ['hello', 'again']);
+    assert.match(written.stdout, /you> /);
+    assert.match(written.stdout, /claw> re: hello\n/);
+    assert.match(written.stdout, /claw> re: again\n/);
+    assert.match(written.stderr, /Error: run "claw-1" failed: boom\n/);
+  });
+
+  it('from a pipe: prints only the replies and stops at the first failure with its sentence', async () => {
+    const sent: string[] = [];
+    const { ctx, written } = streams(false, ['hello', '', 'fail', 'never sent']);
+    await assert.rejects(converse(ctx, 'claw', answers(sent), new AbortController()), {
+      message: 'run "claw-1" failed: boom',
+    });
+    assert.deepEqual(sent, ['hello']);
+    assert.equal(written.stdout, 're: hello\n');
+    assert.equal(written.stderr, '');
   });
 });

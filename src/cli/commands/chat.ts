@@ -201,7 +201,7 @@ export function addChatCommand(program: Command, ctx: CliContext): void {
  * instance, a failed turn reported and the conversation going on; elsewhere: the replies only,
  * and the first failure ends the command with its sentence.
  */
-async function converse(
+export async function converse(
   ctx: CliContext,
   instance: string,
   send: (text: string) => Promise<ChatOutcome>,
@@ -213,6 +213,9 @@ async function converse(
     ...(terminal ? { output: ctx.env.stdout, prompt: 'you> ' } : {}),
     terminal,
   });
+  // Ctrl-D (or the end of the input) may come while a reply is awaited: no prompt after that
+  let closed = false;
+  lines.once('close', () => (closed = true));
   lines.on('SIGINT', () => {
     cancel.abort();
     lines.close();
@@ -234,6 +237,6 @@ async function converse(
         ctx.note(`Error: ${outcome.error}`);
       } else ctx.print(terminal ? `${instance}> ${outcome.reply}` : outcome.reply);
     }
-    if (terminal) lines.prompt();
+    if (terminal && !closed) lines.prompt();
   }
 }
