@@ -9,11 +9,16 @@
 // The HTTP API is called at the Service's cluster IP, as in apiserver.test.ts: the local cluster's
 // node is this machine, so kube-proxy routes it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ModelScript, TranscriptMessage } from '../fakes/model-server/index.ts';
 import { instanceManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
+import { buildTokenKubeconfigFrom } from '../harness/kubeconfig.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { deployScriptedModel } from '../harness/scripted-model-in-cluster.ts';
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
@@ -154,6 +159,28 @@ describe('a conversation through the API server on the local cluster', () => {
       { role: 'assistant', content: turns[0]!.reply },
       { role: 'user', content: turns[1]!.text },
     ]);
+  });
+
+  it('tells a user who may not reach the API server through the cluster to pass --api', async () => {
+    // the chat user's own kubeconfig: its token, and no rights in k8sclaw-system
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-chat-e2e-'));
+    try {
+      const file = path.join(dir, 'chat-user.kubeconfig');
+      await writeFile(
+        file,
+        buildTokenKubeconfigFrom(readFileSync(kubeconfig, 'utf8'), 'chat-user', token, namespace),
+        { mode: 0o600 },
+      );
+      const chat = await runCli(['chat', instance, '-m', 'hello?'], { KUBECONFIG: file });
+      assert.equal(chat.code, 1);
+      assert.equal(
+        chat.stderr,
+        'Error: permission denied: reaching the K8sClaw API server through the cluster needs get services, ' +
+          `list pods and create pods/portforward in namespace "${system}"; pass --api with its URL\n`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("sends the third turn's model both earlier turns, and lists the session's messages in order", async () => {

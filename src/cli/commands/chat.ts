@@ -9,7 +9,12 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { forwardServicePort, userBearerToken, type ServicePortForward } from '../../kube/index.ts';
+import {
+  forwardServicePort,
+  KubeApiError,
+  userBearerToken,
+  type ServicePortForward,
+} from '../../kube/index.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
 import { namespaceOption } from '../command-options.ts';
@@ -95,6 +100,12 @@ async function connect(ctx: CliContext, options: ChatOptions): Promise<Connectio
     const forward = await forwardServicePort(kube, apiService);
     return { url: forward.url, token, forward };
   } catch (error) {
+    if (error instanceof KubeApiError && error.status === 403)
+      throw new CliError(
+        'Forbidden',
+        `permission denied: reaching the K8sClaw API server through the cluster needs get services, list pods and create pods/portforward in namespace "${apiService.namespace}"; pass --api with its URL`,
+        { cause: error },
+      );
     const failure = explainKubeFailure(error, {
       verb: 'get',
       kind: { singular: 'service', plural: 'services' },
