@@ -13,6 +13,7 @@ import {
 import { toKubeError } from '../kube/index.ts';
 import { CliContext, type CliEnvironment, type GlobalOptions } from './cli-context.ts';
 import { allNamespacesOption, namespaceOption, type ListOptions } from './command-options.ts';
+import { addChatCommand } from './commands/chat.ts';
 import { addCompletionCommand } from './commands/completion-commands.ts';
 import { addFeatureCommands } from './commands/feature-commands.ts';
 import { addKindCommands } from './commands/kind-commands.ts';
@@ -143,6 +144,7 @@ export function buildProgram(env: CliEnvironment): Command {
   addMemoryCommands(program, ctx);
   addFeatureCommands(program, ctx);
   addOnboardCommand(program, ctx, { packageRoot: root, version: version.k8sclaw });
+  addChatCommand(program, ctx);
   addCompletionCommand(program, ctx);
   // no command: the TUI, as the default command, so that its -n and -A are its own and do not
   // shadow the options of the same name of the other commands

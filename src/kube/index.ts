@@ -36,3 +36,9 @@ export {
 } from './controller-runner.ts';
 export { EventRecorder, type EventTarget } from './event-recorder.ts';
 export { retryThrottled } from './retry.ts';
+export { userBearerToken } from './user-bearer-token.ts';
+export {
+  forwardServicePort,
+  type ServicePortForward,
+  type ServicePortTarget,
+} from './service-port-forward.ts';

@@ -13,9 +13,11 @@ export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 600_000,
+  /** Written to the CLI's stdin, which is then closed (else stdin stays open and empty). */
+  input?: string,
 ): Promise<CliResult> {
   return await new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [path.join(repoRoot, 'src', 'cmd', 'k8sclaw.ts'), ...args],
       { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
@@ -24,5 +26,6 @@ export async function runCli(
         resolve({ code, stdout, stderr });
       },
     );
+    if (input !== undefined) child.stdin?.end(input);
   });
 }

@@ -18,3 +18,4 @@ export {
   type ScriptedUsage,
 } from './script.ts';
 export type { ApiFormat } from './format.ts';
+export { transcriptOf, TRANSCRIPT_TEXT_LIMIT, type TranscriptMessage } from './transcript.ts';

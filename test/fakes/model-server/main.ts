@@ -1,9 +1,11 @@
 // Runs the scripted model server as a process (a Deployment in the local demo cluster).
 // Env: MODEL_SCRIPT_FILE (required), PORT (8080), HOST (0.0.0.0), MODEL_API_KEY (optional).
-// Logs one JSON line per model request; never the api key or the headers that carry it.
+// Logs one JSON line per model request with the conversation it carried (system prompt left out),
+// so tests on a cluster can read what each turn was sent; never the api key or its headers.
 import { readFileSync } from 'node:fs';
 import { parseModelScript } from './script.ts';
 import { startScriptedModelServer } from './server.ts';
+import { transcriptOf } from './transcript.ts';
 
 function fail(message: string): never {
   process.stderr.write(`${JSON.stringify({ level: 'error', msg: message })}\n`);
@@ -38,6 +40,7 @@ const server = await startScriptedModelServer({
       status: r.status,
       conversation: r.conversationIndex ?? null,
       turn: r.turnIndex ?? null,
+      messages: transcriptOf(r),
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   },
