@@ -16,5 +16,6 @@ export * from './claw-policy.ts';
 export * from './skill-pack.ts';
 export * from './claw-schedule.ts';
 export * from './objects.ts';
+export * from './event-stream-protocols.ts';
 export * from './run-events.ts';
 export * from './run-history.ts';

@@ -2,13 +2,10 @@
 // Browsers cannot set headers on a WebSocket, so, as kube-apiserver does, a client may offer its
 // token as the subprotocol `base64url.bearer.authorization.k8s.io.<token, base64url without
 // padding>` beside a real one; that entry is never selected (so never echoed back) and a client
-// offering it must offer another. Pure.
+// offering it must offer another. Pure. The protocol names themselves are part of the API (src/api).
+import { bearerProtocolPrefix, eventStreamProtocol } from '../api/index.ts';
 
-/** The prefix kube-apiserver's WebSocket authenticator accepts a bearer token under. */
-export const bearerProtocolPrefix = 'base64url.bearer.authorization.k8s.io.';
-
-/** The one subprotocol the event streams speak: text frames, each one run event as JSON. */
-export const eventStreamProtocol = 'v1.events.k8sclaw.io';
+export { bearerProtocolPrefix, buildBearerProtocol, eventStreamProtocol } from '../api/index.ts';
 
 export type ParsedProtocols =
   { ok: true; token?: string; protocols: string[] } | { ok: false; reason: string };
@@ -57,9 +54,4 @@ export function parseWebSocketProtocols(header: string | readonly string[] | und
 export function selectProtocol(offered: readonly string[]): string | false | undefined {
   if (offered.length === 0) return undefined;
   return offered.includes(eventStreamProtocol) ? eventStreamProtocol : false;
-}
-
-/** The value a client offers to carry `token` (what a browser passes to `new WebSocket`). */
-export function buildBearerProtocol(token: string): string {
-  return `${bearerProtocolPrefix}${Buffer.from(token, 'utf8').toString('base64url')}`;
 }

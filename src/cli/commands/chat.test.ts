@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import type { RunEvent } from '../../api/index.ts';
 import { CliContext } from '../cli-context.ts';
 import { buildSessionKey, converse, planChatOutcome } from './chat.ts';
+import { LiveReplyFilter } from './chat-live-reply.ts';
 
 describe('buildSessionKey', () => {
   it('is cli:<user>-<random>, and a valid session key for any user name', () => {
@@ -86,5 +88,66 @@ describe('converse', () => {
     assert.deepEqual(sent, ['hello']);
     assert.equal(written.stdout, 're: hello\n');
     assert.equal(written.stderr, '');
+  });
+  it('on a terminal with a live stream: shows the chunks as they come and not the reply again', async () => {
+    const { ctx, written } = streams(true, ['hello']);
+    let show: ((text: string) => void) | undefined;
+    const live = {
+      opened: Promise.resolve(true),
+      begin: (onText: (text: string) => void) => void (show = onText),
+      end: () => void (show = undefined),
+      close: () => undefined,
+    };
+    const send = async () => {
+      show?.('Hel');
+      show?.('lo.');
+      return { reply: 'Hello.' };
+    };
+    await converse(ctx, 'claw', send, new AbortController(), live);
+    assert.match(written.stdout, /claw> Hello\.\n/);
+    assert.equal(written.stdout.split('Hel').length - 1, 1, written.stdout);
+    assert.equal(show, undefined, 'the turn ended');
+  });
+});
+
+describe('LiveReplyFilter', () => {
+  const identity = (runUid: string) => ({
+    namespace: 'team-a',
+    instance: 'claw',
+    run: `r-${runUid}`,
+    runUid,
+  });
+  const event = (runUid: string, time: string, body: RunEvent['body']): RunEvent => ({
+    id: `e-${runUid}-${body.type}`,
+    seq: 1,
+    time,
+    identity: identity(runUid),
+    body,
+  });
+  const started = { type: 'started', provider: 'openai', model: 'gpt' } as const;
+  const chunk = (text: string) => ({ type: 'chunk', text }) as const;
+
+  it("passes the chunks of the turn's run only: not replayed runs, not outside a turn", () => {
+    const filter = new LiveReplyFilter();
+    const turnAt = Date.parse('2026-11-30T12:00:00Z');
+    assert.equal(filter.accept(event('new', '2026-11-30T12:00:01Z', chunk('early'))), undefined);
+    filter.beginTurn(turnAt);
+    // an earlier turn's run, replayed by the stream
+    assert.equal(filter.accept(event('old', '2026-11-30T11:50:00Z', started)), undefined);
+    assert.equal(filter.accept(event('old', '2026-11-30T11:50:01Z', chunk('old text'))), undefined);
+    assert.equal(filter.accept(event('new', '2026-11-30T12:00:01Z', started)), undefined);
+    assert.equal(filter.accept(event('new', '2026-11-30T12:00:02Z', chunk('Hello'))), 'Hello');
+    // another run of the session starting later is not this turn's
+    assert.equal(filter.accept(event('other', '2026-11-30T12:00:03Z', started)), undefined);
+    assert.equal(filter.accept(event('other', '2026-11-30T12:00:03Z', chunk('x'))), undefined);
+    filter.endTurn();
+    assert.equal(filter.accept(event('new', '2026-11-30T12:00:04Z', chunk('late'))), undefined);
+  });
+
+  it('takes a run started a little before the turn by the clock of its pod', () => {
+    const filter = new LiveReplyFilter();
+    filter.beginTurn(Date.parse('2026-11-30T12:00:00Z'));
+    filter.accept(event('skewed', '2026-11-30T11:59:57Z', started));
+    assert.equal(filter.accept(event('skewed', '2026-11-30T11:59:58Z', chunk('hi'))), 'hi');
   });
 });

@@ -1,6 +1,7 @@
 // `k8sclaw chat <instance>`: a conversation with an instance from the terminal, through the K8sClaw
 // API server. Each line becomes a message into one session (POST …/instances/<name>/messages with
-// `?wait=`), and the reply is printed once the run has answered. With `-m` it sends one message and
+// `?wait=`), and the reply is printed once the run has answered; on a terminal it is shown as it is
+// written, from the session's event stream (chat-live-reply.ts). With `-m` it sends one message and
 // exits. The API server is `--api`, or else reached through a port-forward to a ready pod of the
 // Service `k8sclaw-apiserver` (the kube-apiserver's service proxy would drop the bearer token the
 // API server needs); the token is `--token` or the kube context's user's own bearer token.
@@ -21,6 +22,7 @@ import { namespaceOption } from '../command-options.ts';
 import { explainKubeFailure } from '../kube-failure.ts';
 import { parseSeconds } from '../parse-seconds.ts';
 import { UsageError } from '../usage-error.ts';
+import { followSessionReplies, type LiveReplies } from './chat-live-reply.ts';
 
 interface ChatOptions {
   namespace?: string;
@@ -190,6 +192,7 @@ export function addChatCommand(program: Command, ctx: CliContext): void {
       const connection = await connect(ctx, options);
       const target = { namespace, instance, sessionKey, waitSeconds };
       const cancel = new AbortController();
+      let live: LiveReplies | undefined;
       try {
         if (options.session === undefined)
           ctx.note(`session ${sessionKey} (continue it with --session ${sessionKey})`);
@@ -199,8 +202,24 @@ export function addChatCommand(program: Command, ctx: CliContext): void {
           ctx.print(outcome.reply);
           return;
         }
-        await converse(ctx, instance, (text) => sendMessage(connection, target, text, cancel.signal), cancel);
+        live = ctx.interactive
+          ? followSessionReplies({
+              url: connection.url,
+              token: connection.token,
+              namespace,
+              instance,
+              sessionKey,
+            })
+          : undefined;
+        await converse(
+          ctx,
+          instance,
+          (text) => sendMessage(connection, target, text, cancel.signal),
+          cancel,
+          live,
+        );
       } finally {
+        live?.close();
         cancel.abort();
         await connection.forward?.close();
       }
@@ -217,6 +236,7 @@ export async function converse(
   instance: string,
   send: (text: string) => Promise<ChatOutcome>,
   cancel: AbortController,
+  live?: LiveReplies,
 ): Promise<void> {
   const terminal = ctx.interactive;
   const lines = createInterface({
@@ -238,7 +258,17 @@ export async function converse(
   for await (const line of lines) {
     const text = line.trim();
     if (text !== '') {
+      // on a terminal the reply is shown as it is written, when the session's stream has it
+      let streamed = false;
+      if (terminal)
+        live?.begin((chunk) => {
+          if (!streamed) ctx.env.stdout.write(`${instance}> `);
+          streamed = true;
+          ctx.env.stdout.write(chunk);
+        });
       const outcome = await send(text);
+      live?.end();
+      if (streamed) ctx.env.stdout.write('\n');
       if (cancel.signal.aborted) break;
       if ('error' in outcome) {
         if (!terminal) {
@@ -246,7 +276,7 @@ export async function converse(
           throw new CliError('ChatFailed', outcome.error);
         }
         ctx.note(`Error: ${outcome.error}`);
-      } else ctx.print(terminal ? `${instance}> ${outcome.reply}` : outcome.reply);
+      } else if (!streamed) ctx.print(terminal ? `${instance}> ${outcome.reply}` : outcome.reply);
     }
     if (terminal && !closed) lines.prompt();
   }

@@ -25,6 +25,7 @@ import {
   transcriptOf,
 } from '../../fakes/model-server/index.ts';
 import { instanceManifest } from '../../fixtures/k8sclaw-objects.ts';
+import { followSessionReplies } from '../../../src/cli/commands/chat-live-reply.ts';
 import { startAgentPod, type AgentPod } from '../../harness/agent-pod.ts';
 import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
 import { runCli, type CliResult } from '../../harness/cli.ts';
@@ -188,6 +189,34 @@ describe('k8sclaw chat against the API server', () => {
       { role: 'assistant', text: replies[0] },
       { role: 'user', text: lines[1] },
     ]);
+  });
+
+  it("on a terminal shows the reply as the run writes it, from the session's event stream", async () => {
+    assert.ok(server);
+    const sessionKey = 'api:chat-live';
+    const live = followSessionReplies({
+      url: server.url,
+      token,
+      namespace: tenantNs,
+      instance: instanceName,
+      sessionKey,
+    });
+    try {
+      assert.equal(await live.opened, true, 'the session stream opened with the token in a subprotocol');
+      let shown = '';
+      live.begin((text) => (shown += text));
+      const [result] = await Promise.all([
+        chat(['--session', sessionKey, '-m', 'Hello, live.', '--wait', '60']),
+        runNextPod(),
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      await eventually('the reply shown from the stream', async () =>
+        shown === replies[0] ? true : undefined,
+      );
+      live.end();
+    } finally {
+      live.close();
+    }
   });
 
   it('fails with one sentence and exit code 1: a bad token, no rights, a wait that runs out', async () => {
