@@ -18,3 +18,4 @@ export * from './claw-schedule.ts';
 export * from './objects.ts';
 export * from './run-events.ts';
 export * from './run-history.ts';
+export * from './channel-messages.ts';

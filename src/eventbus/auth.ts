@@ -27,8 +27,19 @@ import {
   runHistoryQueue,
   runInputPrefix,
   runInputStream,
+  channelsStream,
 } from './subjects.ts';
 import { checkDurableName } from './durable-consumer.ts';
+import {
+  allChannelInboundFilter,
+  buildChannelInboundSubject,
+  buildChannelInboxPrefix,
+  buildChannelOutboundConsumerName,
+  buildChannelOutboundSubject,
+  channelInboundConsumerName,
+  channelsPrefix,
+  type ChannelIdentity,
+} from './channel-subjects.ts';
 
 export interface NamedKey {
   name: string;
@@ -280,22 +291,31 @@ export const apiServerInboxPrefix = '_INBOX_APISERVER';
 /** How long after a history request the API server may still answer it. */
 export const historyResponseTtlMs = 60_000;
 
+/** Create (with `filter`), inspect, pull from and acknowledge one durable pull consumer. */
+function pullConsumerPermissions(stream: string, consumer: string, filter: string): string[] {
+  return [
+    `${jsApi}.CONSUMER.CREATE.${stream}.${consumer}.${filter}`,
+    `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
+    `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+    `$JS.ACK.${stream}.${consumer}.>`,
+  ];
+}
+
 /**
  * The API server: read every run's events through its own durable consumer `durableName` on the
- * run events stream (create or update it with any filter, read its info, pull, acknowledge), and
- * answer runs' history requests: subscribe to them in its queue group only, reply once to each.
- * It creates no streams (the controller does) and publishes no events.
+ * run events stream (create or update it with any filter, read its info, pull, acknowledge),
+ * answer runs' history requests (subscribe to them in its queue group only, reply once to each),
+ * read every channel's inbound chat messages through its one consumer of them, and publish
+ * replies to any channel. It creates no streams (the controller does) and publishes no run events.
  */
 export function apiServerPermissions(durableName: string): BusPermissions {
-  const stream = runEventsStream.name;
   const consumer = checkDurableName(durableName);
   return {
     publish: {
       allow: [
-        `${jsApi}.CONSUMER.CREATE.${stream}.${consumer}.>`,
-        `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
-        `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
-        `$JS.ACK.${stream}.${consumer}.>`,
+        ...pullConsumerPermissions(runEventsStream.name, consumer, '>'),
+        ...pullConsumerPermissions(channelsStream.name, channelInboundConsumerName, allChannelInboundFilter),
+        `${channelsPrefix}.out.>`,
       ],
     },
     // `<subject> <queue>`: a queue subscription in that group, never a plain one
@@ -312,5 +332,26 @@ export function inputPublisherPermissions(): BusPermissions {
   return {
     publish: { allow: [`${runInputPrefix}.>`] },
     subscribe: { allow: [`${inputPublisherInboxPrefix}.>`] },
+  };
+}
+
+/**
+ * A channel pod: publish the chat messages of its own channel (nothing else), and read the replies
+ * for its channel through its one durable consumer, whose filter is named in the create subject so
+ * the server checks it. Replies come back on its own inbox prefix only.
+ */
+export function channelPermissions(identity: ChannelIdentity): BusPermissions {
+  return {
+    publish: {
+      allow: [
+        buildChannelInboundSubject(identity),
+        ...pullConsumerPermissions(
+          channelsStream.name,
+          buildChannelOutboundConsumerName(identity),
+          buildChannelOutboundSubject(identity),
+        ),
+      ],
+    },
+    subscribe: { allow: [`${buildChannelInboxPrefix(identity)}.>`] },
   };
 }

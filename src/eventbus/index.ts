@@ -8,7 +8,21 @@ export {
   type PublishResult,
   type RunEventHandler,
   type RunInputHandler,
+  type ChannelMessageHandler,
+  type ChannelReplyHandler,
 } from './event-bus.ts';
+export {
+  allChannelInboundFilter,
+  buildChannelInboundMessageId,
+  buildChannelInboundSubject,
+  buildChannelInboxPrefix,
+  buildChannelOutboundConsumerName,
+  buildChannelOutboundSubject,
+  buildChannelReplyMessageId,
+  channelInboundConsumerName,
+  parseChannelSubject,
+  type ChannelIdentity,
+} from './channel-subjects.ts';
 export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';
 export type { RunHistoryHandler, ServeHistoryOptions } from './history-exchange.ts';
 export { whileConnected, type WhileConnectedOptions } from './while-connected.ts';
@@ -25,6 +39,7 @@ export {
   accountSignerOf,
   apiServerInboxPrefix,
   apiServerPermissions,
+  channelPermissions,
   controllerPermissions,
   createBusAuthority,
   defaultJetStreamAccountLimits,
@@ -53,6 +68,7 @@ export {
   buildRunInputConsumerName,
   buildRunInputSubject,
   busStreams,
+  channelsStream,
   completedEventsFilter,
   escapeNameToken,
   parseRunEventSubject,
