@@ -17,6 +17,7 @@ const sdkOwners = [
   { sdk: '@clack/', owner: 'cli' },
   { sdk: 'hono', owner: 'apiserver' },
   { sdk: '@hono/', owner: 'apiserver' },
+  { sdk: 'grammy', owner: 'channels/telegram' },
 ];
 
 module.exports = {

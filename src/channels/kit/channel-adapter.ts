@@ -18,10 +18,11 @@ export interface ReceivedMessage {
 
 export interface ChannelAdapter {
   /**
-   * Starts receiving; `onMessage` resolves once the message is safely on the bus (or refused), and
-   * the adapter confirms it to its service only then.
+   * Starts receiving and resolves once it does; `onMessage` resolves once the message is safely on
+   * the bus (or refused), and the adapter confirms it to its service only then. `stopped` settles
+   * when receiving ends: resolved after stop(), rejected when it cannot go on (a refused token).
    */
-  start(onMessage: (message: ReceivedMessage) => Promise<void>): Promise<void>;
+  start(onMessage: (message: ReceivedMessage) => Promise<void>): Promise<{ stopped: Promise<void> }>;
   sendReply(reply: ChannelReply, part: ReplyPart, index: number): Promise<void>;
   /** A short refusal or notice into a chat, outside any run (the deny message). */
   sendNotice(chat: ChannelChat, text: string, replyToMessageId?: string): Promise<void>;

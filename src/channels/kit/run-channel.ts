@@ -169,11 +169,18 @@ export async function runChannel(
   });
 
   try {
-    await adapter.start(onMessage);
+    const { stopped } = await adapter.start(onMessage);
     receiving = true;
     onStarted?.({ ready: () => receiving && consuming && !signal.aborted });
     logger.info({ channel: identity.channel }, 'channel running');
-    await consumeReplies;
+    // receiving that ends on its own (a refused token, a second poller) ends the channel: a restart
+    // is the way back, and the messages it had not confirmed come again
+    await Promise.race([
+      consumeReplies,
+      stopped.then(() => {
+        if (!signal.aborted) throw new Error('the channel stopped receiving messages');
+      }),
+    ]);
   } finally {
     receiving = false;
     typing.stopAll();
