@@ -25,3 +25,11 @@ export {
   type HistoryAnswerDeps,
   type RunHistoryResponderDeps,
 } from './run-history-responder.ts';
+export {
+  createRunForChannelMessage,
+  runChannelMessageConsumer,
+  type ChannelMessageConsumerDeps,
+  type ChannelMessageDeps,
+  type ChannelMessageOutcome,
+} from './channel-message-consumer.ts';
+export { publishChannelReply } from './channel-reply-publisher.ts';

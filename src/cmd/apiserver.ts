@@ -2,14 +2,15 @@
 // fast with the exact variable), wires logger, metrics, the health endpoint and the HTTP API, and
 // serves until SIGTERM, then lets requests in flight finish and exits 0. With a database it also
 // applies the session store's migrations at start (waiting while the database is unreachable),
-// records run events from the event bus, answers runs' history requests, and is not ready while the
-// database is unreachable.
+// records run events from the event bus, answers runs' history requests, turns chat messages from
+// channels into runs and sends their replies back, and is not ready while the database is unreachable.
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   createApiApp,
   createKubeAccessReviewer,
+  runChannelMessageConsumer,
   runEventRecorderName,
   runRunEventRecorder,
   runRunHistoryResponder,
@@ -170,7 +171,10 @@ const background = store
         kube,
         logger,
         signal: stop.signal,
+        sendChannelReplies: true,
       }),
+      // chat messages from the channel pods become runs, whose replies the recorder sends back
+      runChannelMessageConsumer({ connect: connectBus, kube, logger, signal: stop.signal }),
       // runs with a session key ask for their history before their agent starts
       runRunHistoryResponder({ connect: connectBus, store, kube, logger, signal: stop.signal }),
     ]
