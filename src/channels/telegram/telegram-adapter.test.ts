@@ -98,6 +98,14 @@ describe('TelegramAdapter', () => {
     assert.deepEqual(sent?.params.reply_parameters, { message_id: 5, allow_sending_without_reply: true });
   });
 
+  it('sends the plain text when Telegram cannot parse the MarkdownV2', async () => {
+    const reply = { id: 'uid-4', chat: { chatId: '42' }, status: 'succeeded' as const, text: 'v1.2' };
+    await adapter.sendReply(reply, { text: 'v1.2 *open', plain: 'v1.2 open' }, 0);
+    const sent = fake.sentMessages().at(-1);
+    assert.equal(sent?.params.parse_mode, undefined);
+    assert.equal(sent?.params.text, 'v1.2 open');
+  });
+
   it("turns Telegram's 429 and 500 into retryable delivery errors, with retry_after", async () => {
     const reply = { id: 'uid-2', chat: { chatId: '42' }, status: 'succeeded' as const, text: 'hi' };
     const [part] = buildReplyParts('telegram', reply.text);
