@@ -1,7 +1,9 @@
 // Entry point of a channel pod (`<instance>-channel-<type>`): reads the environment the controller
 // sets from the instance's channel and its Secret (see src/orchestrator/build-channel-deployment.ts),
 // connects the chat service's adapter to the event bus through the channel kit, serves /healthz and
-// /readyz, and runs until SIGTERM. Only Telegram exists so far; other types exit with 2 and say so.
+// /readyz, and runs until SIGTERM. Telegram polls by default, or with TELEGRAM_WEBHOOK_URL and
+// TELEGRAM_WEBHOOK_SECRET set serves a webhook on K8SCLAW_WEBHOOK_PORT. Only Telegram exists so
+// far; other types exit with 2 and say so.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { runChannel, TelegramAdapter, type ChannelHealth } from '../channels/index.ts';
@@ -36,6 +38,14 @@ const configSchema = z.object({
       }
     }),
   TELEGRAM_BOT_TOKEN: z.string().min(1).optional(),
+  /** Webhook mode: the public HTTPS URL Telegram posts to, and the secret token it sends along. */
+  TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 of A-Z, a-z, 0-9, _ and -')
+    .optional(),
+  /** The port the webhook endpoint listens on. */
+  K8SCLAW_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The Bot API root (a local Bot API server, or a fake in tests). */
   K8SCLAW_TELEGRAM_API_ROOT: z.string().url().optional(),
   K8SCLAW_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
@@ -59,6 +69,10 @@ if (config.K8SCLAW_CHANNEL_TYPE !== 'telegram') {
 }
 if (!config.TELEGRAM_BOT_TOKEN) {
   console.error('invalid configuration: TELEGRAM_BOT_TOKEN: required for the telegram channel');
+  process.exit(2);
+}
+if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
+  console.error('invalid configuration: TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL');
   process.exit(2);
 }
 const identity: ChannelIdentity = {
@@ -85,6 +99,15 @@ const healthServer = await startHealthServer({
 const adapter = new TelegramAdapter({
   token: config.TELEGRAM_BOT_TOKEN,
   ...(config.K8SCLAW_TELEGRAM_API_ROOT ? { apiRoot: config.K8SCLAW_TELEGRAM_API_ROOT } : {}),
+  ...(config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+    ? {
+        webhook: {
+          url: config.TELEGRAM_WEBHOOK_URL,
+          secretToken: config.TELEGRAM_WEBHOOK_SECRET,
+          port: config.K8SCLAW_WEBHOOK_PORT,
+        },
+      }
+    : {}),
   onError: (error, what) => logger.error({ err: error, what }, 'telegram error'),
 });
 

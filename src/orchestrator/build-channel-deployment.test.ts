@@ -83,6 +83,13 @@ describe('buildChannelDeployment', () => {
       name: 'SLACK_APP_TOKEN',
       valueFrom: { secretKeyRef: { name: 'alice-slack', key: 'SLACK_APP_TOKEN', optional: true } },
     });
+    const telegram = deploymentFor({ type: 'telegram', secretRef: { name: 'alice-telegram' } });
+    for (const key of ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET']) {
+      assert.deepEqual(envVar(telegram, key), {
+        name: key,
+        valueFrom: { secretKeyRef: { name: 'alice-telegram', key, optional: true } },
+      });
+    }
   });
 
   it('is hardened and holds no Kubernetes credentials', () => {

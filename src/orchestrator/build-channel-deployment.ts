@@ -22,7 +22,8 @@ import { buildObjectLabels } from './object-labels.ts';
 export type ChannelSpec = NonNullable<ClawInstance['spec']['channels']>[number];
 
 export const channelSecretKeys: Record<ChannelType, { token: string; optional: readonly string[] }> = {
-  telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: [] },
+  // webhook mode instead of long polling: the public URL Telegram posts to, and its secret token
+  telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'] },
   // Socket Mode (no public endpoint needed) connects with an app-level token
   slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
   discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },

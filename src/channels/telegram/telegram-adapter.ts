@@ -1,10 +1,14 @@
 // The Telegram channel on grammY: long polling (getUpdates) by default; each text message from a
 // person goes to the kit, and grammY confirms it to Telegram (the next getUpdates offset) only
-// after the kit put it on the bus, so a pod killed in between gets it again. Replies are sent with
+// after the kit put it on the bus, so a pod killed in between gets it again. In webhook mode
+// Telegram posts each update to the channel's HTTP endpoint: requests without the webhook's
+// secret token (`X-Telegram-Bot-Api-Secret-Token`) get 401, and an update answers 200 only once it
+// is on the bus (a failure answers 500 and Telegram sends it again). Replies are sent with
 // MarkdownV2 (falling back to plain text when Telegram cannot parse it) into the same chat and
 // forum topic, the first part answering the person's message. Telegram's errors become the kit's
 // DeliveryError: 429 with its `retry_after`, 5xx and network errors retryable, the rest refusals.
-import { Bot, GrammyError, HttpError } from 'grammy';
+import http from 'node:http';
+import { Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { ChannelChat, ChannelReply } from '../../api/index.ts';
 import {
   DeliveryError,
@@ -22,6 +26,17 @@ export interface TelegramAdapterOptions {
   /** Long polling timeout in seconds (default 30). */
   pollTimeoutSeconds?: number;
   onError?: (error: unknown, what: string) => void;
+  /** Webhook mode instead of long polling. */
+  webhook?: TelegramWebhookOptions;
+}
+
+export interface TelegramWebhookOptions {
+  /** The public HTTPS URL Telegram posts updates to, routed to this process's port. */
+  url: string;
+  /** Sent by Telegram with every update; 1–256 of A–Z, a–z, 0–9, `_` and `-`. */
+  secretToken: string;
+  port: number;
+  host?: string;
 }
 
 function toDeliveryError(error: unknown, what: string): unknown {
@@ -65,6 +80,7 @@ export class TelegramAdapter implements ChannelAdapter {
   private readonly bot: Bot;
   private readonly options: TelegramAdapterOptions;
   private readonly inFlight = new Set<Promise<void>>();
+  private webhookServer: http.Server | undefined;
 
   constructor(options: TelegramAdapterOptions) {
     this.options = options;
@@ -87,6 +103,7 @@ export class TelegramAdapter implements ChannelAdapter {
         this.inFlight.delete(handling);
       }
     });
+    if (this.options.webhook) return await this.startWebhook(this.options.webhook);
     // a message that could not reach the bus stops polling before its update is confirmed
     this.bot.catch((error) => {
       this.options.onError?.(error.error, 'handling a Telegram update');
@@ -104,6 +121,45 @@ export class TelegramAdapter implements ChannelAdapter {
     });
     await Promise.race([running, stopped]);
     return { stopped };
+  }
+
+  private async startWebhook(webhook: TelegramWebhookOptions): Promise<{ stopped: Promise<void> }> {
+    const handle = webhookCallback(this.bot, 'http', {
+      secretToken: webhook.secretToken,
+      // Telegram waits for the answer; the bus may take up to its publish timeout
+      timeoutMilliseconds: 45_000,
+      onTimeout: 'throw',
+    });
+    const server = http.createServer((request, response) => {
+      if (request.method !== 'POST') {
+        response.writeHead(405).end();
+        return;
+      }
+      handle(request, response).catch((error: unknown) => {
+        this.options.onError?.(error, 'handling a Telegram webhook update');
+        // not on the bus: Telegram delivers the update again
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+    });
+    this.webhookServer = server;
+    const stopped = new Promise<void>((resolve) => server.once('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(webhook.port, webhook.host ?? '0.0.0.0', () => resolve());
+    });
+    await this.bot.api.setWebhook(webhook.url, {
+      secret_token: webhook.secretToken,
+      allowed_updates: ['message'],
+      drop_pending_updates: false,
+    });
+    return { stopped };
+  }
+
+  /** The port the webhook endpoint listens on (webhook mode), e.g. after asking for port 0. */
+  webhookPort(): number | undefined {
+    const address = this.webhookServer?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
   }
 
   async sendReply(reply: ChannelReply, part: ReplyPart, index: number): Promise<void> {
@@ -150,5 +206,11 @@ export class TelegramAdapter implements ChannelAdapter {
     // stopping confirms every update fetched so far: let the ones being handled reach the bus first
     await Promise.allSettled([...this.inFlight]);
     if (this.bot.isRunning()) await this.bot.stop();
+    const server = this.webhookServer;
+    if (server?.listening) {
+      // the webhook stays set: Telegram keeps the updates until a pod answers again
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 }

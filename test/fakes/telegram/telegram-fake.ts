@@ -5,7 +5,8 @@
 // semantics (an update is confirmed, and gone, once getUpdates asks for a higher offset; long
 // polling waits up to `timeout` seconds; a second poller gets 409), records everything the bot
 // sends (sendMessage, sendChatAction), checks MarkdownV2 as Telegram would, and fails calls on
-// request: a 429 with `retry_after` or a 500.
+// request: a 429 with `retry_after` or a 500. With a webhook set it posts each update to the
+// webhook's URL instead, with the secret token header, one at a time, again until answered 2xx.
 import http from 'node:http';
 import { checkMarkdownV2 } from './markdown-v2.ts';
 
@@ -64,6 +65,8 @@ export interface TelegramFake {
   /** The highest offset a getUpdates call has confirmed. */
   confirmedOffset(): number;
   webhook(): { url: string; secretToken?: string } | undefined;
+  /** Every webhook post the fake made: the update and the status the bot answered (0: unreachable). */
+  webhookDeliveries(): { updateId: number; status: number }[];
   close(): Promise<void>;
 }
 
@@ -79,6 +82,10 @@ class FakeState {
   /** The long poll currently waiting, ended with [] (or 409) when another one arrives. */
   waiting: { wake: () => void; conflict: () => void } | undefined;
   wakers = new Set<() => void>();
+  readonly webhookQueue: Json[] = [];
+  readonly webhookDeliveries: { updateId: number; status: number }[] = [];
+  delivering = false;
+  closed = false;
 
   messageId(chatId: number): number {
     const next = (this.nextMessageId.get(chatId) ?? 0) + 1;
@@ -145,6 +152,49 @@ function fail(response: http.ServerResponse, status: number, description: string
     description,
     ...(parameters ? { parameters } : {}),
   });
+}
+
+const webhookRetryMs = 200;
+/** Posts a webhook gives up on, as Telegram eventually does. */
+const webhookMaxAttempts = 100;
+
+/** Posts the queued updates to the webhook in order, each until the bot answers 2xx. */
+async function deliverToWebhook(state: FakeState): Promise<void> {
+  if (state.delivering) return;
+  state.delivering = true;
+  try {
+    for (let attempt = 1; state.webhook && state.webhookQueue.length > 0 && !state.closed;) {
+      const update = state.webhookQueue[0] as Json;
+      const { url, secretToken } = state.webhook;
+      let status = 0;
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(secretToken ? { 'x-telegram-bot-api-secret-token': secretToken } : {}),
+          },
+          body: JSON.stringify(update),
+          signal: AbortSignal.timeout(60_000),
+        });
+        status = response.status;
+        await response.arrayBuffer();
+      } catch {
+        status = 0;
+      }
+      state.webhookDeliveries.push({ updateId: update.update_id as number, status });
+      if ((status >= 200 && status < 300) || attempt >= webhookMaxAttempts) {
+        state.webhookQueue.shift();
+        state.confirmed = Math.max(state.confirmed, (update.update_id as number) + 1);
+        attempt = 1;
+      } else {
+        attempt += 1;
+        await new Promise((resolve) => setTimeout(resolve, webhookRetryMs));
+      }
+    }
+  } finally {
+    state.delivering = false;
+  }
 }
 
 export async function startTelegramFake(options: TelegramFakeOptions): Promise<TelegramFake> {
@@ -246,7 +296,15 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
       };
       state.calls.push({ method: 'setWebhook', params });
       state.waiting?.conflict();
+      // updates not confirmed yet go to the webhook now
+      const queued = new Set(state.webhookQueue.map((update) => update.update_id));
+      for (const update of state.updates) {
+        if ((update.update_id as number) >= state.confirmed && !queued.has(update.update_id)) {
+          state.webhookQueue.push(update);
+        }
+      }
       send(response, 200, { ok: true, result: true, description: 'Webhook was set' });
+      void deliverToWebhook(state);
     },
     deleteWebhook: (params, response) => {
       state.webhook = undefined;
@@ -328,6 +386,11 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
             : {}),
         },
       });
+      const update = state.updates.at(-1);
+      if (state.webhook && update) {
+        state.webhookQueue.push(update);
+        void deliverToWebhook(state);
+      }
       state.notify();
       return { updateId, messageId };
     },
@@ -341,7 +404,9 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
     faultsServed: (method) => state.faultCounts.get(method) ?? 0,
     confirmedOffset: () => state.confirmed,
     webhook: () => state.webhook,
+    webhookDeliveries: () => [...state.webhookDeliveries],
     async close() {
+      state.closed = true;
       state.notify();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
