@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AgentRun, ClawInstance } from '../../../src/api/index.ts';
 import {
   accountSignerOf,
+  buildChannelInboxPrefix,
   channelPermissions,
   connectEventBus,
   controllerPermissions,
@@ -36,7 +37,14 @@ import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
 import { httpOkProbe } from '../../harness/probes.ts';
 import { buildCompletedEvent, connectAsBridge } from '../../harness/run-stand-ins.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
-import { createApiServerIdentity, type ApiServerIdentity } from '../apiserver/api-fixtures.ts';
+import {
+  callApi,
+  createApiServerIdentity,
+  createServiceAccountToken,
+  grantInNamespace,
+  tenantRules,
+  type ApiServerIdentity,
+} from '../apiserver/api-fixtures.ts';
 import { createDatabase } from '../session/session-fixtures.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
@@ -60,6 +68,7 @@ describe('a Telegram chat through the channel program and the API server', () =>
   let channel: ManagedProcess | undefined;
   let healthUrl = '';
   let instance: ClawInstance;
+  let tenantToken = '';
 
   before(async () => {
     await installCrds(kube);
@@ -74,6 +83,8 @@ describe('a Telegram chat through the channel program and the API server', () =>
     });
     systemNs = await createTestNamespace(kube, 'channels');
     tenantNs = await createTestNamespace(kube, 'channels-tenant');
+    tenantToken = await createServiceAccountToken(kube, tenantNs, 'ada');
+    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'ada' }, tenantRules);
     // the controller creates the streams
     const controllerBus = await connectEventBus({
       url: nats.url,
@@ -254,6 +265,66 @@ describe('a Telegram chat through the channel program and the API server', () =>
       message_id: messageId,
       allow_sending_without_reply: true,
     });
+    // the chat is a session: the turn is stored there, for the chat's next run to see
+    assert.ok(server);
+    const messages = await callApi(
+      server.url,
+      'GET',
+      `/api/v1/namespaces/${tenantNs}/instances/${instanceName}/sessions/${encodeURIComponent('telegram:42')}/messages`,
+      { token: tenantToken },
+    );
+    assert.equal(messages.status, 200);
+    assert.deepEqual(
+      (messages.body.items as { role: string; content: string }[]).map(({ role, content }) => ({
+        role,
+        content,
+      })),
+      [
+        { role: 'user', content: 'Hello, who are you?' },
+        { role: 'assistant', content: 'I am **Claw**. Nice to meet you, Ada!' },
+      ],
+    );
+  });
+
+  it('a message for an instance of the same name but another uid becomes no run', async () => {
+    assert.ok(nats);
+    const identity = { namespace: tenantNs, instance: instanceName, channel: 'telegram' as const };
+    const bus = await connectEventBus({
+      url: nats.url,
+      name: 'stale-channel',
+      credentials: await issueUserCredentials(authority, {
+        name: 'stale',
+        permissions: channelPermissions(identity),
+      }),
+      inboxPrefix: buildChannelInboxPrefix(identity),
+      connectTimeoutMs: 10_000,
+    });
+    const message = (id: string, instanceUid: string, text: string) => ({
+      id,
+      channel: 'telegram' as const,
+      namespace: tenantNs,
+      instance: instanceName,
+      instanceUid,
+      chat: { chatId: '42' },
+      sender: { id: '42' },
+      text,
+      sentAt: new Date().toISOString(),
+    });
+    try {
+      await bus.publishChannelMessage(
+        identity,
+        message('stale-1', 'uid-of-a-deleted-instance', 'For the old one'),
+      );
+      // one consumer handles messages in order: once the next one has its run, the first was handled
+      await bus.publishChannelMessage(
+        identity,
+        message('stale-2', instance.metadata.uid ?? '', 'For this one'),
+      );
+    } finally {
+      await bus.close();
+    }
+    await runOfTask('For this one');
+    assert.equal((await listRuns()).filter((run) => run.spec.task === 'For the old one').length, 0);
   });
 
   it('an unknown sender gets the deny message and no run', async () => {
