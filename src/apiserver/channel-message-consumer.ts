@@ -12,7 +12,7 @@ import {
   type Delivery,
   type EventBus,
 } from '../eventbus/index.ts';
-import { isAlreadyExists, undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
+import { isAlreadyExists, isInvalid, undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { buildRunForChannelMessage, channelRunName } from './plan-channel-run.ts';
 
@@ -28,7 +28,7 @@ export interface ChannelMessageConsumerDeps extends ChannelMessageDeps {
   maxRetryDelayMs?: number;
 }
 
-export type ChannelMessageOutcome = 'created' | 'existed' | 'no-instance' | 'no-channel';
+export type ChannelMessageOutcome = 'created' | 'existed' | 'no-instance' | 'no-channel' | 'invalid';
 
 /** Creates the run of one delivered chat message, once; throws to have it redelivered later. */
 export async function createRunForChannelMessage(
@@ -75,6 +75,11 @@ export async function createRunForChannelMessage(
     deps.logger.info({ ...log, run: created.metadata.name }, 'chat message became a run');
     return 'created';
   } catch (error) {
+    if (isInvalid(error)) {
+      // the apiserver refuses this run for good (e.g. a CEL rule): retrying would refuse it again
+      deps.logger.error({ ...log, err: error }, 'the AgentRun of a chat message is invalid; dropped');
+      return 'invalid';
+    }
     if (!isAlreadyExists(error)) throw error;
     const name = channelRunName(message, busMessageId);
     const existing = (await undefinedIfNotFound(

@@ -112,7 +112,12 @@ export async function runChannel(
     }
     if (decision.action === 'deny') {
       logger.info({ ...log, sender: received.sender.id, reason: decision.reason }, 'message refused');
-      if (decision.reply) await adapter.sendNotice(received.chat, decision.reply, received.messageId);
+      // best effort: a refusal the service does not take now is not worth holding the chat up for
+      if (decision.reply) {
+        await adapter
+          .sendNotice(received.chat, decision.reply, received.messageId)
+          .catch((error: unknown) => logger.warn({ ...log, err: error }, 'the deny message was not sent'));
+      }
       return;
     }
     const result = await publisher.publishChannelMessage(identity, buildInboundMessage(options, received));
