@@ -1,14 +1,14 @@
 // Entry point of a channel pod (`<instance>-channel-<type>`): reads the environment the controller
 // sets from the instance's channel and its Secret (see src/orchestrator/build-channel-deployment.ts),
-// connects the chat service's adapter to the event bus through the channel kit, serves /healthz and
-// /readyz, and runs until SIGTERM. Telegram polls by default, or with TELEGRAM_WEBHOOK_URL and
+// connects the chat service's adapter to the event bus through the channel kit, serves /healthz,
+// /readyz and /metrics, and runs until SIGTERM. Telegram polls by default, or with TELEGRAM_WEBHOOK_URL and
 // TELEGRAM_WEBHOOK_SECRET set serves a webhook on K8SCLAW_WEBHOOK_PORT. Only Telegram exists so
 // far; other types exit with 2 and say so.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { runChannel, TelegramAdapter, type ChannelHealth } from '../channels/index.ts';
 import { buildChannelInboxPrefix, connectEventBus, type ChannelIdentity } from '../eventbus/index.ts';
-import { createLogger, startHealthServer } from '../observability/index.ts';
+import { createChannelMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 
 const accessControlSchema = z
   .object({
@@ -92,9 +92,11 @@ const credentials = config.K8SCLAW_BUS_CREDENTIALS_FILE
   ? await readFile(config.K8SCLAW_BUS_CREDENTIALS_FILE, 'utf8')
   : undefined;
 let health: ChannelHealth | undefined;
+const metrics = createChannelMetrics();
 const healthServer = await startHealthServer({
   port: config.K8SCLAW_HEALTH_PORT,
   isReady: () => health?.ready() ?? false,
+  registry: metrics.registry,
 });
 const adapter = new TelegramAdapter({
   token: config.TELEGRAM_BOT_TOKEN,
@@ -131,6 +133,8 @@ try {
       logger,
       signal: stop.signal,
       retryDelayMs: config.K8SCLAW_CHANNEL_RETRY_DELAY_MS,
+      onOutcome: (kind, outcome) =>
+        (kind === 'message' ? metrics.messages : metrics.replies).inc({ outcome }),
     },
     (running) => (health = running),
   );

@@ -27,6 +27,8 @@ export interface RunChannelOptions {
   typingMaxMs?: number;
   /** Passed to reply delivery (tests shorten it). */
   retryDelayMs?: number;
+  /** Told what became of each message and reply, for metrics. */
+  onOutcome?: (kind: 'message' | 'reply', outcome: string) => void;
 }
 
 export interface ChannelHealth {
@@ -106,6 +108,9 @@ export async function runChannel(
   const onMessage = async (received: ReceivedMessage): Promise<void> => {
     const log = { chat: received.chat.chatId, message: received.id };
     const decision = planAccess(received.access, options.access);
+    if (decision.action !== 'accept') {
+      options.onOutcome?.('message', decision.action === 'deny' ? 'denied' : 'ignored');
+    }
     if (decision.action === 'ignore') {
       logger.debug({ ...log, reason: decision.reason }, 'message ignored');
       return;
@@ -122,6 +127,7 @@ export async function runChannel(
     }
     const result = await publisher.publishChannelMessage(identity, buildInboundMessage(options, received));
     logger.info({ ...log, duplicate: result.duplicate }, 'message published');
+    options.onOutcome?.('message', 'published');
     if (!result.duplicate) typing.start(received.chat);
   };
 
@@ -143,17 +149,21 @@ export async function runChannel(
               channel: identity.channel,
               send: (r, part, index) => adapter.sendReply(r, part, index),
               ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
-              onRetry: (error, attempt, delayMs) =>
+              onRetry: (error, attempt, delayMs) => {
+                options.onOutcome?.('reply', 'retried');
                 logger.warn(
                   { ...log, err: error, attempt, delayMs },
                   'the service did not take a reply; retrying',
-                ),
+                );
+              },
             });
             logger.info({ ...log, ...outcome }, 'reply delivered');
+            options.onOutcome?.('reply', 'delivered');
           } catch (error) {
             if (error instanceof DeliveryError && !error.retryable) {
               // the service refused this message for good: redelivering it would fail the same way
               logger.error({ ...log, err: error }, 'the service refused a reply; dropped');
+              options.onOutcome?.('reply', 'refused');
             } else {
               throw error;
             }

@@ -39,7 +39,8 @@ export interface SentCall {
 }
 
 export interface InjectedFault {
-  status: 429 | 500 | 502 | 503;
+  /** 403: the person blocked the bot, which Telegram never lets it write to again. */
+  status: 403 | 429 | 500 | 502 | 503;
   retryAfterSeconds?: number;
 }
 
@@ -340,6 +341,7 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
           retry_after: retryAfter,
         });
       }
+      if (fault.status === 403) return fail(response, 403, 'Forbidden: bot was blocked by the user');
       return fail(response, fault.status, 'Internal Server Error');
     }
     readParams(request)

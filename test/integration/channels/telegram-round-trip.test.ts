@@ -346,6 +346,25 @@ describe('a Telegram chat through the channel program and the API server', () =>
     assert.equal(telegram.faultsServed('sendMessage'), 2);
   });
 
+  it('a reply the service refuses for good is counted on /metrics, not retried', async () => {
+    assert.ok(telegram);
+    telegram.pushMessage({ chatId: 42, from: ada, text: 'Are you there?' });
+    const run = await runOfTask('Are you there?');
+    const refusedBefore = telegram.faultsServed('sendMessage');
+    telegram.failNext('sendMessage', { status: 403 });
+    await completeRun(run, 'Blocked reply');
+    const metrics = await eventually('the refused reply on /metrics', async () => {
+      const text = await (await fetch(`${healthUrl}/metrics`)).text();
+      return /k8sclaw_channel_replies_total\{outcome="refused"\} 1\b/.test(text) ? text : undefined;
+    });
+    assert.match(metrics, /k8sclaw_channel_replies_total\{outcome="delivered"\} 2\b/);
+    assert.match(metrics, /k8sclaw_channel_replies_total\{outcome="retried"\} 2\b/);
+    assert.match(metrics, /k8sclaw_channel_messages_total\{outcome="denied"\} 1\b/);
+    await sleep(1000);
+    assert.equal(telegram.faultsServed('sendMessage'), refusedBefore + 1);
+    assert.equal(repliesTo(42, 'Blocked reply').length, 0);
+  });
+
   it('a channel killed after the message reached the bus delivers the reply once after its restart', async () => {
     assert.ok(telegram && channel);
     telegram.pushMessage({ chatId: 42, from: ada, text: 'Remember tea' });
