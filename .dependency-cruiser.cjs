@@ -18,6 +18,7 @@ const sdkOwners = [
   { sdk: 'hono', owner: 'apiserver' },
   { sdk: '@hono/', owner: 'apiserver' },
   { sdk: 'ws', owner: 'apiserver' },
+  { sdk: 'grammy', owner: 'channels/telegram' },
 ];
 
 module.exports = {

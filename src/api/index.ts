@@ -19,3 +19,4 @@ export * from './objects.ts';
 export * from './event-stream-protocols.ts';
 export * from './run-events.ts';
 export * from './run-history.ts';
+export * from './channel-messages.ts';

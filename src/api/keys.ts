@@ -27,6 +27,13 @@ export const annotations = {
   /** The user who cancelled a run through the API server, and when (RFC 3339). */
   cancelledBy: `${group}/cancelled-by`,
   cancelledAt: `${group}/cancelled-at`,
+  /** A run created from a chat message: the channel type, and the bus message id it came from. */
+  channel: `${group}/channel`,
+  channelMessage: `${group}/channel-message`,
+  /** Where its reply goes: the chat, the thread within it, and the message it answers. */
+  channelChat: `${group}/channel-chat`,
+  channelThread: `${group}/channel-thread`,
+  channelReplyTo: `${group}/channel-reply-to`,
 } as const;
 
 export const finalizers = {

@@ -33,3 +33,11 @@ export {
 } from './event-stream-server.ts';
 export { parseAllowedOrigins } from './origin-check.ts';
 export { buildBearerProtocol, eventStreamProtocol } from './websocket-protocols.ts';
+export {
+  createRunForChannelMessage,
+  runChannelMessageConsumer,
+  type ChannelMessageConsumerDeps,
+  type ChannelMessageDeps,
+  type ChannelMessageOutcome,
+} from './channel-message-consumer.ts';
+export { publishChannelReply } from './channel-reply-publisher.ts';

@@ -10,6 +10,7 @@ import { whileConnected, type Delivery, type EventBus } from '../eventbus/index.
 import { undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { SessionStoreError, sessionStoreErrorCodes, type SessionStore } from '../session/index.ts';
+import { publishChannelReply } from './channel-reply-publisher.ts';
 import { findMissingSeqs, planCompletedRun, type RunOrigin } from './plan-run-record.ts';
 
 /** The API server's durable consumer: its position survives restarts, and replicas share it. */
@@ -32,10 +33,14 @@ export interface RecordRunEventDeps {
    * stopped replica held are delivered again.
    */
   completionWaitDeliveries?: number;
+  /** Told once a completed run is recorded (again on a redelivery), with its AgentRun if it still exists. */
+  onRunRecorded?: (completed: RunEvent, agentRun: AgentRun | undefined) => Promise<void>;
 }
 
 export interface RunEventRecorderDeps extends RecordRunEventDeps {
   connect: () => Promise<EventBus>;
+  /** Publish the reply of each recorded run that came from a chat to its channel. */
+  sendChannelReplies?: boolean;
   signal: AbortSignal;
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -51,7 +56,7 @@ class EarlierEventsMissing extends Error {
   }
 }
 
-async function fetchRunOrigin(deps: RecordRunEventDeps, event: RunEvent): Promise<RunOrigin | undefined> {
+async function fetchAgentRun(deps: RecordRunEventDeps, event: RunEvent): Promise<AgentRun | undefined> {
   const { namespace, run, runUid } = event.identity;
   const agentRun = (await undefinedIfNotFound(
     deps.kube.customObjects.getNamespacedCustomObject({
@@ -63,7 +68,11 @@ async function fetchRunOrigin(deps: RecordRunEventDeps, event: RunEvent): Promis
     }),
   )) as AgentRun | undefined;
   // a run of the same name created since is another run: it says nothing about this one
-  if (agentRun?.metadata.uid !== runUid) return undefined;
+  return agentRun?.metadata.uid === runUid ? agentRun : undefined;
+}
+
+function originOf(agentRun: AgentRun | undefined): RunOrigin | undefined {
+  if (agentRun === undefined) return undefined;
   return {
     task: agentRun.spec.task,
     ...(agentRun.spec.sessionKey !== undefined ? { sessionKey: agentRun.spec.sessionKey } : {}),
@@ -95,7 +104,8 @@ async function recordCompletedRun(
   if (missing.length > 0 && delivery.deliveryCount < (deps.completionWaitDeliveries ?? 6)) {
     throw new EarlierEventsMissing(missing);
   }
-  const origin = await fetchRunOrigin(deps, completed);
+  const agentRun = await fetchAgentRun(deps, completed);
+  const origin = originOf(agentRun);
   const { identity } = completed;
   const log = { namespace: identity.namespace, run: identity.run, runUid: identity.runUid };
   if (!origin) deps.logger.warn(log, 'the AgentRun of a completed run is gone; recorded without its session');
@@ -112,6 +122,9 @@ async function recordCompletedRun(
   }
   const recorded = await deps.store.recordRun(plan.record);
   deps.logger.info({ ...log, recorded, missingEvents: missing.length }, 'run recorded');
+  // after the session holds the turn, so the chat's next message sees it; a failure here redelivers
+  // the completion, which records nothing twice
+  await deps.onRunRecorded?.(completed, agentRun);
 }
 
 /**
@@ -148,9 +161,16 @@ export async function runRunEventRecorder(deps: RunEventRecorderDeps): Promise<v
     onLost: (error, retryInMs) => logger.warn({ err: error, retryInMs }, 'event bus unavailable; retrying'),
     consume: async (bus) => {
       logger.info({ consumer: runEventRecorderName }, 'recording run events from the event bus');
+      const recordDeps: RecordRunEventDeps = deps.sendChannelReplies
+        ? {
+            ...deps,
+            onRunRecorded: async (completed, agentRun) =>
+              void (await publishChannelReply({ bus, logger }, completed, agentRun)),
+          }
+        : deps;
       await bus.consumeRunEvents(
         runEventRecorderName,
-        async (event, delivery) => await recordDeliveredRunEvent(deps, event, delivery),
+        async (event, delivery) => await recordDeliveredRunEvent(recordDeps, event, delivery),
         {
           signal,
           ...(deps.retryDelayMs !== undefined ? { retryDelayMs: deps.retryDelayMs } : {}),

@@ -2,11 +2,12 @@
 // fast with the exact variable), wires logger, metrics, the health endpoint and the HTTP API, and
 // serves until SIGTERM, then lets requests in flight finish and exits 0. With a database it also
 // applies the session store's migrations at start (waiting while the database is unreachable),
-// records run events from the event bus and answers runs' history requests. It is ready once the
-// migrations are applied and stays ready while the database is away: a request that needs it gets
-// a 503 at once, while the Kubernetes-backed routes keep working (an unready replica would take
-// both away, and callers would see refused connections instead of an answer).
-// The WebSocket event streams follow the event bus through one connection made on the first stream.
+// records run events from the event bus, answers runs' history requests, and turns chat messages
+// from channels into runs and sends their replies back. It is ready once the migrations are applied
+// and stays ready while the database is away: a request that needs it gets a 503 at once, while the
+// Kubernetes-backed routes keep working (an unready replica would take both away, and callers
+// would see refused connections instead of an answer). The WebSocket event streams follow the
+// event bus through one connection made on the first stream.
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ import {
   createEventStreamServer,
   createKubeAccessReviewer,
   parseAllowedOrigins,
+  runChannelMessageConsumer,
   runEventRecorderName,
   runRunEventRecorder,
   runRunHistoryResponder,
@@ -255,7 +257,10 @@ const background = store
         kube,
         logger,
         signal: stop.signal,
+        sendChannelReplies: true,
       }),
+      // chat messages from the channel pods become runs, whose replies the recorder sends back
+      runChannelMessageConsumer({ connect: connectBus, kube, logger, signal: stop.signal }),
       // runs with a session key ask for their history before their agent starts
       runRunHistoryResponder({ connect: connectBus, store, kube, logger, signal: stop.signal }),
     ]

@@ -5,6 +5,7 @@ import {
   accountSignerOf,
   apiServerInboxPrefix,
   apiServerPermissions,
+  channelPermissions,
   controllerPermissions,
   createBusAuthority,
   inputPublisherInboxPrefix,
@@ -135,7 +136,7 @@ describe('permissions', () => {
     assert.equal((claimsOf(jwtOfCreds(bridge)).nats as Record<string, unknown>).resp, undefined);
   });
 
-  it('let the API server read its own run-events consumer, follow runs and answer history requests, and no other durable', () => {
+  it('let the API server read its own run-events and channel consumers, follow runs, answer history requests and send replies, and no other durable', () => {
     assert.deepEqual(
       apiServerPermissions('k8sclaw-apiserver-run-events', {
         protectedDurables: ['k8sclaw-controller-results'],
@@ -152,6 +153,11 @@ describe('permissions', () => {
             '$JS.API.CONSUMER.INFO.K8SCLAW_RUN_EVENTS.*',
             '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_RUN_EVENTS.*',
             '$JS.API.CONSUMER.DELETE.K8SCLAW_RUN_EVENTS.*',
+            '$JS.API.CONSUMER.CREATE.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-inbound.k8sclaw.channels.in.*.*.*',
+            '$JS.API.CONSUMER.INFO.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-inbound',
+            '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-inbound',
+            '$JS.ACK.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-inbound.>',
+            'k8sclaw.channels.out.>',
           ],
           deny: [
             '$JS.API.CONSUMER.CREATE.K8SCLAW_RUN_EVENTS.k8sclaw-controller-results.>',
@@ -166,5 +172,46 @@ describe('permissions', () => {
       },
     );
     assert.throws(() => apiServerPermissions('a.>'), /cannot be a durable consumer name/);
+  });
+});
+
+describe('channel permissions', () => {
+  it('let a channel pod publish its own chat messages and read its own replies, nothing else', () => {
+    const permissions = channelPermissions({
+      namespace: 'team-a',
+      instance: 'alice.v1',
+      channel: 'telegram',
+    });
+    const consumer = permissions.publish.allow
+      .find((subject) => subject.startsWith('$JS.API.CONSUMER.INFO.'))
+      ?.split('.')
+      .at(-1);
+    assert.match(consumer ?? '', /^channel-telegram-[0-9a-f]{24}$/);
+    assert.deepEqual(permissions.publish.allow, [
+      'k8sclaw.channels.in.team-a.alice_v1.telegram',
+      `$JS.API.CONSUMER.CREATE.K8SCLAW_CHANNELS.${consumer}.k8sclaw.channels.out.team-a.alice_v1.telegram`,
+      `$JS.API.CONSUMER.INFO.K8SCLAW_CHANNELS.${consumer}`,
+      `$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_CHANNELS.${consumer}`,
+      `$JS.ACK.K8SCLAW_CHANNELS.${consumer}.>`,
+    ]);
+    assert.equal(permissions.subscribe.allow.length, 1);
+    assert.match(permissions.subscribe.allow[0] ?? '', /^_INBOX_CHANNEL_[0-9a-f]{24}\.>$/);
+    assert.equal(permissions.responses, undefined);
+  });
+
+  it('differ per namespace, instance and type, and refuse names that would widen them', () => {
+    const a = channelPermissions({ namespace: 'team-a', instance: 'alice', channel: 'telegram' });
+    const b = channelPermissions({ namespace: 'team-b', instance: 'alice', channel: 'telegram' });
+    const c = channelPermissions({ namespace: 'team-a', instance: 'alice', channel: 'slack' });
+    assert.notDeepEqual(a.subscribe, b.subscribe);
+    assert.notDeepEqual(a.publish.allow[1], c.publish.allow[1]);
+    assert.throws(
+      () => channelPermissions({ namespace: '*', instance: 'alice', channel: 'telegram' }),
+      /not a Kubernetes name/,
+    );
+    assert.throws(
+      () => channelPermissions({ namespace: 'a', instance: 'alice', channel: '>' as 'telegram' }),
+      /not a channel type/,
+    );
   });
 });

@@ -28,8 +28,19 @@ import {
   runHistoryQueue,
   runInputPrefix,
   runInputStream,
+  channelsStream,
 } from './subjects.ts';
 import { checkDurableName } from './durable-consumer.ts';
+import {
+  allChannelInboundFilter,
+  buildChannelInboundSubject,
+  buildChannelInboxPrefix,
+  buildChannelOutboundConsumerName,
+  buildChannelOutboundSubject,
+  channelInboundConsumerName,
+  channelsPrefix,
+  type ChannelIdentity,
+} from './channel-subjects.ts';
 
 export interface NamedKey {
   name: string;
@@ -281,6 +292,16 @@ export const apiServerInboxPrefix = '_INBOX_APISERVER';
 /** How long after a history request the API server may still answer it. */
 export const historyResponseTtlMs = 60_000;
 
+/** Create (with `filter`), inspect, pull from and acknowledge one durable pull consumer. */
+function pullConsumerPermissions(stream: string, consumer: string, filter: string): string[] {
+  return [
+    `${jsApi}.CONSUMER.CREATE.${stream}.${consumer}.${filter}`,
+    `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
+    `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+    `$JS.ACK.${stream}.${consumer}.>`,
+  ];
+}
+
 /**
  * The API server: read every run's events through its own durable consumer `durableName` on the
  * run events stream (create or update it with any filter, read its info, pull, acknowledge), and
@@ -288,9 +309,10 @@ export const historyResponseTtlMs = 60_000;
  * whose filter lies within the run events, pulled, inspected and deleted without acknowledgement. Consumer
  * names are single tokens, so these rights cannot be confined to a name prefix: `protectedDurables`
  * (the other components' durable consumers on the stream) are denied by name instead, so the API
- * server can neither pull, change nor delete them. It answers runs' history requests: subscribes to
- * them in its queue group only and replies once to each. It creates no streams (the controller does)
- * and publishes no events.
+ * server can neither pull, change nor delete them. It answers runs' history requests (subscribes to
+ * them in its queue group only and replies once to each), reads every channel's inbound chat
+ * messages through its one consumer of them, and publishes replies to any channel. It creates no
+ * streams (the controller does) and publishes no run events.
  */
 export function apiServerPermissions(
   durableName: string,
@@ -308,15 +330,14 @@ export function apiServerPermissions(
   return {
     publish: {
       allow: [
-        `${jsApi}.CONSUMER.CREATE.${stream}.${consumer}.>`,
-        `${jsApi}.CONSUMER.INFO.${stream}.${consumer}`,
-        `${jsApi}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
-        `$JS.ACK.${stream}.${consumer}.>`,
+        ...pullConsumerPermissions(stream, consumer, '>'),
         `${jsApi}.STREAM.INFO.${stream}`,
         `${jsApi}.CONSUMER.CREATE.${stream}.*.${runEventsPrefix}.>`,
         `${jsApi}.CONSUMER.INFO.${stream}.*`,
         `${jsApi}.CONSUMER.MSG.NEXT.${stream}.*`,
         `${jsApi}.CONSUMER.DELETE.${stream}.*`,
+        ...pullConsumerPermissions(channelsStream.name, channelInboundConsumerName, allChannelInboundFilter),
+        `${channelsPrefix}.out.>`,
       ],
       ...(deny.length > 0 ? { deny } : {}),
     },
@@ -334,5 +355,26 @@ export function inputPublisherPermissions(): BusPermissions {
   return {
     publish: { allow: [`${runInputPrefix}.>`] },
     subscribe: { allow: [`${inputPublisherInboxPrefix}.>`] },
+  };
+}
+
+/**
+ * A channel pod: publish the chat messages of its own channel (nothing else), and read the replies
+ * for its channel through its one durable consumer, whose filter is named in the create subject so
+ * the server checks it. Replies come back on its own inbox prefix only.
+ */
+export function channelPermissions(identity: ChannelIdentity): BusPermissions {
+  return {
+    publish: {
+      allow: [
+        buildChannelInboundSubject(identity),
+        ...pullConsumerPermissions(
+          channelsStream.name,
+          buildChannelOutboundConsumerName(identity),
+          buildChannelOutboundSubject(identity),
+        ),
+      ],
+    },
+    subscribe: { allow: [`${buildChannelInboxPrefix(identity)}.>`] },
   };
 }

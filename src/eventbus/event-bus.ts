@@ -21,6 +21,23 @@ import {
 } from '../api/run-events.ts';
 import { compileMessageValidator, formatFieldErrors, type FieldError } from '../api/validation.ts';
 import type { RunHistoryReply } from '../api/run-history.ts';
+import {
+  channelInboundMessageSchema,
+  channelReplySchema,
+  type ChannelInboundMessage,
+  type ChannelReply,
+} from '../api/channel-messages.ts';
+import {
+  allChannelInboundFilter,
+  buildChannelInboundMessageId,
+  buildChannelInboundSubject,
+  buildChannelOutboundConsumerName,
+  buildChannelOutboundSubject,
+  buildChannelReplyMessageId,
+  channelInboundConsumerName,
+  parseChannelSubject,
+  type ChannelIdentity,
+} from './channel-subjects.ts';
 import { BusError, busErrorCodes } from './bus-error.ts';
 import {
   requestRunHistory,
@@ -48,6 +65,7 @@ import {
   buildRunInputSubject,
   busStreams,
   completedEventsFilter,
+  channelsStream,
   runEventsStream,
   runInputStream,
   type RunEventScope,
@@ -86,6 +104,8 @@ export interface PublishResult {
 
 export type RunEventHandler = (event: RunEvent, delivery: Delivery) => Promise<void>;
 export type RunInputHandler = (input: RunInput, delivery: Delivery) => Promise<void>;
+export type ChannelMessageHandler = (message: ChannelInboundMessage, delivery: Delivery) => Promise<void>;
+export type ChannelReplyHandler = (reply: ChannelReply, delivery: Delivery) => Promise<void>;
 
 export interface EventBus {
   /** Creates the streams, or updates them to this version's configuration. */
@@ -121,6 +141,29 @@ export interface EventBus {
   requestRunHistory(identity: RunIdentity, options?: { timeoutMs?: number }): Promise<RunHistoryReply>;
   /** Answers every run's history requests (as one of the API server's queue group) until the signal. */
   serveRunHistory(handler: RunHistoryHandler, options: ServeHistoryOptions): Promise<void>;
+  /**
+   * Publishes a chat message a person sent to a channel, under the message id
+   * `<instance uid>:<channel>:<message id>`, so the service delivering it again stores nothing new.
+   */
+  publishChannelMessage(
+    identity: ChannelIdentity,
+    message: ChannelInboundMessage,
+    options?: RetryOptions,
+  ): Promise<PublishResult>;
+  /** Hands every channel's chat messages to `handler` through the API server's one durable consumer. */
+  consumeChannelMessages(handler: ChannelMessageHandler, options: ConsumeOptions): Promise<void>;
+  /** Publishes a reply for one channel, under the message id `<reply id>:reply`. */
+  publishChannelReply(
+    identity: ChannelIdentity,
+    reply: ChannelReply,
+    options?: RetryOptions,
+  ): Promise<PublishResult>;
+  /** Hands this channel's replies (and no other's) to `handler` through its durable consumer. */
+  consumeChannelReplies(
+    identity: ChannelIdentity,
+    handler: ChannelReplyHandler,
+    options: ConsumeOptions,
+  ): Promise<void>;
   /** Stops the consumers (letting handlers finish), flushes what is pending and closes. */
   close(): Promise<void>;
 }
@@ -135,6 +178,8 @@ const inputConsumerInactiveMs = runInputStream.maxAgeMs;
 
 const validateRunEvent = compileMessageValidator(runEventSchema);
 const validateRunInput = compileMessageValidator(runInputSchema);
+const validateChannelMessage = compileMessageValidator(channelInboundMessageSchema);
+const validateChannelReply = compileMessageValidator(channelReplySchema);
 const textEncoder = new TextEncoder();
 
 function invalid(reason: string, errors: FieldError[] = []): Decoded<never> {
@@ -196,6 +241,51 @@ function decodeRunInput(identity: RunIdentity, msg: JsMsg): Decoded<RunInput> {
   const check = validateRunInput(json.value);
   if (!check.ok) return invalid('payload is not a valid run input', check.errors);
   return { ok: true, value: check.value };
+}
+
+/**
+ * A chat message whose payload names the channel of its subject and whose message id is the one it
+ * must be stored under: credentials bind a channel pod to its subject, not to what it writes there.
+ */
+function decodeChannelMessage(msg: JsMsg): Decoded<ChannelInboundMessage> {
+  const json = parseJson(msg);
+  if (!json.ok) return invalid('payload is not JSON');
+  const check = validateChannelMessage(json.value);
+  if (!check.ok) return invalid('payload is not a valid channel message', check.errors);
+  const message = check.value;
+  const channel = parseChannelSubject(msg.subject);
+  if (
+    channel?.direction !== 'in' ||
+    channel.namespace !== message.namespace ||
+    channel.instance !== message.instance ||
+    channel.channel !== message.channel
+  ) {
+    return invalid('payload names another channel than its subject');
+  }
+  const expectedId = buildChannelInboundMessageId(message.instanceUid, message.channel, message.id);
+  if (msg.headers?.get(messageIdHeader) !== expectedId) {
+    return invalid('message id is not <instance uid>:<channel>:<id> of its payload');
+  }
+  return { ok: true, value: message };
+}
+
+function decodeChannelReply(msg: JsMsg): Decoded<ChannelReply> {
+  const json = parseJson(msg);
+  if (!json.ok) return invalid('payload is not JSON');
+  const check = validateChannelReply(json.value);
+  if (!check.ok) return invalid('payload is not a valid channel reply', check.errors);
+  return { ok: true, value: check.value };
+}
+
+function checked<T>(check: { ok: true; value: T } | { ok: false; errors: FieldError[] }, what: string): T {
+  if (check.ok) return check.value;
+  throw new BusError(
+    busErrorCodes.invalidMessage,
+    `not a valid ${what}: ${formatFieldErrors(check.errors)}`,
+    {
+      fieldErrors: check.errors,
+    },
+  );
 }
 
 function buildStreamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string } {
@@ -310,11 +400,72 @@ class NatsEventBus implements EventBus {
     return await this.publish(subject, input, buildMessageId(identity, input.id), identity, options);
   }
 
+  async publishChannelMessage(
+    identity: ChannelIdentity,
+    message: ChannelInboundMessage,
+    options: RetryOptions = {},
+  ): Promise<PublishResult> {
+    checked(validateChannelMessage(message), 'channel message');
+    const msgID = buildChannelInboundMessageId(message.instanceUid, message.channel, message.id);
+    return await this.publish(buildChannelInboundSubject(identity), message, msgID, undefined, options);
+  }
+
+  async consumeChannelMessages(handler: ChannelMessageHandler, options: ConsumeOptions): Promise<void> {
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: channelsStream.name,
+          name: channelInboundConsumerName,
+          filterSubject: allChannelInboundFilter,
+          decode: decodeChannelMessage,
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
+    );
+  }
+
+  async publishChannelReply(
+    identity: ChannelIdentity,
+    reply: ChannelReply,
+    options: RetryOptions = {},
+  ): Promise<PublishResult> {
+    checked(validateChannelReply(reply), 'channel reply');
+    const msgID = buildChannelReplyMessageId(reply.id);
+    return await this.publish(buildChannelOutboundSubject(identity), reply, msgID, undefined, options);
+  }
+
+  async consumeChannelReplies(
+    identity: ChannelIdentity,
+    handler: ChannelReplyHandler,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: channelsStream.name,
+          name: buildChannelOutboundConsumerName(identity),
+          // the channel's permission names this exact filter in the consumer create subject
+          filterSubject: buildChannelOutboundSubject(identity),
+          decode: decodeChannelReply,
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
+    );
+  }
+
   private async publish(
     subject: string,
     payload: unknown,
     msgID: string,
-    identity: RunIdentity,
+    identity: RunIdentity | undefined,
     options: RetryOptions,
   ): Promise<PublishResult> {
     const data = textEncoder.encode(JSON.stringify(payload));
@@ -323,7 +474,7 @@ class NatsEventBus implements EventBus {
       doing,
       async (remainingMs) => {
         const messageHeaders = headers();
-        messageHeaders.set(runUidHeader, identity.runUid);
+        if (identity) messageHeaders.set(runUidHeader, identity.runUid);
         try {
           const ack = await this.js.publish(subject, data, {
             msgID,

@@ -8,7 +8,21 @@ export {
   type PublishResult,
   type RunEventHandler,
   type RunInputHandler,
+  type ChannelMessageHandler,
+  type ChannelReplyHandler,
 } from './event-bus.ts';
+export {
+  allChannelInboundFilter,
+  buildChannelInboundMessageId,
+  buildChannelInboundSubject,
+  buildChannelInboxPrefix,
+  buildChannelOutboundConsumerName,
+  buildChannelOutboundSubject,
+  buildChannelReplyMessageId,
+  channelInboundConsumerName,
+  parseChannelSubject,
+  type ChannelIdentity,
+} from './channel-subjects.ts';
 export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';
 export type { RunHistoryHandler, ServeHistoryOptions } from './history-exchange.ts';
 export type { FollowOptions, Followed } from './stream-follower.ts';
@@ -26,6 +40,7 @@ export {
   accountSignerOf,
   apiServerInboxPrefix,
   apiServerPermissions,
+  channelPermissions,
   controllerPermissions,
   createBusAuthority,
   defaultJetStreamAccountLimits,
@@ -55,6 +70,7 @@ export {
   buildRunInputConsumerName,
   buildRunInputSubject,
   busStreams,
+  channelsStream,
   completedEventsFilter,
   escapeNameToken,
   parseRunEventSubject,

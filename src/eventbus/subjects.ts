@@ -47,7 +47,20 @@ export const runInputStream: StreamSpec = {
   maxMessageBytes: 64 * 1024,
 };
 
-export const busStreams = [runEventsStream, runInputStream] as const;
+/**
+ * Chat messages in and replies out (see channel-subjects.ts), kept a day: long enough for an API
+ * server or channel pod outage; the duplicate window covers a service redelivering an update and
+ * the API server repeating a reply after a restart.
+ */
+export const channelsStream: StreamSpec = {
+  name: 'K8SCLAW_CHANNELS',
+  subjects: [`${subjectRoot}.channels.>`],
+  maxAgeMs: 24 * hour,
+  duplicateWindowMs: 60 * minute,
+  maxMessageBytes: 256 * 1024,
+};
+
+export const busStreams = [runEventsStream, runInputStream, channelsStream] as const;
 
 /** A Kubernetes name as one subject token: `.` becomes `_`, which Kubernetes names never contain. */
 export function escapeNameToken(name: string): string {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { channelTypes, type ChannelType } from '../api/index.ts';
+import { buildChannelBusCredentialsSecret } from './build-channel-bus-credentials.ts';
 import { buildChannelDeployment, type ChannelSpec } from './build-channel-deployment.ts';
 import { instanceFixture } from '../../test/fixtures/k8sclaw-objects.ts';
 import type { DeploymentManifest, EnvVar } from './kubernetes-manifests.ts';
@@ -61,7 +62,9 @@ describe('buildChannelDeployment', () => {
     });
     const values = Object.fromEntries(envOf(deployment).map((e) => [e.name, e.value]));
     assert.equal(values.INSTANCE_NAME, 'alice');
+    assert.equal(values.K8SCLAW_INSTANCE_UID, 'uid-instance-alice');
     assert.equal(values.EVENT_BUS_URL, options.eventBusUrl);
+    assert.equal(values.K8SCLAW_BUS_CREDENTIALS_FILE, undefined);
     assert.equal(values.K8SCLAW_CHANNEL_TYPE, 'telegram');
     assert.deepEqual(JSON.parse(values.K8SCLAW_ACCESS_CONTROL ?? ''), {
       allowedSenders: ['alice'],
@@ -80,6 +83,13 @@ describe('buildChannelDeployment', () => {
       name: 'SLACK_APP_TOKEN',
       valueFrom: { secretKeyRef: { name: 'alice-slack', key: 'SLACK_APP_TOKEN', optional: true } },
     });
+    const telegram = deploymentFor({ type: 'telegram', secretRef: { name: 'alice-telegram' } });
+    for (const key of ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET']) {
+      assert.deepEqual(envVar(telegram, key), {
+        name: key,
+        valueFrom: { secretKeyRef: { name: 'alice-telegram', key, optional: true } },
+      });
+    }
   });
 
   it('is hardened and holds no Kubernetes credentials', () => {
@@ -111,6 +121,39 @@ describe('buildChannelDeployment', () => {
         blockOwnerDeletion: true,
       },
     ]);
+  });
+
+  it('mounts the channel bus credentials when there are some, read-only', () => {
+    const deployment = buildChannelDeployment(
+      instanceFixture(),
+      { type: 'telegram', secretRef: { name: 't' } },
+      { ...options, busCredentialsSecretName: 'alice-channel-telegram-bus' },
+    );
+    const pod = deployment.spec.template.spec;
+    assert.equal(envVar(deployment, 'K8SCLAW_BUS_CREDENTIALS_FILE')?.value, '/var/run/k8sclaw/bus/bus.creds');
+    assert.deepEqual(
+      pod.containers[0]?.volumeMounts?.find((mount) => mount.name === 'bus-credentials'),
+      { name: 'bus-credentials', mountPath: '/var/run/k8sclaw/bus', readOnly: true },
+    );
+    assert.deepEqual(
+      pod.volumes?.find((volume) => volume.name === 'bus-credentials'),
+      {
+        name: 'bus-credentials',
+        secret: {
+          secretName: 'alice-channel-telegram-bus',
+          items: [{ key: 'bus.creds', path: 'bus.creds' }],
+          defaultMode: 0o440,
+        },
+      },
+    );
+  });
+
+  it('keeps the bus credentials in a Secret owned by the instance', () => {
+    const secret = buildChannelBusCredentialsSecret(instanceFixture(), 'telegram', 'CREDS');
+    assert.equal(secret.metadata.name, 'alice-channel-telegram-bus');
+    assert.equal(secret.metadata.namespace, instanceFixture().metadata.namespace);
+    assert.deepEqual(secret.stringData, { 'bus.creds': 'CREDS' });
+    assert.equal(secret.metadata.ownerReferences?.[0]?.uid, 'uid-instance-alice');
   });
 
   it('fits the longest instance name into a DNS label', () => {

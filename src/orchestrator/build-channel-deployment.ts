@@ -7,6 +7,7 @@
 // WHATSAPP_ACCESS_TOKEN), e.g. `kubectl create secret generic alice-telegram
 // --from-literal=TELEGRAM_BOT_TOKEN=…`. Keys a channel can use but does not need are optional.
 import { labels, type ChannelType, type ClawInstance } from '../api/index.ts';
+import { agentPodPaths } from './agent-pod-paths.ts';
 import { buildOwnerReference } from './build-owner-reference.ts';
 import { channelDeploymentName } from './child-names.ts';
 import { buildContainerSecurityContext, buildPodSecurityContext } from './hardened-security-context.ts';
@@ -21,7 +22,8 @@ import { buildObjectLabels } from './object-labels.ts';
 export type ChannelSpec = NonNullable<ClawInstance['spec']['channels']>[number];
 
 export const channelSecretKeys: Record<ChannelType, { token: string; optional: readonly string[] }> = {
-  telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: [] },
+  // webhook mode instead of long polling: the public URL Telegram posts to, and its secret token
+  telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'] },
   // Socket Mode (no public endpoint needed) connects with an app-level token
   slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
   discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },
@@ -32,11 +34,18 @@ export const channelSecretKeys: Record<ChannelType, { token: string; optional: r
 export interface BuildChannelDeploymentOptions {
   image: string;
   eventBusUrl: string;
+  /**
+   * Secret (key `bus.creds`) with the channel's event bus credentials, which may publish only its
+   * own chat messages and read only its own replies (see buildChannelBusCredentialsSecret); none:
+   * the bus needs none.
+   */
+  busCredentialsSecretName?: string;
   imagePullPolicy?: ImagePullPolicy;
   resources?: ResourceRequirements;
 }
 
 export const channelContainerName = 'channel';
+const busCredentialsVolume = 'bus-credentials';
 
 export const defaultChannelResources: ResourceRequirements = {
   requests: { cpu: '50m', memory: '64Mi' },
@@ -82,13 +91,34 @@ export function buildChannelDeployment(
               image: options.image,
               ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
               env: buildChannelEnv(instance, channel, options),
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: [
+                { name: 'tmp', mountPath: '/tmp' },
+                ...(options.busCredentialsSecretName
+                  ? [{ name: busCredentialsVolume, mountPath: agentPodPaths.busCredentials, readOnly: true }]
+                  : []),
+              ],
               resources: options.resources ?? defaultChannelResources,
               securityContext: buildContainerSecurityContext(),
               terminationMessagePolicy: 'FallbackToLogsOnError',
             },
           ],
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+          volumes: [
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            ...(options.busCredentialsSecretName
+              ? [
+                  {
+                    name: busCredentialsVolume,
+                    secret: {
+                      secretName: options.busCredentialsSecretName,
+                      items: [
+                        { key: agentPodPaths.busCredentialsFile, path: agentPodPaths.busCredentialsFile },
+                      ],
+                      defaultMode: 0o440,
+                    },
+                  },
+                ]
+              : []),
+          ],
         },
       },
     },
@@ -105,9 +135,19 @@ function buildChannelEnv(
   const access = channel.accessControl ?? {};
   return [
     { name: 'INSTANCE_NAME', value: instance.metadata.name },
+    // part of every chat message's bus id: an id no other tenant can know in advance
+    { name: 'K8SCLAW_INSTANCE_UID', value: instance.metadata.uid ?? '' },
     { name: 'K8SCLAW_NAMESPACE', value: instance.metadata.namespace },
     { name: 'K8SCLAW_CHANNEL_TYPE', value: channel.type },
     { name: 'EVENT_BUS_URL', value: options.eventBusUrl },
+    ...(options.busCredentialsSecretName
+      ? [
+          {
+            name: 'K8SCLAW_BUS_CREDENTIALS_FILE',
+            value: `${agentPodPaths.busCredentials}/${agentPodPaths.busCredentialsFile}`,
+          },
+        ]
+      : []),
     { name: keys.token, valueFrom: { secretKeyRef: { name: secretName, key: keys.token } } },
     ...keys.optional.map((key) => ({
       name: key,

@@ -40,6 +40,11 @@ export function channelDeploymentName(instanceName: string, type: ChannelType): 
   return boundedName(`${instanceName}-channel-${type}`, dnsLabelMaxLength);
 }
 
+/** The Secret with the credentials a channel's pod uses on the event bus. */
+export function channelBusCredentialsSecretName(instanceName: string, type: ChannelType): string {
+  return boundedName(`${instanceName}-channel-${type}-bus`, dnsSubdomainMaxLength);
+}
+
 /** The Secret with the credentials the run's IPC bridge uses on the event bus. */
 export function runBusCredentialsSecretName(runName: string): string {
   return boundedName(`agentrun-${runName}-bus`, dnsSubdomainMaxLength);

@@ -20,5 +20,6 @@ export * from './memory-markers.ts';
 export * from './apply-memory-updates.ts';
 export * from './build-channel-deployment.ts';
 export * from './build-run-bus-credentials.ts';
+export * from './build-channel-bus-credentials.ts';
 export * from './sandbox-exec.ts';
 export * from './model-endpoint-egress.ts';

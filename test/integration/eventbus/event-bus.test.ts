@@ -10,6 +10,7 @@ import {
   connectEventBus,
   runEventsStream,
   runInputStream,
+  channelsStream,
   type Delivery,
   type EventBus,
   type InvalidMessage,
@@ -90,13 +91,14 @@ describe('event bus on a real nats-server', () => {
     await nats?.destroy();
   });
 
-  it('creates both streams with their limits, and again without error or change', async () => {
+  it('creates the streams with their limits, and again without error or change', async () => {
     await controller.ensureStreams({ timeoutMs: 10_000 });
     await bridge.ensureStreams({ timeoutMs: 10_000 });
     const streams = await fetchStreams(nats);
     const events = streams.get(runEventsStream.name);
     const input = streams.get(runInputStream.name);
-    assert.ok(events && input, `both streams exist: ${[...streams.keys()].join(', ')}`);
+    const channels = streams.get(channelsStream.name);
+    assert.ok(events && input && channels, `the streams exist: ${[...streams.keys()].join(', ')}`);
     assert.deepEqual(events.config.subjects, ['k8sclaw.runs.>']);
     assert.equal(events.config.storage, 'file');
     assert.equal(events.config.discard, 'old');
@@ -104,7 +106,10 @@ describe('event bus on a real nats-server', () => {
     assert.equal(ms(events.config.duplicate_window), 10 * 60_000);
     assert.deepEqual(input.config.subjects, ['k8sclaw.input.>']);
     assert.equal(ms(input.config.max_age), 3_600_000);
-    assert.equal(streams.size, 2);
+    assert.deepEqual(channels.config.subjects, ['k8sclaw.channels.>']);
+    assert.equal(ms(channels.config.max_age), 24 * 3_600_000);
+    assert.equal(ms(channels.config.duplicate_window), 60 * 60_000);
+    assert.equal(streams.size, 3);
   });
 
   it('drops a second message with the same id and says so', async () => {

@@ -1,0 +1,25 @@
+// Public surface of the channel kit shared by every chat service's adapter.
+export {
+  planAccess,
+  type AccessCandidate,
+  type AccessControl,
+  type AccessDecision,
+} from './access-control.ts';
+export type { ChannelAdapter, ReceivedMessage } from './channel-adapter.ts';
+export { deliverReply, type DeliverReplyOptions, type DeliveryOutcome } from './deliver-reply.ts';
+export { DeliveryError, deliveryErrorCodes } from './delivery-error.ts';
+export {
+  buildReplyParts,
+  formatSlackMrkdwn,
+  formatTelegramMarkdownV2,
+  formatWhatsApp,
+  messageLimits,
+  type ReplyPart,
+} from './format-reply.ts';
+export {
+  buildInboundMessage,
+  runChannel,
+  type ChannelHealth,
+  type RunChannelOptions,
+} from './run-channel.ts';
+export { splitText } from './split-text.ts';

@@ -1,0 +1,207 @@
+// The runtime every channel program shares: messages the adapter receives pass access control and
+// go onto the channel's inbound subject (the adapter confirms them to its service only after the
+// bus stored them), a typing indicator runs in the chat while its run works, and the replies on the
+// channel's outbound subject are delivered through the adapter by a durable consumer, acknowledged
+// only once the service took every part, so each reply is sent once whatever restarts.
+import type { ChannelChat, ChannelInboundMessage } from '../../api/index.ts';
+import { buildChannelSessionKey } from '../../api/index.ts';
+import { whileConnected, type ChannelIdentity, type EventBus } from '../../eventbus/index.ts';
+import type { Logger } from '../../observability/index.ts';
+import { planAccess, type AccessControl } from './access-control.ts';
+import type { ChannelAdapter, ReceivedMessage } from './channel-adapter.ts';
+import { deliverReply } from './deliver-reply.ts';
+import { DeliveryError } from './delivery-error.ts';
+
+export interface RunChannelOptions {
+  identity: ChannelIdentity;
+  instanceUid: string;
+  access: AccessControl;
+  adapter: ChannelAdapter;
+  /** Opens a connection to the bus with the channel's credentials. */
+  connect: () => Promise<EventBus>;
+  logger: Logger;
+  signal: AbortSignal;
+  /** How often the typing indicator is renewed (Telegram shows it for 5 s). */
+  typingIntervalMs?: number;
+  /** The typing indicator stops after this long without a reply. */
+  typingMaxMs?: number;
+  /** Passed to reply delivery (tests shorten it). */
+  retryDelayMs?: number;
+  /** Told what became of each message and reply, for metrics. */
+  onOutcome?: (kind: 'message' | 'reply', outcome: string) => void;
+}
+
+export interface ChannelHealth {
+  /** The adapter is receiving and the bus connection for replies is up. */
+  ready(): boolean;
+}
+
+export function buildInboundMessage(
+  options: Pick<RunChannelOptions, 'identity' | 'instanceUid'>,
+  received: ReceivedMessage,
+): ChannelInboundMessage {
+  return {
+    id: received.id,
+    channel: options.identity.channel,
+    namespace: options.identity.namespace,
+    instance: options.identity.instance,
+    instanceUid: options.instanceUid,
+    chat: received.chat,
+    ...(received.messageId !== undefined ? { messageId: received.messageId } : {}),
+    sender: received.sender,
+    text: received.text,
+    sentAt: received.sentAt.toISOString(),
+  };
+}
+
+/** Keeps a typing indicator alive per chat until its reply is delivered or the limit passes. */
+class TypingIndicators {
+  private readonly active = new Map<string, NodeJS.Timeout>();
+  private readonly options: RunChannelOptions;
+
+  constructor(options: RunChannelOptions) {
+    this.options = options;
+  }
+
+  start(chat: ChannelChat): void {
+    const key = buildChannelSessionKey(this.options.identity.channel, chat);
+    this.stop(chat);
+    const send = () =>
+      void this.options.adapter.sendTyping(chat).catch((error: unknown) => {
+        this.options.logger.debug({ err: error }, 'typing indicator not shown');
+      });
+    send();
+    const startedAt = Date.now();
+    const maxMs = this.options.typingMaxMs ?? 10 * 60_000;
+    const timer = setInterval(() => {
+      if (Date.now() - startedAt > maxMs || this.options.signal.aborted) this.stop(chat);
+      else send();
+    }, this.options.typingIntervalMs ?? 4_500);
+    timer.unref();
+    this.active.set(key, timer);
+  }
+
+  stop(chat: ChannelChat): void {
+    const key = buildChannelSessionKey(this.options.identity.channel, chat);
+    clearInterval(this.active.get(key));
+    this.active.delete(key);
+  }
+
+  stopAll(): void {
+    for (const timer of this.active.values()) clearInterval(timer);
+    this.active.clear();
+  }
+}
+
+/** Runs the channel until `signal` aborts. */
+export async function runChannel(
+  options: RunChannelOptions,
+  onStarted?: (health: ChannelHealth) => void,
+): Promise<void> {
+  const { adapter, logger, signal, identity } = options;
+  const typing = new TypingIndicators(options);
+  let receiving = false;
+  let consuming = false;
+  // publishing has a connection of its own: the NATS client reconnects it by itself
+  const publisher = await options.connect();
+
+  const onMessage = async (received: ReceivedMessage): Promise<void> => {
+    const log = { chat: received.chat.chatId, message: received.id };
+    const decision = planAccess(received.access, options.access);
+    if (decision.action !== 'accept') {
+      options.onOutcome?.('message', decision.action === 'deny' ? 'denied' : 'ignored');
+    }
+    if (decision.action === 'ignore') {
+      logger.debug({ ...log, reason: decision.reason }, 'message ignored');
+      return;
+    }
+    if (decision.action === 'deny') {
+      logger.info({ ...log, sender: received.sender.id, reason: decision.reason }, 'message refused');
+      // best effort: a refusal the service does not take now is not worth holding the chat up for
+      if (decision.reply) {
+        await adapter
+          .sendNotice(received.chat, decision.reply, received.messageId)
+          .catch((error: unknown) => logger.warn({ ...log, err: error }, 'the deny message was not sent'));
+      }
+      return;
+    }
+    const result = await publisher.publishChannelMessage(identity, buildInboundMessage(options, received));
+    logger.info({ ...log, duplicate: result.duplicate }, 'message published');
+    options.onOutcome?.('message', 'published');
+    if (!result.duplicate) typing.start(received.chat);
+  };
+
+  const consumeReplies = whileConnected({
+    connect: options.connect,
+    signal,
+    onLost: (error, retryInMs) => {
+      consuming = false;
+      logger.warn({ err: error, retryInMs }, 'event bus unavailable; retrying');
+    },
+    consume: async (bus) => {
+      consuming = true;
+      await bus.consumeChannelReplies(
+        identity,
+        async (reply, delivery) => {
+          const log = { chat: reply.chat.chatId, reply: reply.id, delivery: delivery.deliveryCount };
+          try {
+            const outcome = await deliverReply(reply, {
+              channel: identity.channel,
+              send: (r, part, index) => adapter.sendReply(r, part, index),
+              ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+              onRetry: (error, attempt, delayMs) => {
+                options.onOutcome?.('reply', 'retried');
+                logger.warn(
+                  { ...log, err: error, attempt, delayMs },
+                  'the service did not take a reply; retrying',
+                );
+              },
+            });
+            logger.info({ ...log, ...outcome }, 'reply delivered');
+            options.onOutcome?.('reply', 'delivered');
+          } catch (error) {
+            if (error instanceof DeliveryError && !error.retryable) {
+              // the service refused this message for good: redelivering it would fail the same way
+              logger.error({ ...log, err: error }, 'the service refused a reply; dropped');
+              options.onOutcome?.('reply', 'refused');
+            } else {
+              throw error;
+            }
+          } finally {
+            typing.stop(reply.chat);
+          }
+        },
+        {
+          signal,
+          ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+          onInvalid: (message) => logger.warn({ message }, 'terminated an invalid reply'),
+          onHandlerError: (error, delivery) =>
+            logger.warn({ err: error, delivery }, 'delivering a reply failed; it will be redelivered'),
+          onError: (error) => logger.warn({ err: error }, 'event bus consumer error'),
+        },
+      );
+    },
+  });
+
+  try {
+    const { stopped } = await adapter.start(onMessage);
+    receiving = true;
+    onStarted?.({ ready: () => receiving && consuming && !signal.aborted });
+    logger.info({ channel: identity.channel }, 'channel running');
+    // receiving that ends on its own (a refused token, a second poller) ends the channel: a restart
+    // is the way back, and the messages it had not confirmed come again
+    await Promise.race([
+      consumeReplies,
+      stopped.then(() => {
+        if (!signal.aborted) throw new Error('the channel stopped receiving messages');
+      }),
+    ]);
+  } finally {
+    receiving = false;
+    typing.stopAll();
+    await adapter
+      .stop()
+      .catch((error: unknown) => logger.warn({ err: error }, 'stopping the adapter failed'));
+    await publisher.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,3 @@
+// Public surface of the Telegram channel (grammY is imported only in this folder).
+export { TelegramAdapter, type TelegramAdapterOptions } from './telegram-adapter.ts';
+export { buildReceivedMessage, type TelegramBotIdentity } from './telegram-message.ts';
