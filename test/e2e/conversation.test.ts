@@ -6,6 +6,9 @@
 // in-cluster PostgreSQL: the prompt the scripted model logs for the second turn holds the first turn,
 // the third's both, and the session's messages are listed in order.
 //
+// Then the third turn's run and the whole session are followed over the API server's WebSocket
+// event streams, replayed from their first events.
+//
 // The HTTP API is called at the Service's cluster IP, as in apiserver.test.ts: the local cluster's
 // node is this machine, so kube-proxy routes it.
 import assert from 'node:assert/strict';
@@ -14,6 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { buildBearerProtocol, eventStreamProtocol, type RunEvent } from '../../src/api/index.ts';
 import type { ModelScript, TranscriptMessage } from '../fakes/model-server/index.ts';
 import { instanceManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
@@ -57,6 +61,7 @@ describe('a conversation through the API server on the local cluster', () => {
   let namespace = '';
   let apiUrl = '';
   let token = '';
+  let thirdRun = '';
   const messagesPath = () => `/api/v1/namespaces/${namespace}/instances/${instance}/messages`;
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${apiUrl}${path}`, {
@@ -186,6 +191,7 @@ describe('a conversation through the API server on the local cluster', () => {
   it("sends the third turn's model both earlier turns, and lists the session's messages in order", async () => {
     const answer = await sendOverHttp(turns[2]!.text);
     assert.equal(answer.reply, turns[2]!.reply);
+    thirdRun = answer.run?.name ?? '';
     assert.deepEqual(await promptOf(turns[2]!.text), [
       { role: 'user', content: turns[0]!.text },
       { role: 'assistant', content: turns[0]!.reply },
@@ -207,6 +213,57 @@ describe('a conversation through the API server on the local cluster', () => {
         { role: 'user', content: text },
         { role: 'assistant', content: reply },
       ]),
+    );
+  });
+  /** Opens a WebSocket event stream of the API server, the token in a subprotocol, and collects it. */
+  const follow = (path: string, until: (events: RunEvent[]) => boolean) =>
+    new Promise<{ events: RunEvent[]; code: number }>((resolve, reject) => {
+      const events: RunEvent[] = [];
+      const socket = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}${path}`, [
+        eventStreamProtocol,
+        buildBearerProtocol(token),
+      ]);
+      const timer = setTimeout(() => {
+        socket.close();
+        reject(new Error(`${path}: ${events.length} events after 60 s`));
+      }, 60_000);
+      socket.addEventListener('message', (message: MessageEvent) => {
+        events.push(JSON.parse(String(message.data)) as RunEvent);
+        if (until(events)) {
+          clearTimeout(timer);
+          socket.close();
+          resolve({ events, code: 1000 });
+        }
+      });
+      socket.addEventListener('close', (closed: CloseEvent) => {
+        clearTimeout(timer);
+        resolve({ events, code: closed.code });
+      });
+    });
+  const replyText = (events: RunEvent[], runUid: string) =>
+    events
+      .filter((event) => event.identity.runUid === runUid)
+      .flatMap((event) => (event.body.type === 'chunk' ? [event.body.text] : []))
+      .join('');
+
+  it("streams a run's events and the session's over WebSockets, from the first event", async () => {
+    assert.ok(thirdRun, 'the third turn ran');
+    const run = await follow(`/api/v1/namespaces/${namespace}/runs/${thirdRun}/events/watch`, () => false);
+    assert.equal(run.code, 1000, 'the stream ends normally after the completed event');
+    assert.equal(run.events[0]?.body.type, 'started');
+    assert.equal(run.events.at(-1)?.body.type, 'completed');
+    assert.equal(replyText(run.events, run.events[0]!.identity.runUid), turns[2]!.reply);
+
+    const completed = (events: RunEvent[]) => events.filter((event) => event.body.type === 'completed');
+    const session = await follow(
+      `/api/v1/namespaces/${namespace}/instances/${instance}/sessions/${encodeURIComponent(sessionKey)}/events/watch`,
+      (events) => completed(events).length === turns.length,
+    );
+    const runs = completed(session.events).map((event) => event.identity.runUid);
+    assert.deepEqual(
+      runs.map((runUid) => replyText(session.events, runUid)),
+      turns.map(({ reply }) => reply),
+      "every turn's reply, in order",
     );
   });
 });
