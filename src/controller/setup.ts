@@ -24,6 +24,7 @@ import {
   type V1Pod,
 } from '../kube/index.ts';
 import { byInstance, instanceLabelIndexes, runIndexes, runLabelIndexes } from './cache-indexes.ts';
+import { cacheProjection } from './cache-projections.ts';
 import { changesMoreThanStatus } from './event-filters.ts';
 import { createRunReconciler } from './run/run-reconciler.ts';
 import { isJobFinished } from './run/observe-run.ts';
@@ -74,6 +75,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     new ResourceInformer<T>(deps.kube, type, {
       ...(labelSelector ? { labelSelector } : {}),
       ...(indexes ? { indexes } : {}),
+      transform: cacheProjection(type.kind),
       onError: (error, retryInMs) => deps.onInformerError?.(type.kind, error, retryInMs),
     });
   const managedBy = `${labels.managedBy}=${labelValues.managedBy}`;

@@ -23,13 +23,17 @@ export async function startControllerProcess(options: {
   namespace: string;
   identity: string;
   env?: NodeJS.ProcessEnv;
+  /** Options of node itself, before the script (e.g. V8 heap flags). */
+  nodeArgs?: string[];
+  /** How long the caches may take to list (default 30 s). */
+  readyTimeoutMs?: number;
 }): Promise<ControllerProcess> {
   const port = await findFreePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), `k8sclaw-controller-${options.identity}-`));
   const proc = new ManagedProcess({
     name: `controller ${options.identity}`,
     command: process.execPath,
-    args: [path.join(repoRoot, 'src', 'cmd', 'controller.ts')],
+    args: [...(options.nodeArgs ?? []), path.join(repoRoot, 'src', 'cmd', 'controller.ts')],
     logFile: path.join(dir, 'controller.log'),
     env: {
       ...process.env,
@@ -48,7 +52,7 @@ export async function startControllerProcess(options: {
     },
   });
   proc.start();
-  await proc.waitUntilReady(httpOkProbe(`http://127.0.0.1:${port}/readyz`), 30_000);
+  await proc.waitUntilReady(httpOkProbe(`http://127.0.0.1:${port}/readyz`), options.readyTimeoutMs ?? 30_000);
   return {
     identity: options.identity,
     process: proc,
