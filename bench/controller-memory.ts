@@ -4,13 +4,20 @@
 // reconciled its RSS and V8 heap are read ("live"). Then that controller stops and a new one starts
 // over the same objects ("restart"): the time until its caches have listed (/readyz), until its
 // first reconcile, and until it has reconciled every run once, and its RSS and heap afterwards.
-// Usage: node bench/controller-memory.ts [--sizes 1000,10000,50000] [--node-args "--max-semi-space-size=1"]
+// The controller runs compiled, as in its image (the bench builds dist/ first).
+// Usage: node bench/controller-memory.ts [--sizes 1000,10000,50000] [--node-args "<node options>"]
+// (default node options: those of config/manager/controller.yaml; --node-args "" runs without)
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiVersion } from '../src/api/index.ts';
 import { KubeClient } from '../src/kube/index.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
-import { startControllerProcess, type ControllerProcess } from '../test/harness/controller-process.ts';
+import {
+  deployedNodeOptions,
+  startControllerProcess,
+  type ControllerProcess,
+} from '../test/harness/controller-process.ts';
 import { installCrds } from '../test/harness/crds.ts';
 import { eventually } from '../test/harness/eventually.ts';
 import { createTestNamespace } from '../test/harness/test-namespace.ts';
@@ -20,7 +27,11 @@ const argument = (name: string) => {
   return at >= 0 ? process.argv[at + 1] : undefined;
 };
 const sizes = (argument('--sizes') ?? '1000,10000,50000').split(',').map(Number);
-const nodeArgs = (argument('--node-args') ?? '').split(/\s+/).filter(Boolean);
+/** node's options for the controller: by default those of its Deployment (V8 heap flags). */
+const nodeArgs =
+  argument('--node-args') === undefined
+    ? deployedNodeOptions()
+    : (argument('--node-args') ?? '').split(/\s+/).filter(Boolean);
 /** How long a controller idles before its memory is read. */
 const settleMs = 15_000;
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
@@ -60,6 +71,8 @@ async function allReconciled(controller: ControllerProcess, runs: number, interv
   );
 }
 
+// the controller as the image runs it: compiled
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 const controlPlane = await startControlPlane();
 const kube = KubeClient.fromKubeconfigFile(controlPlane.kubeconfigPath);
 try {
@@ -71,6 +84,7 @@ try {
       namespace,
       identity,
       nodeArgs,
+      compiled: true,
       readyTimeoutMs: 600_000,
     });
   console.log(`node options of the controller: ${nodeArgs.join(' ') || '(none)'}`);
