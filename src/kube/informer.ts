@@ -204,6 +204,13 @@ export class ResourceInformer<T extends object> {
     return [...(this.indexed.get(index)?.get(`${namespace}/${value}`)?.values() ?? [])] as T[];
   }
 
+  /** How many cached objects of `namespace` have `value` in index `index` (no copy, no scan). */
+  countByIndex(index: string, namespace: string, value: string): number {
+    if (!this.options.indexes?.[index])
+      throw new Error(`informer of ${this.type.plural} has no index ${index}`);
+    return this.indexed.get(index)?.get(`${namespace}/${value}`)?.size ?? 0;
+  }
+
   list(namespace?: string): readonly T[] {
     if (namespace) return [...(this.cache.get(namespace)?.values() ?? [])] as T[];
     return [...this.cache.values()].flatMap((objects) => [...objects.values()]) as T[];

@@ -80,9 +80,12 @@ describe('ResourceInformer on a real apiserver', () => {
     await eventually('a2 moved to beta', async () => (names('beta').length === 2 ? true : undefined));
     assert.deepEqual(names('alpha'), ['a1']);
     assert.deepEqual(names('beta'), ['a2', 'b1']);
+    assert.equal(informer.countByIndex('team', namespace, 'beta'), 2);
     await kube.core.deleteNamespacedConfigMap({ name: 'b1', namespace });
     await eventually('b1 gone from the index', async () => (names('beta').length === 1 ? true : undefined));
     assert.deepEqual(names('beta'), ['a2']);
+    assert.equal(informer.countByIndex('team', namespace, 'beta'), 1);
+    assert.equal(informer.countByIndex('team', namespace, 'gamma'), 0);
     assert.deepEqual(names('gamma'), []);
     assert.throws(() => informer.byIndex('nope', namespace, 'x'), /no index nope/);
   });
