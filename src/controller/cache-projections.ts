@@ -26,12 +26,9 @@ export const withoutLastApplied: Projection = (object) => {
 /** Keeps apiVersion, kind, metadata and the listed top-level fields. */
 function keeping(...fields: string[]): Projection {
   return (object) => {
-    const kept: Record<string, unknown> = {
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      metadata: withoutLastApplied(object).metadata,
-    };
-    for (const field of fields) {
+    const kept: Record<string, unknown> = { metadata: withoutLastApplied(object).metadata };
+    // items of a built-in kind's list carry no apiVersion and kind
+    for (const field of ['apiVersion', 'kind', ...fields]) {
       const value = (object as unknown as Record<string, unknown>)[field];
       if (value !== undefined) kept[field] = value;
     }

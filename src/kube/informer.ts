@@ -49,7 +49,7 @@ export interface InformerOptions {
   transform?: (object: KubernetesObject) => KubernetesObject;
 }
 
-/** A page of a list: built-in kinds come as the client's models (`_continue`), others as JSON. */
+/** A page of a list: core kinds come as the client's models (`_continue`), others as JSON. */
 interface ListPage {
   items: KubernetesObject[];
   metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
