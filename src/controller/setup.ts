@@ -23,10 +23,17 @@ import {
   type V1Job,
   type V1Pod,
 } from '../kube/index.ts';
-import { byInstance, instanceLabelIndexes, runIndexes, runLabelIndexes } from './cache-indexes.ts';
+import {
+  byInstance,
+  instanceLabelIndexes,
+  isJobFinished,
+  jobIndexes,
+  runIndexes,
+  runLabelIndexes,
+} from './cache-indexes.ts';
+import { cacheProjection } from './cache-projections.ts';
 import { changesMoreThanStatus } from './event-filters.ts';
 import { createRunReconciler } from './run/run-reconciler.ts';
-import { isJobFinished } from './run/observe-run.ts';
 import { runUpdateNeedsReconcile } from './run/plan-result.ts';
 import { createInstanceReconciler } from './instance/instance-reconciler.ts';
 import { createScheduleReconciler } from './schedule/schedule-reconciler.ts';
@@ -74,6 +81,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
     new ResourceInformer<T>(deps.kube, type, {
       ...(labelSelector ? { labelSelector } : {}),
       ...(indexes ? { indexes } : {}),
+      transform: cacheProjection(type.kind),
       onError: (error, retryInMs) => deps.onInformerError?.(type.kind, error, retryInMs),
     });
   const managedBy = `${labels.managedBy}=${labelValues.managedBy}`;
@@ -89,7 +97,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
   const jobs = informer<V1Job>(
     { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' },
     managedBy,
-    instanceLabelIndexes,
+    jobIndexes,
   );
   const deployments = informer<V1Deployment>(
     { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },

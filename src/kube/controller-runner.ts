@@ -39,6 +39,7 @@ export class Controller {
   private readonly reconcile: Reconcile;
   private readonly workers: number;
   private readonly observer: ControllerObserver;
+  private stopped = false;
 
   constructor(name: string, reconcile: Reconcile, options: ControllerOptions = {}) {
     this.name = name;
@@ -61,12 +62,28 @@ export class Controller {
 
   /** Processes keys until `stop` aborts; resolves when every worker has finished its current key. */
   async run(stop: AbortSignal): Promise<void> {
-    stop.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    stop.addEventListener(
+      'abort',
+      () => {
+        this.stopped = true;
+        this.queue.shutDown();
+      },
+      { once: true },
+    );
     await Promise.all(Array.from({ length: this.workers }, () => this.work()));
   }
 
   private async work(): Promise<void> {
     for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+      // a reconcile answered from the caches never waits for I/O, and the queue hands out keys
+      // through promises: without a turn of the event loop between keys, a long queue would starve
+      // timers and I/O (the leader's Lease renewals, watches) until it is empty
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // stopped meanwhile (leadership lost): take no more work, not even this key
+      if (this.stopped) {
+        this.queue.done(key);
+        break;
+      }
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {

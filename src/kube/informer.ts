@@ -1,5 +1,8 @@
 // Informers: one list + watch per resource type, kept in a local cache, as client-go's reflector
-// does it. The first list must succeed before the informer counts as synced (readiness means every
+// does it. Lists come in pages (500 objects each by default, with continue tokens), so a large
+// collection never arrives, nor is decoded, as one response. Each object passes through an optional
+// projection before it is cached (client-go's transform), so the cache holds only what its readers
+// use. The first list must succeed before the informer counts as synced (readiness means every
 // cache has listed). The watch asks for bookmarks, so even a quiet watch keeps an up-to-date
 // resourceVersion and resumes from it after the server closes the watch, without relisting; a
 // 410 Gone (the resourceVersion was compacted) relists once. Failures of list or watch are retried
@@ -38,6 +41,20 @@ export interface InformerOptions {
    * the objects of a namespace with that value without scanning the cache (client-go's Indexers).
    */
   indexes?: Record<string, (object: KubernetesObject) => string | undefined>;
+  /** Objects per list request (client-go's reflector: 500); the rest follows with continue tokens. */
+  pageSize?: number;
+  /**
+   * What the cache keeps of each object (after managedFields are dropped): every handler and reader
+   * sees only this. It must keep metadata.name, namespace and resourceVersion, and whatever the
+   * indexes and readers use.
+   */
+  transform?: (object: KubernetesObject) => KubernetesObject;
+}
+
+/** A page of a list: core kinds come as the client's models (`_continue`), others as JSON. */
+interface ListPage {
+  items: KubernetesObject[];
+  metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
 }
 
 export function resourcePath(type: ResourceType, namespace?: string): string {
@@ -108,9 +125,9 @@ function watchError(error: unknown): unknown {
 const isGone = (error: unknown): boolean => error instanceof KubeApiError && error.status === 410;
 
 /**
- * T is the object type as K8sClaw reads it. Note the client returns built-in kinds from a list as
- * its models (timestamps as Date) but from a watch as JSON (timestamps as strings): read
- * timestamps with `new Date(value)`, which accepts both.
+ * T is the object type as K8sClaw reads it. Note the client returns core kinds (pods, ConfigMaps)
+ * from a list as its models (timestamps as Date) but from a watch as JSON (timestamps as strings):
+ * read timestamps with `new Date(value)`, which accepts both.
  */
 export class ResourceInformer<T extends object> {
   readonly type: ResourceType;
@@ -192,6 +209,13 @@ export class ResourceInformer<T extends object> {
     return [...(this.indexed.get(index)?.get(`${namespace}/${value}`)?.values() ?? [])] as T[];
   }
 
+  /** How many cached objects of `namespace` have `value` in index `index` (no copy, no scan). */
+  countByIndex(index: string, namespace: string, value: string): number {
+    if (!this.options.indexes?.[index])
+      throw new Error(`informer of ${this.type.plural} has no index ${index}`);
+    return this.indexed.get(index)?.get(`${namespace}/${value}`)?.size ?? 0;
+  }
+
   list(namespace?: string): readonly T[] {
     if (namespace) return [...(this.cache.get(namespace)?.values() ?? [])] as T[];
     return [...this.cache.values()].flatMap((objects) => [...objects.values()]) as T[];
@@ -226,9 +250,32 @@ export class ResourceInformer<T extends object> {
     }
   }
 
-  private async relist(): Promise<void> {
+  /** The cached form of an object as it came from the server. */
+  private project(object: KubernetesObject): KubernetesObject {
+    const stripped = stripForCache(object);
+    return this.options.transform ? this.options.transform(stripped) : stripped;
+  }
+
+  /**
+   * One page of the list. Kinds of a named group are read as plain JSON (as the watch delivers
+   * them); the generic list of the client would decode a custom kind's list metadata as an
+   * object's and lose its continue token. Core kinds come as the client's models.
+   */
+  private async listPage(continueToken: string | undefined): Promise<ListPage> {
     const { type, options } = this;
-    const result = await this.kube.objects.list(
+    const limit = options.pageSize ?? 500;
+    const [group, version] = type.apiVersion.split('/');
+    if (group && version) {
+      return (await this.kube.customObjects.listClusterCustomObject({
+        group,
+        version,
+        plural: type.plural,
+        limit,
+        ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+        ...(continueToken ? { _continue: continueToken } : {}),
+      })) as ListPage;
+    }
+    return (await this.kube.objects.list(
       type.apiVersion,
       type.kind,
       options.namespace,
@@ -237,19 +284,37 @@ export class ResourceInformer<T extends object> {
       undefined,
       undefined,
       options.labelSelector,
-    );
+      limit,
+      continueToken,
+    )) as ListPage;
+  }
+
+  /**
+   * Lists every object, page by page; all pages belong to the snapshot of the first. A continue
+   * token that expired midway (410) fails the list, which the loop retries from the beginning.
+   */
+  private async relist(): Promise<void> {
     const fresh = new Map<string, Map<string, KubernetesObject>>();
-    for (const object of result.items) {
-      const namespace = object.metadata?.namespace ?? '';
-      let objects = fresh.get(namespace);
-      if (!objects) fresh.set(namespace, (objects = new Map()));
-      objects.set(object.metadata?.name ?? '', stripForCache(object));
-    }
+    let listed = 0;
+    let resourceVersion: string;
+    let continueToken: string | undefined;
+    do {
+      const page = await this.listPage(continueToken);
+      for (const object of page.items) {
+        const namespace = object.metadata?.namespace ?? '';
+        let objects = fresh.get(namespace);
+        if (!objects) fresh.set(namespace, (objects = new Map()));
+        objects.set(object.metadata?.name ?? '', this.project(object));
+      }
+      listed += page.items.length;
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+      continueToken = page.metadata?._continue || page.metadata?.continue || undefined;
+    } while (continueToken);
     const previous = this.cache;
     this.cache = fresh;
     this.indexed = new Map();
     for (const objects of fresh.values()) for (const object of objects.values()) this.index(object);
-    this.resourceVersion = result.metadata?.resourceVersion ?? '';
+    this.resourceVersion = resourceVersion;
     for (const [namespace, objects] of previous) {
       for (const [name, object] of objects) {
         if (!fresh.get(namespace)?.has(name)) this.emit('delete', object);
@@ -264,7 +329,7 @@ export class ResourceInformer<T extends object> {
         }
       }
     }
-    this.options.onListed?.(result.items.length);
+    this.options.onListed?.(listed);
     if (!this.synced) {
       this.synced = true;
       this.releaseSyncWaiters();
@@ -314,7 +379,10 @@ export class ResourceInformer<T extends object> {
     });
   }
 
-  private apply(phase: string, object: KubernetesObject): void {
+  private apply(phase: string, received: KubernetesObject): void {
+    // BOOKMARK carries only the resourceVersion
+    if (phase !== 'ADDED' && phase !== 'MODIFIED' && phase !== 'DELETED') return;
+    const object = this.project(received);
     const namespace = object.metadata?.namespace ?? '';
     const name = object.metadata?.name ?? '';
     const objects = this.cache.get(namespace);
@@ -325,15 +393,14 @@ export class ResourceInformer<T extends object> {
       if (objects.size === 0) this.cache.delete(namespace);
       this.unindex(before);
       this.emit('delete', object);
-    } else if (phase === 'ADDED' || phase === 'MODIFIED') {
+    } else {
       if (before?.metadata?.resourceVersion === object.metadata?.resourceVersion && before) return;
-      if (objects) objects.set(name, stripForCache(object));
-      else this.cache.set(namespace, new Map([[name, stripForCache(object)]]));
+      if (objects) objects.set(name, object);
+      else this.cache.set(namespace, new Map([[name, object]]));
       if (before) this.unindex(before);
       this.index(object);
       this.emit(before ? 'update' : 'add', object, before);
     }
-    // BOOKMARK carries only the resourceVersion
   }
 
   private index(object: KubernetesObject): void {

@@ -3,7 +3,7 @@
 import { type AgentRun, type ClawInstance, type ClawPolicy, type SkillPack } from '../../api/index.ts';
 import type { ResourceInformer, V1ConfigMap, V1Job, V1Pod } from '../../kube/index.ts';
 import { agentContainerName, agentJobName, memoryConfigMapName } from '../../orchestrator/index.ts';
-import { byInstance, byRun } from '../cache-indexes.ts';
+import { byInstance, byInstanceUnfinished, byRun, isJobFinished } from '../cache-indexes.ts';
 import { isOwnedBy } from '../ownership.ts';
 import type { ObservedJob, ObservedPod, RunObservation } from './plan-run.ts';
 
@@ -20,12 +20,6 @@ export interface RunCaches {
 
 const text = (value: Date | string | undefined): string | undefined =>
   value === undefined ? undefined : new Date(value).toISOString();
-
-export function isJobFinished(job: V1Job): boolean {
-  return (job.status?.conditions ?? []).some(
-    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
-  );
-}
 
 export function toObservedJob(job: V1Job): ObservedJob {
   const completionTime = text(job.status?.completionTime);
@@ -85,9 +79,10 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
   const pod = [...caches.pods.byIndex(byRun, namespace, name)].sort((a, b) =>
     String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
   )[0];
-  const activeRunsOfInstance = caches.jobs
-    .byIndex(byInstance, namespace, run.spec.instanceRef)
-    .filter((j) => j.metadata?.name !== jobName && !isJobFinished(j)).length;
+  // counted from an index, not by scanning the instance's Jobs: a burst of runs would be quadratic
+  const activeRunsOfInstance =
+    caches.jobs.countByIndex(byInstanceUnfinished, namespace, run.spec.instanceRef) -
+    (job && !isJobFinished(job) ? 1 : 0);
   // admitted (a Job was created) and not finished: what sub-agent limits count
   const admitted = (
     run.spec.parent ? caches.runs.byIndex(byInstance, namespace, run.spec.instanceRef) : []

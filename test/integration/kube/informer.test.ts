@@ -2,7 +2,8 @@
 // retried with growing delays until it succeeds, and a watch that keeps failing after a good list
 // goes on backing off (the list does not reset the backoff); a quiet watch follows the resourceVersion through
 // bookmarks and resumes after each server-side timeout without relisting; a watch whose
-// resourceVersion was compacted away in etcd relists exactly once.
+// resourceVersion was compacted away in etcd relists exactly once; lists come in pages (core and
+// custom kinds alike) and the cache holds only each object's projection.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeClient, ResourceInformer, isForbidden } from '../../../src/kube/index.ts';
+import { installCrds } from '../../harness/crds.ts';
 import { eventually } from '../../harness/eventually.ts';
 import {
   integrationEtcdUrl,
@@ -78,11 +80,89 @@ describe('ResourceInformer on a real apiserver', () => {
     await eventually('a2 moved to beta', async () => (names('beta').length === 2 ? true : undefined));
     assert.deepEqual(names('alpha'), ['a1']);
     assert.deepEqual(names('beta'), ['a2', 'b1']);
+    assert.equal(informer.countByIndex('team', namespace, 'beta'), 2);
     await kube.core.deleteNamespacedConfigMap({ name: 'b1', namespace });
     await eventually('b1 gone from the index', async () => (names('beta').length === 1 ? true : undefined));
     assert.deepEqual(names('beta'), ['a2']);
+    assert.equal(informer.countByIndex('team', namespace, 'beta'), 1);
+    assert.equal(informer.countByIndex('team', namespace, 'gamma'), 0);
     assert.deepEqual(names('gamma'), []);
     assert.throws(() => informer.byIndex('nope', namespace, 'x'), /no index nope/);
+  });
+
+  it('lists in pages and caches, and hands out, only the projection of each object', async () => {
+    for (let i = 0; i < 7; i++) {
+      await kube.core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: `p${i}`, labels: { paged: 'yes' } }, data: { keep: `k${i}`, drop: 'x' } },
+      });
+    }
+    const seen: Named[] = [];
+    const pages: number[] = [];
+    const informer = new ResourceInformer<Named>(kube, configMaps, {
+      labelSelector: 'paged=yes',
+      pageSize: 3,
+      onListed: (items) => pages.push(items),
+      transform: (object) => {
+        const { data } = object as Named;
+        return { ...object, data: { keep: data?.keep ?? '' } } as typeof object;
+      },
+    });
+    informer.on((_event, object) => seen.push(object));
+    await informer.start();
+    cleanups.push(() => informer.stop());
+    // 7 objects in pages of 3: the continue tokens were followed to the end
+    assert.deepEqual(pages, [7]);
+    assert.deepEqual(
+      informer
+        .list(namespace)
+        .map((o) => `${o.metadata?.name}:${JSON.stringify(o.data)}`)
+        .sort(),
+      Array.from({ length: 7 }, (_, i) => `p${i}:{"keep":"k${i}"}`),
+    );
+    await kube.core.patchNamespacedConfigMap({
+      name: 'p3',
+      namespace,
+      body: [{ op: 'replace', path: '/data/keep', value: 'changed' }],
+    });
+    await eventually('the update cached', async () =>
+      informer.get(namespace, 'p3')?.data?.keep === 'changed' ? true : undefined,
+    );
+    assert.deepEqual(informer.get(namespace, 'p3')?.data, { keep: 'changed' });
+    assert.ok(seen.length >= 8 && seen.every((o) => o.data?.drop === undefined), 'handlers see projections');
+
+    // a custom kind pages the same way (the client's generic list drops its continue token)
+    await installCrds(kube);
+    for (let i = 0; i < 5; i++) {
+      await kube.customObjects.createNamespacedCustomObject({
+        group: 'k8sclaw.io',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'agentruns',
+        body: {
+          apiVersion: 'k8sclaw.io/v1alpha1',
+          kind: 'AgentRun',
+          metadata: { name: `r${i}`, labels: { paged: 'yes' } },
+          spec: { instanceRef: 'i', task: 't' },
+        },
+      });
+    }
+    const runPages: number[] = [];
+    const runs = new ResourceInformer<Named>(
+      kube,
+      { apiVersion: 'k8sclaw.io/v1alpha1', kind: 'AgentRun', plural: 'agentruns' },
+      { labelSelector: 'paged=yes', pageSize: 2, onListed: (items) => runPages.push(items) },
+    );
+    await runs.start();
+    cleanups.push(() => runs.stop());
+    assert.deepEqual(runPages, [5]);
+    assert.deepEqual(
+      runs
+        .list(namespace)
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['r0', 'r1', 'r2', 'r3', 'r4'],
+    );
   });
 
   it('stays unsynced while the list fails and backs off while list or watch keep failing', async () => {
