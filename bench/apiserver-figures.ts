@@ -17,7 +17,6 @@ import {
   accountSignerOf,
   buildRunInboxPrefix,
   connectEventBus,
-  controllerPermissions,
   createBusAuthority,
   issueUserCredentials,
   runBridgePermissions,
@@ -37,6 +36,7 @@ import {
   tenantRules,
 } from '../test/integration/apiserver/api-fixtures.ts';
 import { createDatabase, psql } from '../test/integration/session/session-fixtures.ts';
+import { ensureBusStreamsAsController } from '../test/harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const runsInNamespace = Number(process.argv[2] ?? '10000');
@@ -71,17 +71,8 @@ try {
   const databaseUrl = await createDatabase(postgres, 'bench_apiserver');
   const signerFile = path.join(dir, 'signer.json');
   await writeFile(signerFile, JSON.stringify(accountSignerOf(authority)), { mode: 0o600 });
-  const controllerBus = await connectEventBus({
-    url: nats.url,
-    name: 'k8sclaw-controller',
-    credentials: await issueUserCredentials(authority, {
-      name: 'k8sclaw-controller',
-      permissions: controllerPermissions(),
-    }),
-    connectTimeoutMs: 10_000,
-  });
-  await controllerBus.ensureStreams();
-  await controllerBus.close();
+  // the streams are the controller's to create
+  await ensureBusStreamsAsController(nats.url, authority);
   const server = await startApiServerProcess({
     kubeconfig: controlPlane.kubeconfigPath,
     env: { DATABASE_URL: databaseUrl, EVENT_BUS_URL: nats.url, K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: signerFile },

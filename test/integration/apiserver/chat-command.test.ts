@@ -11,14 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRun, ClawInstance } from '../../../src/api/index.ts';
-import {
-  accountSignerOf,
-  connectEventBus,
-  controllerPermissions,
-  createBusAuthority,
-  issueUserCredentials,
-  type BusAuthority,
-} from '../../../src/eventbus/index.ts';
+import { accountSignerOf, createBusAuthority, type BusAuthority } from '../../../src/eventbus/index.ts';
 import {
   startScriptedModelServer,
   type ScriptedModelServer,
@@ -45,6 +38,7 @@ import {
   tenantRules,
   type ApiServerIdentity,
 } from './api-fixtures.ts';
+import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
@@ -91,17 +85,8 @@ describe('k8sclaw chat against the API server', () => {
       buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), 'alice', token),
       { mode: 0o600 },
     );
-    const controllerBus = await connectEventBus({
-      url: nats.url,
-      name: 'k8sclaw-controller',
-      credentials: await issueUserCredentials(authority, {
-        name: 'k8sclaw-controller',
-        permissions: controllerPermissions(),
-      }),
-      connectTimeoutMs: 10_000,
-    });
-    await controllerBus.ensureStreams();
-    await controllerBus.close();
+    // the streams are the controller's to create
+    await ensureBusStreamsAsController(nats.url, authority);
     instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,

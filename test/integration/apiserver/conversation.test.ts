@@ -11,14 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRun, ClawInstance } from '../../../src/api/index.ts';
-import {
-  accountSignerOf,
-  connectEventBus,
-  controllerPermissions,
-  createBusAuthority,
-  issueUserCredentials,
-  type BusAuthority,
-} from '../../../src/eventbus/index.ts';
+import { accountSignerOf, createBusAuthority, type BusAuthority } from '../../../src/eventbus/index.ts';
 import {
   startScriptedModelServer,
   type RecordedRequest,
@@ -42,6 +35,7 @@ import {
   tenantRules,
   type ApiServerIdentity,
 } from './api-fixtures.ts';
+import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
@@ -94,17 +88,8 @@ describe('a conversation through the messages endpoint', () => {
     tenantNs = await createTestNamespace(kube, 'conversation-tenant');
     token = await createServiceAccountToken(kube, tenantNs, 'alice');
     await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'alice' }, tenantRules);
-    const controllerBus = await connectEventBus({
-      url: nats.url,
-      name: 'k8sclaw-controller',
-      credentials: await issueUserCredentials(authority, {
-        name: 'k8sclaw-controller',
-        permissions: controllerPermissions(),
-      }),
-      connectTimeoutMs: 10_000,
-    });
-    await controllerBus.ensureStreams();
-    await controllerBus.close();
+    // the streams are the controller's to create
+    await ensureBusStreamsAsController(nats.url, authority);
     instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,

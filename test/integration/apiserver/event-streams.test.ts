@@ -30,7 +30,6 @@ import {
   apiServerPermissions,
   buildRunInboxPrefix,
   connectEventBus,
-  controllerPermissions,
   createBusAuthority,
   isPermissionDenied,
   issueUserCredentials,
@@ -56,6 +55,7 @@ import {
   type ApiServerIdentity,
 } from './api-fixtures.ts';
 import { openEventStream, requestUpgrade } from './stream-client.ts';
+import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instance = 'claw';
@@ -96,17 +96,8 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
     await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'alice' }, tenantRules);
     bobToken = await createServiceAccountToken(kube, otherNs, 'bob');
     await grantInNamespace(kube, otherNs, { namespace: otherNs, name: 'bob' }, tenantRules);
-    const controllerBus = await connectEventBus({
-      url: nats.url,
-      name: 'k8sclaw-controller',
-      credentials: await issueUserCredentials(authority, {
-        name: 'k8sclaw-controller',
-        permissions: controllerPermissions(),
-      }),
-      connectTimeoutMs: 10_000,
-    });
-    await controllerBus.ensureStreams();
-    await controllerBus.close();
+    // the streams are the controller's to create
+    await ensureBusStreamsAsController(nats.url, authority);
     identity = await createApiServerIdentity(kube, systemNs);
     server = await startApiServerProcess({
       kubeconfig: identity.kubeconfigFile,

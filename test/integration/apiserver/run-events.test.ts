@@ -15,7 +15,6 @@ import {
   accountSignerOf,
   buildRunInboxPrefix,
   connectEventBus,
-  controllerPermissions,
   createBusAuthority,
   issueUserCredentials,
   runBridgePermissions,
@@ -44,6 +43,7 @@ import {
   tenantRules,
   type ApiServerIdentity,
 } from './api-fixtures.ts';
+import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instance = 'claw';
@@ -85,17 +85,7 @@ describe('run events into PostgreSQL through the API server', () => {
     bobToken = await createServiceAccountToken(kube, otherNs, 'bob');
     await grantInNamespace(kube, otherNs, { namespace: otherNs, name: 'bob' }, tenantRules);
     // the streams are the controller's to create
-    const controllerBus = await connectEventBus({
-      url: nats.url,
-      name: 'k8sclaw-controller',
-      credentials: await issueUserCredentials(authority, {
-        name: 'k8sclaw-controller',
-        permissions: controllerPermissions(),
-      }),
-      connectTimeoutMs: 10_000,
-    });
-    await controllerBus.ensureStreams();
-    await controllerBus.close();
+    await ensureBusStreamsAsController(nats.url, authority);
     identity = await createApiServerIdentity(kube, systemNs);
     server = await startApiServerProcess({
       kubeconfig: identity.kubeconfigFile,

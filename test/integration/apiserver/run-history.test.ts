@@ -15,7 +15,6 @@ import {
   accountSignerOf,
   buildRunInboxPrefix,
   connectEventBus,
-  controllerPermissions,
   createBusAuthority,
   isPermissionDenied,
   issueUserCredentials,
@@ -40,6 +39,7 @@ import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 import { createDatabase } from '../session/session-fixtures.ts';
 import { createApiServerIdentity, type ApiServerIdentity } from './api-fixtures.ts';
+import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
@@ -87,17 +87,8 @@ describe('session history into runs, through the API server', () => {
     systemNs = await createTestNamespace(kube, 'run-history');
     tenantNs = await createTestNamespace(kube, 'run-history-tenant');
     // the streams are the controller's to create; the bridges publish into them
-    const controllerBus = await connectEventBus({
-      url: nats.url,
-      name: 'k8sclaw-controller',
-      credentials: await issueUserCredentials(authority, {
-        name: 'k8sclaw-controller',
-        permissions: controllerPermissions(),
-      }),
-      connectTimeoutMs: 10_000,
-    });
-    await controllerBus.ensureStreams();
-    await controllerBus.close();
+    // the streams are the controller's to create
+    await ensureBusStreamsAsController(nats.url, authority);
     instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,

@@ -16,7 +16,6 @@ import {
   buildChannelInboxPrefix,
   channelPermissions,
   connectEventBus,
-  controllerPermissions,
   createBusAuthority,
   issueUserCredentials,
   runBridgePermissions,
@@ -46,6 +45,7 @@ import {
   type ApiServerIdentity,
 } from '../apiserver/api-fixtures.ts';
 import { createDatabase } from '../session/session-fixtures.ts';
+import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
@@ -86,17 +86,8 @@ describe('a Telegram chat through the channel program and the API server', () =>
     tenantToken = await createServiceAccountToken(kube, tenantNs, 'ada');
     await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'ada' }, tenantRules);
     // the controller creates the streams
-    const controllerBus = await connectEventBus({
-      url: nats.url,
-      name: 'k8sclaw-controller',
-      credentials: await issueUserCredentials(authority, {
-        name: 'k8sclaw-controller',
-        permissions: controllerPermissions(),
-      }),
-      connectTimeoutMs: 10_000,
-    });
-    await controllerBus.ensureStreams();
-    await controllerBus.close();
+    // the streams are the controller's to create
+    await ensureBusStreamsAsController(nats.url, authority);
     instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,
