@@ -147,10 +147,8 @@ describe('the operator terminal on the local cluster', () => {
       await tui.waitFor(/\balice\b.*openai/);
 
       // /run on the selected instance
-      // `/` opens the command line, as a person types it: one key, then the rest
-      await tui.type('/');
-      await tui.waitFor(/^\/█/m);
-      await tui.type('run say hello from the terminal');
+      // typed in one piece, as a paste arrives: `/` opens the command line and the rest goes into it
+      await tui.type('/run say hello from the terminal');
       await tui.waitFor(/run say hello from the terminal█/);
       await tui.keys('Enter');
       const created = await tui.waitFor(/agentrun\/(alice-[a-z0-9]+) created/);
