@@ -3,6 +3,7 @@
 // screen as a person sees it (capture-pane), with bounded polling; close() stops that server.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -98,8 +99,10 @@ export class TmuxTerminal {
     return (await this.tmux('display-message', '-p', '-t', this.session, '#{pane_dead}')).trim() === '1';
   }
 
-  /** Stops the session and its tmux server. */
+  /** Stops the session and its tmux server, and removes the server's socket (tmux leaves it). */
   async close(): Promise<void> {
+    const socket = (await this.tmux('display-message', '-p', '#{socket_path}').catch(() => '')).trim();
     await this.tmux('kill-server').catch(() => undefined);
+    if (socket) await rm(socket, { force: true });
   }
 }
