@@ -14,6 +14,7 @@ packages=(
   busybox-static                                          # tiny userland for sandbox/test images
   openssl make ca-certificates git jq time
   zsh fish                                                # the CLI's shell completion tests
+  tmux                                                    # the TUI's end-to-end test drives it in a real terminal
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -52,4 +52,20 @@ describe('renderObjects', () => {
     ) as unknown;
     assert.deepEqual(parsed, runs[0]);
   });
+
+  it('json and yaml leave out managedFields, as kubectl does', () => {
+    const expected = runs[0]!;
+    const managedFields = [{ manager: 'k8sclaw-controller/agentrun', operation: 'Apply' }];
+    const managed = { ...expected, metadata: { ...expected.metadata, managedFields } };
+    assert.deepEqual(JSON.parse(renderObjects(runRows, [managed], { format: 'json', now })), {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [expected],
+    });
+    assert.deepEqual(
+      parse(renderObjects(runRows, [managed], { format: 'yaml', now, single: true })),
+      expected,
+    );
+    assert.equal(managed.metadata.managedFields, managedFields, 'the object itself is left as it was');
+  });
 });

@@ -1,6 +1,7 @@
 // Prints K8sClaw objects in the format `-o` asks for: a table (wide: with the extra columns; -A:
 // with a NAMESPACE column), or JSON / YAML that parse back to the very objects (a list as a
-// `v1 List`, as kubectl prints it). Pure: objects in, text out.
+// `v1 List`, as kubectl prints it, and like kubectl without metadata.managedFields, the server's
+// bookkeeping of who set which field). Pure: objects in, text out.
 import { stringify } from 'yaml';
 import { formatTable } from './format-table.ts';
 import type { RowRenderer } from './row-renderer.ts';
@@ -23,16 +24,21 @@ export interface RenderOptions {
   withHeaders?: boolean;
 }
 
+function withoutManagedFields<T extends Named>(object: T): T {
+  if (!('managedFields' in object.metadata)) return object;
+  const { managedFields: _, ...metadata } = object.metadata as T['metadata'] & { managedFields?: unknown };
+  return { ...object, metadata };
+}
+
 export function renderObjects<T extends Named>(
   renderer: RowRenderer<T>,
   objects: readonly T[],
   options: RenderOptions,
 ): string {
   if (options.format === 'json' || options.format === 'yaml') {
+    const shown = objects.map(withoutManagedFields);
     const document =
-      options.single && objects.length === 1
-        ? objects[0]
-        : { apiVersion: 'v1', kind: 'List', items: objects };
+      options.single && shown.length === 1 ? shown[0] : { apiVersion: 'v1', kind: 'List', items: shown };
     return options.format === 'json' ? JSON.stringify(document, null, 2) : stringify(document).trimEnd();
   }
   const columns = renderer.columns.filter((c) => options.format === 'wide' || !c.wide);

@@ -177,6 +177,16 @@ describe('the TUI app', () => {
     assert.match(strip(app.lastFrame()), /one instance is needed: \/memory <instance>/);
   });
 
+  it('a command pasted in one piece (`/` and the rest in one read) opens the command line with it', async () => {
+    const app = start(new FixedSource({ agentruns: [runFixture()] }));
+    app.stdin.write('/runs');
+    await settle();
+    assert.match(strip(app.lastFrame()), /\/runs█/);
+    app.stdin.write('\r');
+    await settle();
+    assert.match(strip(app.lastFrame()), /alice-hello/);
+  });
+
   it('NO_COLOR: the frame carries no colour codes, only attributes', async () => {
     const source = new FixedSource({ clawinstances: [instanceFixture()] });
     source.errors.agentruns = 'permission denied';

@@ -202,7 +202,15 @@ export function TuiApp(props: TuiAppProps): React.ReactElement {
       return;
     }
     const command = commandForKey(state, keyName(input, key));
-    if (command) perform(command);
+    if (command) return perform(command);
+    // a command pasted, or typed faster than one key a read, arrives as one piece: its first key
+    // opens the command line or the filter and the rest is typed into it
+    const opens = input.length > 1 && !key.ctrl && !key.meta ? commandForKey(state, input[0]!) : undefined;
+    if (opens?.type === 'command-prompt' || opens?.type === 'filter-prompt') {
+      const prompt = opens.type === 'command-prompt' ? 'command' : 'filter';
+      dispatch({ type: 'start-prompt', prompt });
+      dispatch({ type: 'prompt-input', text: `${prompt === 'command' ? '/' : ''}${input.slice(1)}` });
+    }
   });
 
   return h(
