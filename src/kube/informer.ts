@@ -266,14 +266,18 @@ export class ResourceInformer<T extends object> {
     const limit = options.pageSize ?? 500;
     const [group, version] = type.apiVersion.split('/');
     if (group && version) {
-      return (await this.kube.customObjects.listClusterCustomObject({
+      const query = {
         group,
         version,
         plural: type.plural,
         limit,
         ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
         ...(continueToken ? { _continue: continueToken } : {}),
-      })) as ListPage;
+      };
+      // a namespaced informer lists its namespace only: a user may have no rights beyond it
+      return (await (options.namespace
+        ? this.kube.customObjects.listNamespacedCustomObject({ ...query, namespace: options.namespace })
+        : this.kube.customObjects.listClusterCustomObject(query))) as ListPage;
     }
     return (await this.kube.objects.list(
       type.apiVersion,

@@ -81,10 +81,17 @@ describe('k8sclaw runs and instances against the real apiserver', () => {
     assert.equal(empty.stderr, `No agentruns found in namespace "${namespace}".\n`);
   });
 
-  it('prints JSON and YAML that parse back to the objects', async () => {
+  it('prints JSON and YAML that parse back to the objects (without managedFields, as kubectl)', async () => {
     for (const name of ['json-a', 'json-b'])
       await kube.apply(runManifest(name, namespace, 'alice'), 'k8sclaw-test');
-    const stored = [await readRun('json-a'), await readRun('json-b')];
+    const withoutManagedFields = (run: AgentRun): AgentRun => {
+      const { managedFields, ...metadata } = run.metadata as AgentRun['metadata'] & {
+        managedFields?: unknown;
+      };
+      assert.ok(managedFields, 'the server keeps managedFields');
+      return { ...run, metadata };
+    };
+    const stored = [await readRun('json-a'), await readRun('json-b')].map(withoutManagedFields);
     const json = await run(['runs', 'list', '-n', namespace, '-o', 'json']);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual((JSON.parse(json.stdout) as { items: AgentRun[] }).items, stored);
