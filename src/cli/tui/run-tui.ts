@@ -35,6 +35,9 @@ export async function runTui(ctx: CliContext, options: TuiOptions = {}): Promise
       stdin: ctx.env.stdin as NodeJS.ReadStream,
       stderr: ctx.env.stderr as NodeJS.WriteStream,
       exitOnCtrlC: true,
+      // ctx.interactive checked the terminal; Ink would also count a CI variable in the
+      // environment as "not interactive" and draw nothing until exit
+      interactive: true,
     },
   );
   try {
