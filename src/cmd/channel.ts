@@ -1,12 +1,12 @@
 // Entry point of a channel pod (`<instance>-channel-<type>`): reads the environment the controller
 // sets from the instance's channel and its Secret (see src/orchestrator/build-channel-deployment.ts),
 // connects the chat service's adapter to the event bus through the channel kit, serves /healthz,
-// /readyz and /metrics, and runs until SIGTERM. Telegram polls by default, or with TELEGRAM_WEBHOOK_URL and
-// TELEGRAM_WEBHOOK_SECRET set serves a webhook on K8SCLAW_WEBHOOK_PORT. Only Telegram exists so
-// far; other types exit with 2 and say so.
+// /readyz and /metrics, and runs until SIGTERM. Each service's own settings (tokens, webhook mode)
+// are read by its adapter factory (src/channels/channel-adapters.ts); a missing or wrong one exits
+// with 2 and names the variable.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { runChannel, TelegramAdapter, type ChannelHealth } from '../channels/index.ts';
+import { channelAdapters, runChannel, type ChannelAdapter, type ChannelHealth } from '../channels/index.ts';
 import { buildChannelInboxPrefix, connectEventBus, type ChannelIdentity } from '../eventbus/index.ts';
 import { createChannelMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 
@@ -37,17 +37,6 @@ const configSchema = z.object({
         return z.NEVER;
       }
     }),
-  TELEGRAM_BOT_TOKEN: z.string().min(1).optional(),
-  /** Webhook mode: the public HTTPS URL Telegram posts to, and the secret token it sends along. */
-  TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
-  TELEGRAM_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 of A-Z, a-z, 0-9, _ and -')
-    .optional(),
-  /** The port the webhook endpoint listens on. */
-  K8SCLAW_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** The Bot API root (a local Bot API server, or a fake in tests). */
-  K8SCLAW_TELEGRAM_API_ROOT: z.string().url().optional(),
   K8SCLAW_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** First delay before a reply is tried again when the service named none. */
   K8SCLAW_CHANNEL_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(1000),
@@ -61,18 +50,11 @@ if (!parsed.success) {
   process.exit(2);
 }
 const config = parsed.data;
-if (config.K8SCLAW_CHANNEL_TYPE !== 'telegram') {
+const createAdapter = channelAdapters[config.K8SCLAW_CHANNEL_TYPE];
+if (!createAdapter) {
   console.error(
     `invalid configuration: K8SCLAW_CHANNEL_TYPE: the ${config.K8SCLAW_CHANNEL_TYPE} channel is not built yet`,
   );
-  process.exit(2);
-}
-if (!config.TELEGRAM_BOT_TOKEN) {
-  console.error('invalid configuration: TELEGRAM_BOT_TOKEN: required for the telegram channel');
-  process.exit(2);
-}
-if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
-  console.error('invalid configuration: TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL');
   process.exit(2);
 }
 const identity: ChannelIdentity = {
@@ -98,20 +80,18 @@ const healthServer = await startHealthServer({
   isReady: () => health?.ready() ?? false,
   registry: metrics.registry,
 });
-const adapter = new TelegramAdapter({
-  token: config.TELEGRAM_BOT_TOKEN,
-  ...(config.K8SCLAW_TELEGRAM_API_ROOT ? { apiRoot: config.K8SCLAW_TELEGRAM_API_ROOT } : {}),
-  ...(config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
-    ? {
-        webhook: {
-          url: config.TELEGRAM_WEBHOOK_URL,
-          secretToken: config.TELEGRAM_WEBHOOK_SECRET,
-          port: config.K8SCLAW_WEBHOOK_PORT,
-        },
-      }
-    : {}),
-  onError: (error, what) => logger.error({ err: error, what }, 'telegram error'),
-});
+let adapter: ChannelAdapter;
+try {
+  adapter = createAdapter(process.env, (error, what) =>
+    logger.error({ err: error, what }, `${identity.channel} error`),
+  );
+} catch (error) {
+  if (!(error instanceof z.ZodError)) throw error;
+  for (const issue of error.issues)
+    console.error(`invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
+  await healthServer.close();
+  process.exit(2);
+}
 
 let exitCode = 0;
 try {

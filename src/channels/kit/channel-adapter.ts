@@ -30,3 +30,12 @@ export interface ChannelAdapter {
   sendTyping(chat: ChannelChat): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * Builds a service's adapter from the channel pod's environment; throws a ZodError naming each
+ * variable that is missing or wrong.
+ */
+export type AdapterFactory = (
+  environment: NodeJS.ProcessEnv,
+  onError: (error: unknown, what: string) => void,
+) => ChannelAdapter;

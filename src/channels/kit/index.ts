@@ -5,7 +5,7 @@ export {
   type AccessControl,
   type AccessDecision,
 } from './access-control.ts';
-export type { ChannelAdapter, ReceivedMessage } from './channel-adapter.ts';
+export type { AdapterFactory, ChannelAdapter, ReceivedMessage } from './channel-adapter.ts';
 export { deliverReply, type DeliverReplyOptions, type DeliveryOutcome } from './deliver-reply.ts';
 export { DeliveryError, deliveryErrorCodes } from './delivery-error.ts';
 export {
