@@ -4,9 +4,16 @@
 // /readyz and /metrics, and runs until SIGTERM. Each service's own settings (tokens, webhook mode)
 // are read by its adapter factory (src/channels/channel-adapters.ts); a missing or wrong one exits
 // with 2 and names the variable.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { channelAdapters, runChannel, type ChannelAdapter, type ChannelHealth } from '../channels/index.ts';
+import {
+  buildTerminationMessage,
+  channelAdapters,
+  runChannel,
+  secretValues,
+  type ChannelAdapter,
+  type ChannelHealth,
+} from '../channels/index.ts';
 import { buildChannelInboxPrefix, connectEventBus, type ChannelIdentity } from '../eventbus/index.ts';
 import { createChannelMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 
@@ -37,6 +44,8 @@ const configSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Where to say why the program stopped (the pod's termination message). */
+  K8SCLAW_TERMINATION_MESSAGE_FILE: z.string().min(1).optional(),
   K8SCLAW_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** First delay before a reply is tried again when the service named none. */
   K8SCLAW_CHANNEL_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(1000),
@@ -122,6 +131,14 @@ try {
   if (!stop.signal.aborted) {
     logger.error({ err: error }, 'channel failed');
     exitCode = 1;
+    if (config.K8SCLAW_TERMINATION_MESSAGE_FILE) {
+      await writeFile(
+        config.K8SCLAW_TERMINATION_MESSAGE_FILE,
+        buildTerminationMessage(error, secretValues(process.env)),
+      ).catch((writeError: unknown) =>
+        logger.warn({ err: writeError }, 'the termination message was not written'),
+      );
+    }
   }
 }
 await healthServer.close();

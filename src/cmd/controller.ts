@@ -9,9 +9,11 @@ import {
   ControllerManager,
   registerControllers,
   runResultConsumer,
+  type IssueChannelBusCredentials,
   type IssueRunBusCredentials,
 } from '../controller/index.ts';
 import {
+  channelPermissions,
   connectEventBus,
   controllerPermissions,
   issueUserCredentials,
@@ -69,6 +71,14 @@ const issueRunBusCredentials: IssueRunBusCredentials | undefined = signer
         expiresAt,
       })
   : undefined;
+// a channel's credentials do not expire: its pod runs for as long as the channel is configured
+const issueChannelBusCredentials: IssueChannelBusCredentials | undefined = signer
+  ? (identity) =>
+      issueUserCredentials(signer, {
+        name: `channel/${identity.namespace}/${identity.instance}/${identity.channel}`,
+        permissions: channelPermissions(identity),
+      })
+  : undefined;
 const metrics = createControllerMetrics();
 const countRunResult = (source: string, outcome: { recorded: boolean; why?: string }) =>
   metrics.runResults.inc({ source, outcome: outcome.recorded ? 'recorded' : (outcome.why ?? 'skipped') });
@@ -91,6 +101,7 @@ registerControllers(manager, {
   kube,
   now: () => new Date(),
   ...(issueRunBusCredentials ? { issueRunBusCredentials } : {}),
+  ...(issueChannelBusCredentials ? { issueChannelBusCredentials } : {}),
   onRunResult: countRunResult,
   runs: {
     agentImage: config.K8SCLAW_AGENT_IMAGE,
@@ -106,6 +117,7 @@ registerControllers(manager, {
   instances: {
     channelImage: (type) => config.K8SCLAW_CHANNEL_IMAGE.replaceAll('{type}', type),
     eventBusUrl: config.EVENT_BUS_URL,
+    channelBusCredentials: signer !== undefined,
     ...(config.K8SCLAW_IMAGE_PULL_POLICY ? { imagePullPolicy: config.K8SCLAW_IMAGE_PULL_POLICY } : {}),
   },
   onInformerError: (kind, error, retryInMs) =>

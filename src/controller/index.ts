@@ -3,3 +3,4 @@ export { ControllerManager, type ManagerOptions, type ManagerStopReason } from '
 export { registerControllers, type ControllerDeps } from './setup.ts';
 export { runResultConsumer, resultConsumerName, type ResultConsumerDeps } from './run/result-consumer.ts';
 export type { IssueRunBusCredentials } from './run/run-reconciler.ts';
+export type { IssueChannelBusCredentials } from './instance/instance-reconciler.ts';

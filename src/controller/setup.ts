@@ -35,7 +35,7 @@ import { cacheProjection } from './cache-projections.ts';
 import { changesMoreThanStatus } from './event-filters.ts';
 import { createRunReconciler } from './run/run-reconciler.ts';
 import { runUpdateNeedsReconcile } from './run/plan-result.ts';
-import { createInstanceReconciler } from './instance/instance-reconciler.ts';
+import { createInstanceReconciler, type IssueChannelBusCredentials } from './instance/instance-reconciler.ts';
 import { createScheduleReconciler } from './schedule/schedule-reconciler.ts';
 import type { InstancePlanOptions } from './instance/plan-instance.ts';
 import type { RunPlanOptions } from './run/plan-run.ts';
@@ -69,6 +69,8 @@ export interface ControllerDeps {
   issueRunBusCredentials?: IssueRunBusCredentials;
   /** Images and event bus of channel pods. */
   instances: InstancePlanOptions;
+  /** Signs each channel's event bus credentials (required when `instances.channelBusCredentials` is set). */
+  issueChannelBusCredentials?: IssueChannelBusCredentials;
   onInformerError?: (kind: string, error: unknown, retryInMs: number) => void;
 }
 
@@ -220,6 +222,9 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       recorder,
       now: deps.now,
       options: deps.instances,
+      ...(deps.issueChannelBusCredentials
+        ? { issueChannelBusCredentials: deps.issueChannelBusCredentials }
+        : {}),
     }),
     primary: instances as ResourceInformer<object>,
     reconcilesUpdate: changesMoreThanStatus,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { channelTypes, type ChannelType } from '../api/index.ts';
 import { buildChannelBusCredentialsSecret } from './build-channel-bus-credentials.ts';
-import { buildChannelDeployment, type ChannelSpec } from './build-channel-deployment.ts';
+import { buildChannelDeployment, buildChannelService, type ChannelSpec } from './build-channel-deployment.ts';
 import { instanceFixture } from '../../test/fixtures/k8sclaw-objects.ts';
 import type { DeploymentManifest, EnvVar } from './kubernetes-manifests.ts';
 
@@ -165,5 +165,38 @@ describe('buildChannelDeployment', () => {
     );
     assert.equal(deployment.metadata.name, `${'x'.repeat(42)}-channel-whatsapp`);
     assert.ok(deployment.metadata.name.length <= 63);
+  });
+
+  it('is ready only when the program says so, and says why it stopped where the kubelet reads it', () => {
+    const deployment = deploymentFor({ type: 'telegram', secretRef: { name: 't' } });
+    const container = deployment.spec.template.spec.containers[0];
+    assert.deepEqual(container?.readinessProbe?.httpGet, { path: '/readyz', port: 'health' });
+    assert.deepEqual(container?.livenessProbe?.httpGet, { path: '/healthz', port: 'health' });
+    assert.deepEqual(
+      container?.ports?.map((p) => [p.name, p.containerPort]),
+      [
+        ['webhook', 8080],
+        ['health', 8081],
+      ],
+    );
+    assert.equal(envVar(deployment, 'K8SCLAW_HEALTH_PORT')?.value, '8081');
+    assert.equal(envVar(deployment, 'K8SCLAW_WEBHOOK_PORT')?.value, '8080');
+    assert.equal(envVar(deployment, 'K8SCLAW_TERMINATION_MESSAGE_FILE')?.value, '/dev/termination-log');
+  });
+
+  it('has a Service of the same name selecting exactly its pod, for webhooks', () => {
+    const instance = instanceFixture();
+    const deployment = buildChannelDeployment(instance, { type: 'slack', secretRef: { name: 's' } }, options);
+    const service = buildChannelService(instance, 'slack');
+    assert.equal(service.metadata.name, deployment.metadata.name);
+    assert.deepEqual(service.spec.selector, deployment.spec.selector.matchLabels);
+    assert.deepEqual(
+      service.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+      [
+        ['webhook', 80, 'webhook'],
+        ['metrics', 8081, 'health'],
+      ],
+    );
+    assert.equal(service.metadata.ownerReferences[0]?.uid, 'uid-instance-alice');
   });
 });

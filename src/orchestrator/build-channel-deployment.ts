@@ -16,6 +16,7 @@ import type {
   EnvVar,
   ImagePullPolicy,
   ResourceRequirements,
+  ServiceManifest,
 } from './kubernetes-manifests.ts';
 import { buildObjectLabels } from './object-labels.ts';
 
@@ -23,7 +24,11 @@ export type ChannelSpec = NonNullable<ClawInstance['spec']['channels']>[number];
 
 export const channelSecretKeys: Record<ChannelType, { token: string; optional: readonly string[] }> = {
   // webhook mode instead of long polling: the public URL Telegram posts to, and its secret token
-  telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'] },
+  // (the API root: a local Bot API server, or a stand-in of Telegram)
+  telegram: {
+    token: 'TELEGRAM_BOT_TOKEN',
+    optional: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'K8SCLAW_TELEGRAM_API_ROOT'],
+  },
   // Socket Mode (no public endpoint needed) connects with an app-level token
   slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
   discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },
@@ -45,6 +50,10 @@ export interface BuildChannelDeploymentOptions {
 }
 
 export const channelContainerName = 'channel';
+/** Where the channel program listens: services that post to it (webhooks), and its health. */
+export const channelPorts = { webhook: 8080, health: 8081 } as const;
+/** The file the channel program writes why it stopped into; the kubelet shows it in the pod status. */
+export const channelTerminationMessagePath = '/dev/termination-log';
 const busCredentialsVolume = 'bus-credentials';
 
 export const defaultChannelResources: ResourceRequirements = {
@@ -91,6 +100,18 @@ export function buildChannelDeployment(
               image: options.image,
               ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
               env: buildChannelEnv(instance, channel, options),
+              ports: [
+                { name: 'webhook', containerPort: channelPorts.webhook, protocol: 'TCP' },
+                { name: 'health', containerPort: channelPorts.health, protocol: 'TCP' },
+              ],
+              // ready: receiving from the service and consuming replies from the bus; the
+              // instance's status reports the channel Connected only then
+              readinessProbe: { httpGet: { path: '/readyz', port: 'health' }, periodSeconds: 5 },
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: 'health' },
+                periodSeconds: 10,
+                failureThreshold: 6,
+              },
               volumeMounts: [
                 { name: 'tmp', mountPath: '/tmp' },
                 ...(options.busCredentialsSecretName
@@ -140,6 +161,9 @@ function buildChannelEnv(
     { name: 'K8SCLAW_NAMESPACE', value: instance.metadata.namespace },
     { name: 'K8SCLAW_CHANNEL_TYPE', value: channel.type },
     { name: 'EVENT_BUS_URL', value: options.eventBusUrl },
+    { name: 'K8SCLAW_WEBHOOK_PORT', value: String(channelPorts.webhook) },
+    { name: 'K8SCLAW_HEALTH_PORT', value: String(channelPorts.health) },
+    { name: 'K8SCLAW_TERMINATION_MESSAGE_FILE', value: channelTerminationMessagePath },
     ...(options.busCredentialsSecretName
       ? [
           {
@@ -163,4 +187,36 @@ function buildChannelEnv(
       }),
     },
   ];
+}
+
+/**
+ * The Service in front of a channel pod, named like its Deployment: services that post to the
+ * channel (Slack's Events API, WhatsApp's webhook, Telegram in webhook mode) reach it through an
+ * Ingress or Gateway routed to this Service's `webhook` port.
+ */
+export function buildChannelService(instance: ClawInstance, type: ChannelType): ServiceManifest {
+  const instanceName = instance.metadata.name;
+  const selector = {
+    [labels.component]: 'channel',
+    [labels.instance]: instanceName,
+    [labels.channel]: type,
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: channelDeploymentName(instanceName, type),
+      namespace: instance.metadata.namespace,
+      labels: buildObjectLabels('channel', selector),
+      ownerReferences: [buildOwnerReference(instance)],
+    },
+    spec: {
+      type: 'ClusterIP',
+      selector,
+      ports: [
+        { name: 'webhook', port: 80, targetPort: 'webhook', protocol: 'TCP' },
+        { name: 'metrics', port: channelPorts.health, targetPort: 'health', protocol: 'TCP' },
+      ],
+    },
+  };
 }

@@ -58,11 +58,22 @@ export interface Container {
   resources?: ResourceRequirements;
   securityContext: ContainerSecurityContext;
   terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
+  ports?: ContainerPort[];
   startupProbe?: Probe;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+}
+
+export interface ContainerPort {
+  name: string;
+  containerPort: number;
+  protocol: 'TCP';
 }
 
 export interface Probe {
   exec?: { command: string[] };
+  httpGet?: { path: string; port: string | number };
+  initialDelaySeconds?: number;
   periodSeconds?: number;
   failureThreshold?: number;
   timeoutSeconds?: number;
@@ -118,6 +129,17 @@ export interface DeploymentManifest {
     strategy: { type: 'Recreate' };
     selector: { matchLabels: Record<string, string> };
     template: PodTemplate;
+  };
+}
+
+export interface ServiceManifest {
+  apiVersion: 'v1';
+  kind: 'Service';
+  metadata: ManifestMetadata;
+  spec: {
+    type: 'ClusterIP';
+    selector: Record<string, string>;
+    ports: { name: string; port: number; targetPort: string; protocol: 'TCP' }[];
   };
 }
 

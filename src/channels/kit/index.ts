@@ -23,3 +23,4 @@ export {
   type RunChannelOptions,
 } from './run-channel.ts';
 export { splitText } from './split-text.ts';
+export { buildTerminationMessage, secretValues } from './termination-message.ts';

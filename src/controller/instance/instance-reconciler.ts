@@ -1,6 +1,7 @@
 // ClawInstance reconciler: observe (caches, plus a direct read only where a user's object of the same
-// name may exist) → plan → apply (finalizer, memory ConfigMap, channel Deployments) → status once. On
-// deletion it stops the instance's unfinished runs, then releases its finalizer.
+// name may exist) → plan → apply (finalizer, memory ConfigMap, each changed channel's bus credentials,
+// Service and Deployment) → status once. On deletion it stops the instance's unfinished runs, then
+// releases its finalizer.
 import {
   agentRunKind,
   clawInstanceKind,
@@ -26,16 +27,23 @@ import {
   type V1Deployment,
   type V1Pod,
 } from '../../kube/index.ts';
-import { memoryConfigMapName } from '../../orchestrator/index.ts';
+import type { ChannelIdentity } from '../../eventbus/index.ts';
+import { buildChannelBusCredentialsSecret, memoryConfigMapName } from '../../orchestrator/index.ts';
 import { byInstance } from '../cache-indexes.ts';
 import { isOwnedBy } from '../ownership.ts';
 import { writeStatusIfChanged } from '../write-status.ts';
 import {
+  channelAppliedHashAnnotation,
   planInstance,
   planInstanceDeletion,
+  type ChannelApply,
   type InstancePlanOptions,
   type ObservedChannelDeployment,
+  type ObservedChannelPod,
 } from './plan-instance.ts';
+
+/** Signs event bus credentials that let one channel use only its own subjects. */
+export type IssueChannelBusCredentials = (identity: ChannelIdentity) => Promise<string>;
 
 export interface InstanceReconcilerDeps {
   kube: KubeClient;
@@ -51,6 +59,8 @@ export interface InstanceReconcilerDeps {
   recorder: EventRecorder;
   now: () => Date;
   options: InstancePlanOptions;
+  /** Required when `options.channelBusCredentials` is set. */
+  issueChannelBusCredentials?: IssueChannelBusCredentials;
 }
 
 export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcile {
@@ -82,20 +92,57 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
     const pods = deps.channelPods.byIndex(byInstance, namespace, name);
     return owned.map((deployment) => {
       const type = deployment.metadata?.labels?.[labels.channel] as ChannelType;
-      const waiting = pods
-        .filter((p) => p.metadata?.labels?.[labels.channel] === type)
-        .flatMap((p) => p.status?.containerStatuses ?? [])
+      const channelPods = pods.filter((p) => p.metadata?.labels?.[labels.channel] === type);
+      const containers = channelPods.flatMap((p) => p.status?.containerStatuses ?? []);
+      const waiting = containers
         .map((c) => c.state?.waiting)
         .find((w) => w?.reason && w.reason !== 'ContainerCreating' && w.reason !== 'PodInitializing');
+      const appliedHash = deployment.metadata?.annotations?.[channelAppliedHashAnnotation];
+      const container = containers[0];
+      const lastTermination = container?.lastState?.terminated?.message?.trim();
+      const pod: ObservedChannelPod | undefined = container
+        ? {
+            ready: container.ready,
+            restarts: container.restartCount,
+            ...(lastTermination ? { lastTermination } : {}),
+          }
+        : undefined;
       return {
         type,
         name: deployment.metadata?.name ?? '',
         availableReplicas: deployment.status?.availableReplicas ?? 0,
+        ...(appliedHash ? { appliedHash } : {}),
         ...(waiting?.reason
           ? { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }
           : {}),
+        ...(pod ? { pod } : {}),
       };
     });
+  };
+
+  /** Credentials (only when missing: a running pod may mount them), Service, then the Deployment. */
+  const applyChannel = async (instance: ClawInstance, apply: ChannelApply) => {
+    const namespace = instance.metadata.namespace;
+    if (apply.busCredentialsSecret) {
+      if (!deps.issueChannelBusCredentials) {
+        throw new Error('channels need event bus credentials but the controller has no account signer');
+      }
+      const credentials = await deps.issueChannelBusCredentials({
+        namespace,
+        instance: instance.metadata.name,
+        channel: apply.type,
+      });
+      try {
+        await kube.core.createNamespacedSecret({
+          namespace,
+          body: buildChannelBusCredentialsSecret(instance, apply.type, credentials) as never,
+        });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+    }
+    await kube.apply(apply.service, manager);
+    await kube.apply(apply.deployment, manager);
   };
 
   return async (key) => {
@@ -167,9 +214,10 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
         if (!isAlreadyExists(error)) throw error;
       }
     }
-    for (const deployment of plan.applyChannelDeployments) await kube.apply(deployment, manager);
-    for (const deployment of plan.deleteChannelDeployments) {
-      await ignoreNotFound(kube.apps.deleteNamespacedDeployment({ name: deployment, namespace }));
+    for (const apply of plan.applyChannels) await applyChannel(instance, apply);
+    for (const channel of plan.deleteChannels) {
+      await ignoreNotFound(kube.apps.deleteNamespacedDeployment({ name: channel, namespace }));
+      await ignoreNotFound(kube.core.deleteNamespacedService({ name: channel, namespace }));
     }
     await writeStatusIfChanged(kube, clawInstanceKind, instance, plan.status);
     if (plan.status.phase !== instance.status?.phase) {

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { instanceFixture } from '../../../test/fixtures/k8sclaw-objects.ts';
-import { planInstance, planInstanceDeletion, type InstanceObservation } from './plan-instance.ts';
+import {
+  planInstance,
+  planInstanceDeletion,
+  type InstanceObservation,
+  type ObservedChannelDeployment,
+} from './plan-instance.ts';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const options = { channelImage: (type: string) => `channel-${type}:1`, eventBusUrl: 'nats://bus:4222' };
@@ -48,10 +53,102 @@ describe('planInstance', () => {
       options,
     );
     assert.deepEqual(
-      plan.applyChannelDeployments.map((d) => d.metadata.name),
-      ['alice-channel-telegram'],
+      plan.applyChannels.map((c) => [c.deployment.metadata.name, c.service.metadata.name]),
+      [['alice-channel-telegram', 'alice-channel-telegram']],
     );
-    assert.deepEqual(plan.deleteChannelDeployments, ['alice-channel-slack']);
+    assert.deepEqual(plan.deleteChannels, ['alice-channel-slack']);
+  });
+
+  it('writes a channel only when it differs from what was last applied', () => {
+    const instance = instanceFixture((i) => {
+      i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
+      i.spec.channels = [{ type: 'telegram', secretRef: { name: 't' } }];
+    });
+    const first = planInstance(observe({ instance }), options).applyChannels[0];
+    const appliedHash = first?.deployment.metadata.annotations?.['k8sclaw.io/applied-hash'];
+    assert.match(appliedHash ?? '', /^[0-9a-f]{16}$/);
+    const applied = { type: 'telegram' as const, name: 'alice-channel-telegram', availableReplicas: 1 };
+    const again = planInstance(
+      observe({ instance, channelDeployments: [{ ...applied, ...(appliedHash ? { appliedHash } : {}) }] }),
+      options,
+    );
+    assert.deepEqual(again.applyChannels, []);
+    // a changed access list is a changed Deployment
+    const changed = instanceFixture((i) => {
+      i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
+      i.spec.channels = [
+        { type: 'telegram', secretRef: { name: 't' }, accessControl: { allowedSenders: ['ada'] } },
+      ];
+    });
+    const plan = planInstance(
+      observe({
+        instance: changed,
+        channelDeployments: [{ ...applied, ...(appliedHash ? { appliedHash } : {}) }],
+      }),
+      options,
+    );
+    assert.equal(plan.applyChannels.length, 1);
+  });
+
+  it('gives each channel its own bus credentials when the bus requires them', () => {
+    const instance = instanceFixture((i) => {
+      i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
+      i.spec.channels = [{ type: 'slack', secretRef: { name: 's' } }];
+    });
+    const [withCredentials] = planInstance(observe({ instance }), {
+      ...options,
+      channelBusCredentials: true,
+    }).applyChannels;
+    assert.equal(withCredentials?.busCredentialsSecret, 'alice-channel-slack-bus');
+    assert.equal(
+      withCredentials?.deployment.spec.template.spec.volumes.find((v) => v.secret)?.secret?.secretName,
+      'alice-channel-slack-bus',
+    );
+    const [without] = planInstance(observe({ instance }), options).applyChannels;
+    assert.equal(without?.busCredentialsSecret, undefined);
+  });
+
+  it('reports each channel as its pod shows it: connected when ready, else why not', () => {
+    const instance = instanceFixture((i) => {
+      i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
+      i.spec.channels = [{ type: 'telegram', secretRef: { name: 't' } }];
+    });
+    const statusWith = (observed: Partial<ObservedChannelDeployment>) => {
+      const plan = planInstance(
+        observe({
+          instance,
+          channelDeployments: [
+            { type: 'telegram', name: 'alice-channel-telegram', availableReplicas: 0, ...observed },
+          ],
+        }),
+        options,
+      );
+      const [channel] = plan.status.channels ?? [];
+      return [plan.status.phase, channel?.status, channel?.message];
+    };
+    assert.deepEqual(statusWith({ pod: { ready: true, restarts: 0 }, availableReplicas: 1 }), [
+      'Ready',
+      'Connected',
+      'receiving messages and delivering replies',
+    ]);
+    assert.deepEqual(statusWith({ pod: { ready: false, restarts: 0 } }), [
+      'Ready',
+      'Pending',
+      'connecting to the service and the event bus',
+    ]);
+    assert.deepEqual(
+      statusWith({
+        pod: { ready: false, restarts: 3, lastTermination: "Call to 'getMe' failed! (401: Unauthorized)" },
+        waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' },
+      }),
+      ['Degraded', 'Error', "the channel keeps stopping: Call to 'getMe' failed! (401: Unauthorized)"],
+    );
+    assert.deepEqual(
+      statusWith({
+        pod: { ready: false, restarts: 1, lastTermination: 'the event bus refused the credentials' },
+      }),
+      ['Degraded', 'Disconnected', 'restarted after: the event bus refused the credentials'],
+    );
   });
 
   it('reports a channel whose pod cannot start as Unavailable and the instance as Degraded', () => {

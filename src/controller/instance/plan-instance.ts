@@ -1,6 +1,9 @@
 // ClawInstance reconcile decision (pure): its finalizer, the memory ConfigMap (created once, then
-// only changed by memory updates, so agents' learning is never reset), one Deployment per channel
-// (removed channels' Deployments deleted), and the status: phase, channels, run counts, conditions.
+// only changed by memory updates, so agents' learning is never reset), one Deployment and Service
+// per channel with the channel's own bus credentials (written only when what they would be differs
+// from what was last applied, and removed with the channel), and the status: phase, each channel's
+// health as its pod shows it, run counts, conditions.
+import { createHash } from 'node:crypto';
 import {
   channelTypes,
   conditionTypes,
@@ -13,20 +16,38 @@ import {
 } from '../../api/index.ts';
 import {
   buildChannelDeployment,
+  buildChannelService,
   buildMemoryConfigMap,
+  channelBusCredentialsSecretName,
   memoryConfigMapName,
   type ConfigMapManifest,
   type DeploymentManifest,
   type ImagePullPolicy,
+  type ServiceManifest,
 } from '../../orchestrator/index.ts';
 import { setCondition } from '../status-conditions.ts';
+
+/** The annotation on a channel's Deployment: the hash of what was last applied for the channel. */
+export const channelAppliedHashAnnotation = 'k8sclaw.io/applied-hash';
 
 export interface ObservedChannelDeployment {
   type: ChannelType;
   name: string;
   availableReplicas: number;
+  /** The Deployment's applied-hash annotation. */
+  appliedHash?: string;
   /** Why the channel's container is not running (ErrImagePull, CrashLoopBackOff …), if it is not. */
   waiting?: { reason: string; message?: string };
+  /** The channel's pod, when there is one. */
+  pod?: ObservedChannelPod;
+}
+
+export interface ObservedChannelPod {
+  /** Its readiness probe passes: receiving from the service and consuming replies. */
+  ready: boolean;
+  restarts: number;
+  /** What the program said when it last stopped (its termination message). */
+  lastTermination?: string;
 }
 
 export interface InstanceObservation {
@@ -44,14 +65,61 @@ export interface InstancePlanOptions {
   channelImage: (type: ChannelType) => string;
   eventBusUrl: string;
   imagePullPolicy?: ImagePullPolicy;
+  /** The bus requires credentials: each channel pod gets its own, in a Secret. */
+  channelBusCredentials?: boolean;
+}
+
+/** One channel's objects to write, because they differ from what was last applied. */
+export interface ChannelApply {
+  type: ChannelType;
+  /** Created first, when it does not exist yet (never replaced: a running pod may mount it). */
+  busCredentialsSecret?: string;
+  service: ServiceManifest;
+  /** Carries the applied-hash annotation; applied last. */
+  deployment: DeploymentManifest;
 }
 
 export interface InstancePlan {
   addFinalizer: boolean;
   createMemoryConfigMap?: ConfigMapManifest;
-  applyChannelDeployments: DeploymentManifest[];
-  deleteChannelDeployments: string[];
+  applyChannels: ChannelApply[];
+  /** Deployments (and their Services, of the same name) of channels no longer in the spec. */
+  deleteChannels: string[];
   status: ClawInstanceStatus;
+}
+
+function hashOf(...objects: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(objects)).digest('hex').slice(0, 16);
+}
+
+function planChannel(
+  instance: ClawInstance,
+  channel: NonNullable<ClawInstance['spec']['channels']>[number],
+  observed: ObservedChannelDeployment | undefined,
+  options: InstancePlanOptions,
+): ChannelApply | undefined {
+  const busCredentialsSecret = options.channelBusCredentials
+    ? channelBusCredentialsSecretName(instance.metadata.name, channel.type)
+    : undefined;
+  const deployment = buildChannelDeployment(instance, channel, {
+    image: options.channelImage(channel.type),
+    eventBusUrl: options.eventBusUrl,
+    ...(busCredentialsSecret ? { busCredentialsSecretName: busCredentialsSecret } : {}),
+    ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
+  });
+  const service = buildChannelService(instance, channel.type);
+  const hash = hashOf(deployment, service);
+  if (observed?.appliedHash === hash) return undefined;
+  deployment.metadata.annotations = {
+    ...deployment.metadata.annotations,
+    [channelAppliedHashAnnotation]: hash,
+  };
+  return {
+    type: channel.type,
+    ...(busCredentialsSecret ? { busCredentialsSecret } : {}),
+    service,
+    deployment,
+  };
 }
 
 type ChannelStatus = NonNullable<ClawInstanceStatus['channels']>[number];
@@ -61,27 +129,35 @@ function channelStatus(
   observed: ObservedChannelDeployment | undefined,
   now: string,
 ): ChannelStatus {
+  const at = { type, lastHealthCheck: now };
+  const stopped = observed?.pod?.lastTermination;
   if (observed?.waiting) {
+    const { reason, message } = observed.waiting;
+    // a program that keeps stopping says why in its termination message: a refused token, say
+    if (reason === 'CrashLoopBackOff' && stopped) {
+      return { ...at, status: 'Error', message: `the channel keeps stopping: ${stopped}`.slice(0, 1024) };
+    }
     return {
-      type,
+      ...at,
       status: 'Unavailable',
-      lastHealthCheck: now,
-      message:
-        `${observed.waiting.reason}${observed.waiting.message ? `: ${observed.waiting.message}` : ''}`.slice(
-          0,
-          1024,
-        ),
+      message: `${reason}${message ? `: ${message}` : ''}`.slice(0, 1024),
     };
   }
-  if (observed && observed.availableReplicas > 0) {
+  const pod = observed?.pod;
+  if (pod?.ready) {
+    return { ...at, status: 'Connected', message: 'receiving messages and delivering replies' };
+  }
+  if (pod && pod.restarts > 0) {
     return {
-      type,
-      status: 'Pending',
-      lastHealthCheck: now,
-      message: 'the channel pod runs; waiting for it to report a connection',
+      ...at,
+      status: 'Disconnected',
+      message: (stopped ? `restarted after: ${stopped}` : 'restarted; not connected yet').slice(0, 1024),
     };
   }
-  return { type, status: 'Pending', lastHealthCheck: now, message: 'waiting for the channel pod to start' };
+  if (pod) {
+    return { ...at, status: 'Pending', message: 'connecting to the service and the event bus' };
+  }
+  return { ...at, status: 'Pending', message: 'waiting for the channel pod to start' };
 }
 
 export function planInstance(observation: InstanceObservation, options: InstancePlanOptions): InstancePlan {
@@ -93,16 +169,12 @@ export function planInstance(observation: InstanceObservation, options: Instance
     observation.memoryConfigMap !== undefined && !observation.memoryConfigMap.ownedByInstance;
   const channels = instance.spec.channels ?? [];
   const wanted = new Set(channels.map((c) => c.type));
-  const applyChannelDeployments = channels.map((channel) =>
-    buildChannelDeployment(instance, channel, {
-      image: options.channelImage(channel.type),
-      eventBusUrl: options.eventBusUrl,
-      ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
-    }),
-  );
-  const deleteChannelDeployments = observation.channelDeployments
-    .filter((d) => !wanted.has(d.type))
-    .map((d) => d.name);
+  const applyChannels = channels.flatMap((channel) => {
+    const observed = observation.channelDeployments.find((d) => d.type === channel.type);
+    const apply = planChannel(instance, channel, observed, options);
+    return apply ? [apply] : [];
+  });
+  const deleteChannels = observation.channelDeployments.filter((d) => !wanted.has(d.type)).map((d) => d.name);
 
   const nowText = now.toISOString();
   const channelStatuses = channelTypes
@@ -145,7 +217,9 @@ export function planInstance(observation: InstanceObservation, options: Instance
       message: `ConfigMap ${memoryName} exists and is not owned by this instance`,
     });
   }
-  const unavailable = stableChannels.filter((c) => c.status === 'Unavailable');
+  const unavailable = stableChannels.filter(
+    (c) => c.status === 'Unavailable' || c.status === 'Error' || c.status === 'Disconnected',
+  );
   const phase = problems.length > 0 ? 'Error' : unavailable.length > 0 ? 'Degraded' : 'Ready';
 
   let conditions = setCondition(
@@ -209,8 +283,8 @@ export function planInstance(observation: InstanceObservation, options: Instance
     ...(memoryEnabled && observation.memoryConfigMap === undefined
       ? { createMemoryConfigMap: buildMemoryConfigMap(instance) }
       : {}),
-    applyChannelDeployments,
-    deleteChannelDeployments,
+    applyChannels,
+    deleteChannels,
     status: {
       ...(generation !== undefined ? { observedGeneration: generation } : {}),
       phase,

@@ -1,17 +1,46 @@
 // ClawInstance reconciler through the controller binary on the real apiserver: finalizer, memory
-// ConfigMap seeded once and never reset, channel Deployments following spec.channels, run counts,
-// and deletion that stops the instance's unfinished runs before the finalizer is released.
+// ConfigMap seeded once and never reset, channel Deployments and Services following spec.channels
+// with each channel's own bus credentials, run counts, and deletion that stops the instance's
+// unfinished runs before the finalizer is released.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import type { ClawInstance } from '../../../src/api/index.ts';
+import { accountSignerOf, channelPermissions, createBusAuthority } from '../../../src/eventbus/index.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { useControllerSuite } from '../../harness/controller-suite.ts';
 import { eventually, whenGone } from '../../harness/eventually.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 
+/** The permissions inside a NATS credentials file's user JWT. */
+function permissionsIn(creds: string): { pub: unknown; sub: unknown } {
+  const jwt = /-----BEGIN NATS USER JWT-----\n(\S+)\n/.exec(creds)?.[1] ?? '';
+  const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    nats: { pub: unknown; sub: unknown };
+  };
+  return { pub: claims.nats.pub, sub: claims.nats.sub };
+}
+
 describe('ClawInstance reconciler', () => {
-  const suite = useControllerSuite('clawinstance', { withPods: true });
+  // the bus requires credentials: the controller signs each channel's with the account's signer
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-instance-'));
+    await writeFile(
+      path.join(dir, 'signer.json'),
+      JSON.stringify(accountSignerOf(await createBusAuthority())),
+    );
+  });
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  const suite = useControllerSuite('clawinstance', {
+    withPods: true,
+    env: () => ({ K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json') }),
+  });
   const { kube } = suite;
   let namespace = '';
   before(() => {
@@ -58,6 +87,19 @@ describe('ClawInstance reconciler', () => {
       deployment.spec?.template.spec?.containers[0]?.image,
       'localhost/k8sclaw/channel-telegram:0.1.0',
     );
+    // its own bus credentials, which may use only this channel's subjects
+    const volume = deployment.spec?.template.spec?.volumes?.find((v) => v.name === 'bus-credentials');
+    assert.equal(volume?.secret?.secretName, 'alice-channel-telegram-bus');
+    const secret = await kube.core.readNamespacedSecret({ name: 'alice-channel-telegram-bus', namespace });
+    const granted = channelPermissions({ namespace, instance: 'alice', channel: 'telegram' });
+    assert.deepEqual(
+      permissionsIn(Buffer.from(secret.data?.['bus.creds'] ?? '', 'base64').toString('utf8')),
+      { pub: { allow: granted.publish.allow, deny: [] }, sub: { allow: granted.subscribe.allow, deny: [] } },
+    );
+    assert.equal(secret.metadata?.ownerReferences?.[0]?.name, 'alice');
+    // and a Service for services that post to it
+    const service = await kube.core.readNamespacedService({ name: 'alice-channel-telegram', namespace });
+    assert.deepEqual(service.spec?.selector, deployment.spec?.selector.matchLabels);
   });
 
   it('never resets memory the agents wrote', async () => {
@@ -89,6 +131,10 @@ describe('ClawInstance reconciler', () => {
     await eventually(
       'the channel Deployment to go',
       whenGone(() => kube.apps.readNamespacedDeployment({ name: 'alice-channel-telegram', namespace })),
+    );
+    await eventually(
+      'the channel Service to go',
+      whenGone(() => kube.core.readNamespacedService({ name: 'alice-channel-telegram', namespace })),
     );
   });
 
