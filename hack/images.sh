@@ -33,7 +33,8 @@ app_version=$(sed -nE 's/^  "version": *"([^"]+)".*/\1/p' "$repo/package.json" |
 [ -n "$app_version" ] || { echo "images: no version in package.json" >&2; exit 1; }
 
 # image names (archive <name>.tar) in build order, and their tags
-names=(pause node-base k8sclaw agent-runner ipc-bridge apiserver sandbox nats postgres model-fake)
+names=(pause node-base k8sclaw agent-runner ipc-bridge apiserver channel-telegram channel-slack channel-discord
+  channel-whatsapp sandbox nats postgres model-fake chat-fakes)
 declare -A tags=(
   [pause]="localhost/k8sclaw/pause:$pause_version"
   [node-base]="localhost/k8sclaw/node-base:$NODE_VERSION"
@@ -45,6 +46,15 @@ declare -A tags=(
   [nats]="localhost/k8sclaw/nats:$NATS_SERVER_VERSION"
   [postgres]="localhost/k8sclaw/postgres:$app_version"
   [model-fake]="localhost/k8sclaw/model-fake:$app_version"
+  [channel-telegram]="localhost/k8sclaw/channel-telegram:$app_version"
+  [channel-slack]="localhost/k8sclaw/channel-slack:$app_version"
+  [channel-discord]="localhost/k8sclaw/channel-discord:$app_version"
+  [channel-whatsapp]="localhost/k8sclaw/channel-whatsapp:$app_version"
+  [chat-fakes]="localhost/k8sclaw/chat-fakes:$app_version"
+)
+# images built from another image's Containerfile (one per chat service from images/channel)
+declare -A containerfile_dirs=(
+  [channel-telegram]=channel [channel-slack]=channel [channel-discord]=channel [channel-whatsapp]=channel
 )
 
 case "$(uname -m)" in
@@ -164,6 +174,7 @@ prepare_k8sclaw() { # $1: context dir
 # the runner and the bridge are the app image with another entrypoint: nothing to copy
 prepare_agent_runner() { :; }
 prepare_ipc_bridge() { :; }
+prepare_channel() { :; }
 
 prepare_apiserver() { # $1: context dir
   cp -a "$repo/migrations" "$1/migrations"
@@ -240,6 +251,22 @@ prepare_model_fake() { # $1: context dir
   printf '{ "type": "module", "private": true }\n' >"$1/app/package.json"
 }
 
+prepare_chat_fakes() { # $1: context dir
+  stage_app_deps
+  log "assembling the chat-fakes build context"
+  local fake
+  mkdir -p "$1/app/test/fakes" "$1/app/node_modules"
+  for fake in telegram slack discord whatsapp; do
+    [ ! -d "$repo/test/fakes/$fake" ] || cp -a "$repo/test/fakes/$fake" "$1/app/test/fakes/$fake"
+  done
+  # what they share
+  cp "$repo"/test/fakes/*.ts "$1/app/test/fakes/"
+  find "$1/app" -name '*.test.ts' -delete
+  # the WebSocket server of the Slack and Discord stand-ins
+  cp -al "$work/build/app-deps/node_modules/ws" "$1/app/node_modules/ws"
+  printf '{ "type": "module", "private": true }\n' >"$1/app/package.json"
+}
+
 # ---- build ------------------------------------------------------------------------------------
 
 image_id() { bah inspect --type image --format '{{.FromImageID}}' "$1" 2>/dev/null || true; }
@@ -249,12 +276,13 @@ image_inputs() {
 
 # build_one NAME [BUILD_ARG...]: prepares the context, builds if the inputs changed, writes the archive.
 build_one() {
-  local name=$1 tag=${tags[$1]} ctx="$work/build/$1" file="$repo/images/$1/Containerfile"
+  local name=$1 tag=${tags[$1]} ctx="$work/build/$1" dir=${containerfile_dirs[$1]:-$1}
+  local file="$repo/images/$dir/Containerfile"
   shift
   local start=$SECONDS args=() a
   for a in "$@"; do args+=(--build-arg "$a"); done
   rm -rf "$ctx" && mkdir -p "$ctx"
-  "prepare_${name//-/_}" "$ctx"
+  "prepare_${dir//-/_}" "$ctx"
   local inputs base_id=""
   # a base image built here is an input by its ID, not just its tag
   for a in "$@"; do [ "${a%%=*}" != BASE_IMAGE ] || base_id=$(image_id "${a#*=}"); done
@@ -301,10 +329,14 @@ cmd_build() {
   build_one agent-runner "BASE_IMAGE=${tags[k8sclaw]}"
   build_one ipc-bridge "BASE_IMAGE=${tags[k8sclaw]}"
   build_one apiserver "BASE_IMAGE=${tags[k8sclaw]}"
+  for name in channel-telegram channel-slack channel-discord channel-whatsapp; do
+    build_one "$name" "BASE_IMAGE=${tags[k8sclaw]}" "CHANNEL_TYPE=${name#channel-}"
+  done
   build_one sandbox
   build_one nats
   build_one postgres
   build_one model-fake "BASE_IMAGE=${tags[node-base]}"
+  build_one chat-fakes "BASE_IMAGE=${tags[node-base]}"
   # images replaced by a rebuild are left untagged: nothing else in this store refers to them
   bah rmi --prune >/dev/null 2>&1 || true
 }

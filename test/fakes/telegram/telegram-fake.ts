@@ -8,6 +8,7 @@
 // request: a 429 with `retry_after` or a 500. With a webhook set it posts each update to the
 // webhook's URL instead, with the secret token header, one at a time, again until answered 2xx.
 import http from 'node:http';
+import { handleControlRequest, type ControlTarget } from '../control-api.ts';
 import { checkMarkdownV2 } from './markdown-v2.ts';
 
 type Json = Record<string, unknown>;
@@ -48,6 +49,8 @@ export interface TelegramFakeOptions {
   token: string;
   bot?: { id: number; username: string; firstName?: string };
   port?: number;
+  /** The address to listen on (default loopback; 0.0.0.0 in a pod). */
+  host?: string;
 }
 
 export interface TelegramFake {
@@ -324,7 +327,24 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
       }),
   };
 
+  // the control API (control-api.ts) drives the same fake over HTTP
+  const control: ControlTarget = {
+    pushMessage: (body) => {
+      const message = body as PushedMessage;
+      if (
+        typeof message.chatId !== 'number' ||
+        typeof message.text !== 'string' ||
+        typeof message.from?.id !== 'number'
+      ) {
+        throw new Error('want { chatId: number, from: { id: number, username? }, text: string }');
+      }
+      return fake.pushMessage(message);
+    },
+    calls: () => state.calls,
+    failNext: (method, faults) => fake.failNext(method, ...(faults as InjectedFault[])),
+  };
   const server = http.createServer((request, response) => {
+    if (handleControlRequest(request, response, control)) return;
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(request.url ?? '/', 'http://fake').pathname);
     if (!match) return fail(response, 404, 'Not Found');
     const [, token, method] = match as unknown as [string, string, string];
@@ -353,12 +373,13 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
         if (!response.headersSent) fail(response, 500, 'Internal Server Error');
       });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
-  return {
-    apiRoot: `http://127.0.0.1:${port}`,
+  const fake: TelegramFake = {
+    apiRoot: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     pushMessage(message) {
       const updateId = state.nextUpdateId++;
       const chatType = message.chatType ?? (message.chatId > 0 ? 'private' : 'supergroup');
@@ -414,4 +435,5 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }
