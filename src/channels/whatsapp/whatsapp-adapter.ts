@@ -35,7 +35,7 @@ export interface WhatsAppAdapterOptions {
   apiUrl?: string;
   port: number;
   host?: string;
-  /** The largest webhook body taken (default 1 MiB); Meta's payloads are a few KiB. */
+  /** The largest webhook body taken (default 3 MiB, the most Meta posts; most are a few KiB). */
   maxBodyBytes?: number;
   /** How long one Graph API call may take (default 30 s). */
   requestTimeoutMs?: number;
@@ -105,7 +105,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       }
       let body: Buffer;
       try {
-        body = await readBody(request, this.options.maxBodyBytes ?? 1024 * 1024);
+        body = await readBody(request, this.options.maxBodyBytes ?? 3 * 1024 * 1024);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           answer(413);
