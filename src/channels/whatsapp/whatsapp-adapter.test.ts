@@ -2,7 +2,7 @@
 // to it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startWhatsAppFake, type WhatsAppFake } from '../../../test/fakes/whatsapp/index.ts';
+import { signPayload, startWhatsAppFake, type WhatsAppFake } from '../../../test/fakes/whatsapp/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
 import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
 import { WhatsAppAdapter } from './whatsapp-adapter.ts';
@@ -30,6 +30,7 @@ describe('WhatsAppAdapter', () => {
   const errors: string[] = [];
   let holding: Promise<void> | undefined;
   let failuresLeft = 0;
+  let failText: string | undefined;
 
   before(async () => {
     const port = await findFreePort();
@@ -50,6 +51,7 @@ describe('WhatsAppAdapter', () => {
     await adapter.start(async (message) => {
       received.push(message);
       await holding;
+      if (message.text === failText) throw new Error('the bus refused it');
       if (failuresLeft > 0) {
         failuresLeft -= 1;
         throw new Error('the bus is away');
@@ -101,6 +103,65 @@ describe('WhatsAppAdapter', () => {
       [500, 200],
     );
     assert.equal(received.filter((m) => m.text === 'again please').length, 2);
+  });
+
+  it('answers a post of several messages once all of them were handled, 500 if one was not', async () => {
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
+                contacts: [{ profile: { name: 'Ada' }, wa_id: ada.from }],
+                messages: ['one', 'two'].map((text) => ({
+                  from: ada.from,
+                  id: `wamid.batch-${text}`,
+                  timestamp: '1767225600',
+                  type: 'text',
+                  text: { body: `batch ${text}` },
+                })),
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const body = JSON.stringify(payload);
+    const post = () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signPayload(body, appSecret) },
+        body,
+      });
+    const batch = () => received.filter((m) => m.text.startsWith('batch ')).map((m) => m.id);
+    // one at a time: the second is handed over once the first was handled, the answer after both
+    let release: () => void = () => undefined;
+    holding = new Promise<void>((resolve) => (release = resolve));
+    let answered = false;
+    const first = post().then((response) => ((answered = true), response));
+    await until('the first message', () => (batch().length === 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual([batch(), answered], [['wamid.batch-one'], false]);
+    release();
+    holding = undefined;
+    assert.equal((await first).status, 200);
+    assert.deepEqual(batch(), ['wamid.batch-one', 'wamid.batch-two']);
+    // the second cannot be handled: the whole post fails, and Meta posts it again
+    failText = 'batch two';
+    assert.equal((await post()).status, 500);
+    failText = undefined;
+    assert.equal((await post()).status, 200);
+    assert.deepEqual(batch().slice(2), [
+      'wamid.batch-one',
+      'wamid.batch-two',
+      'wamid.batch-one',
+      'wamid.batch-two',
+    ]);
   });
 
   it('refuses posts with a forged or missing signature with 401, and hands nothing over', async () => {
