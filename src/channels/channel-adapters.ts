@@ -2,7 +2,9 @@
 import type { ChannelType } from '../api/index.ts';
 import type { AdapterFactory } from './kit/index.ts';
 import { createTelegramAdapter } from './telegram/index.ts';
+import { createWhatsAppAdapter } from './whatsapp/index.ts';
 
 export const channelAdapters: Partial<Record<ChannelType, AdapterFactory>> = {
   telegram: createTelegramAdapter,
+  whatsapp: createWhatsAppAdapter,
 };

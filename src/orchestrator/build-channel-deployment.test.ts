@@ -92,6 +92,22 @@ describe('buildChannelDeployment', () => {
     }
   });
 
+  it('whatsapp needs its phone number id, verify token and app secret; its API URL is optional', () => {
+    const deployment = deploymentFor({ type: 'whatsapp', secretRef: { name: 'alice-whatsapp' } });
+    for (const key of ['WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_APP_SECRET']) {
+      assert.deepEqual(envVar(deployment, key), {
+        name: key,
+        valueFrom: { secretKeyRef: { name: 'alice-whatsapp', key } },
+      });
+    }
+    assert.deepEqual(envVar(deployment, 'K8SCLAW_WHATSAPP_API_URL'), {
+      name: 'K8SCLAW_WHATSAPP_API_URL',
+      valueFrom: {
+        secretKeyRef: { name: 'alice-whatsapp', key: 'K8SCLAW_WHATSAPP_API_URL', optional: true },
+      },
+    });
+  });
+
   it('is hardened and holds no Kubernetes credentials', () => {
     const pod = deploymentFor({ type: 'telegram', secretRef: { name: 't' } }).spec.template.spec;
     assert.equal(pod.automountServiceAccountToken, false);

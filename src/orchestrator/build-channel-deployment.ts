@@ -5,7 +5,8 @@
 // Secret convention: the Secret named by the channel's `secretRef` holds the token under a key named
 // like its environment variable (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN,
 // WHATSAPP_ACCESS_TOKEN), e.g. `kubectl create secret generic alice-telegram
-// --from-literal=TELEGRAM_BOT_TOKEN=…`. Keys a channel can use but does not need are optional.
+// --from-literal=TELEGRAM_BOT_TOKEN=…`. Keys a channel cannot run without are required like the
+// token (WhatsApp's webhook secrets); keys it can use but does not need are optional.
 import { labels, type ChannelType, type ClawInstance } from '../api/index.ts';
 import { agentPodPaths } from './agent-pod-paths.ts';
 import { buildOwnerReference } from './build-owner-reference.ts';
@@ -22,7 +23,15 @@ import { buildObjectLabels } from './object-labels.ts';
 
 export type ChannelSpec = NonNullable<ClawInstance['spec']['channels']>[number];
 
-export const channelSecretKeys: Record<ChannelType, { token: string; optional: readonly string[] }> = {
+export interface ChannelSecretKeys {
+  /** The service's token, which every channel needs. */
+  token: string;
+  /** Further keys the channel cannot run without (the pod does not start until the Secret has them). */
+  required?: readonly string[];
+  optional: readonly string[];
+}
+
+export const channelSecretKeys: Record<ChannelType, ChannelSecretKeys> = {
   // webhook mode instead of long polling: the public URL Telegram posts to, and its secret token
   // (the API root: a local Bot API server, or a stand-in of Telegram)
   telegram: {
@@ -32,8 +41,13 @@ export const channelSecretKeys: Record<ChannelType, { token: string; optional: r
   // Socket Mode (no public endpoint needed) connects with an app-level token
   slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
   discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },
-  // the Cloud API sends from a phone number id
-  whatsapp: { token: 'WHATSAPP_ACCESS_TOKEN', optional: ['WHATSAPP_PHONE_NUMBER_ID'] },
+  // the Cloud API sends from a phone number id; messages come only by webhook, whose verification
+  // handshake wants the verify token and whose posts are signed with the app secret
+  whatsapp: {
+    token: 'WHATSAPP_ACCESS_TOKEN',
+    required: ['WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_APP_SECRET'],
+    optional: ['K8SCLAW_WHATSAPP_API_URL'],
+  },
 };
 
 export interface BuildChannelDeploymentOptions {
@@ -172,7 +186,10 @@ function buildChannelEnv(
           },
         ]
       : []),
-    { name: keys.token, valueFrom: { secretKeyRef: { name: secretName, key: keys.token } } },
+    ...[keys.token, ...(keys.required ?? [])].map((key) => ({
+      name: key,
+      valueFrom: { secretKeyRef: { name: secretName, key } },
+    })),
     ...keys.optional.map((key) => ({
       name: key,
       valueFrom: { secretKeyRef: { name: secretName, key, optional: true } },

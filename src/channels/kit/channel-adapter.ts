@@ -26,8 +26,11 @@ export interface ChannelAdapter {
   sendReply(reply: ChannelReply, part: ReplyPart, index: number): Promise<void>;
   /** A short refusal or notice into a chat, outside any run (the deny message). */
   sendNotice(chat: ChannelChat, text: string, replyToMessageId?: string): Promise<void>;
-  /** Shows that the bot is working in this chat; best effort. */
-  sendTyping(chat: ChannelChat): Promise<void>;
+  /**
+   * Shows that the bot is working in this chat; best effort. `messageId` is the person's message
+   * the run answers (WhatsApp ties its typing indicator to one).
+   */
+  sendTyping(chat: ChannelChat, messageId?: string): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -63,11 +63,11 @@ class TypingIndicators {
     this.options = options;
   }
 
-  start(chat: ChannelChat): void {
+  start(chat: ChannelChat, messageId?: string): void {
     const key = buildChannelSessionKey(this.options.identity.channel, chat);
     this.stop(chat);
     const send = () =>
-      void this.options.adapter.sendTyping(chat).catch((error: unknown) => {
+      void this.options.adapter.sendTyping(chat, messageId).catch((error: unknown) => {
         this.options.logger.debug({ err: error }, 'typing indicator not shown');
       });
     send();
@@ -128,7 +128,7 @@ export async function runChannel(
     const result = await publisher.publishChannelMessage(identity, buildInboundMessage(options, received));
     logger.info({ ...log, duplicate: result.duplicate }, 'message published');
     options.onOutcome?.('message', 'published');
-    if (!result.duplicate) typing.start(received.chat);
+    if (!result.duplicate) typing.start(received.chat, received.messageId);
   };
 
   const consumeReplies = whileConnected({
