@@ -2,4 +2,5 @@
 // registry of which adapter serves which channel type.
 export * from './kit/index.ts';
 export * from './telegram/index.ts';
+export * from './discord/index.ts';
 export { channelAdapters } from './channel-adapters.ts';

@@ -26,7 +26,8 @@ export const channelSecretKeys: Record<ChannelType, { token: string; optional: r
   telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'] },
   // Socket Mode (no public endpoint needed) connects with an app-level token
   slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
-  discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },
+  // the REST root to use instead of Discord's (a fake in the local cluster)
+  discord: { token: 'DISCORD_BOT_TOKEN', optional: ['K8SCLAW_DISCORD_API_URL'] },
   // the Cloud API sends from a phone number id
   whatsapp: { token: 'WHATSAPP_ACCESS_TOKEN', optional: ['WHATSAPP_PHONE_NUMBER_ID'] },
 };
