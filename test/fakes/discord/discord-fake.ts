@@ -8,7 +8,8 @@
 // text, as on Discord), HEARTBEAT/ACK, READY then GUILD_CREATE, and MESSAGE_CREATE dispatches with
 // sequence numbers for the messages people "send" (pushMessage) and the bot's own messages. A
 // dropped connection may RESUME its session at `resume_gateway_url` and gets the dispatches it
-// missed; a message pushed while no session exists is lost, as Discord does not redeliver.
+// missed; a message pushed while no session exists is lost, as Discord does not redeliver. The
+// control API under `/_control/` (messages, calls, faults, drop-connections) drives it from outside.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -442,6 +443,7 @@ export async function startDiscordFake(options: DiscordFakeOptions): Promise<Dis
 
   const handleRest = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://fake');
+    if (url.pathname.startsWith('/_control/')) return await handleControl(request, response, url.pathname);
     const path = url.pathname.replace(/^\/api\/v10/, '');
     if (path === url.pathname) return send(response, 404, { message: '404: Not Found', code: 0 });
     const route = routes.find((r) => r.httpMethod === request.method && r.pattern.test(path));
@@ -510,6 +512,39 @@ export async function startDiscordFake(options: DiscordFakeOptions): Promise<Dis
       'x-ratelimit-reset-after': '1.000',
       'x-ratelimit-bucket': `fake-${route.method}`,
     });
+  };
+
+  /** The control API, for tests that run the fake as a program (see main.ts). */
+  const handleControl = async (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    path: string,
+  ): Promise<void> => {
+    let body: Json | undefined;
+    try {
+      body = await readBody(request);
+    } catch {
+      return send(response, 400, { error: 'the body is not JSON' });
+    }
+    if (request.method === 'GET' && path === '/_control/calls') return send(response, 200, { calls });
+    if (request.method === 'POST' && path === '/_control/messages') {
+      const problem = pushedMessageProblem(body);
+      if (problem) return send(response, 400, { error: problem });
+      return send(response, 200, fake.pushMessage(body as unknown as PushedDiscordMessage));
+    }
+    if (request.method === 'POST' && path === '/_control/faults') {
+      const injected = body?.faults;
+      if (typeof body?.method !== 'string' || !Array.isArray(injected)) {
+        return send(response, 400, { error: 'want { "method": "...", "faults": [{ "status": 429 }] }' });
+      }
+      fake.failNext(body.method, ...(injected as InjectedFault[]));
+      return send(response, 200, { method: body.method, queued: faults.get(body.method)?.length ?? 0 });
+    }
+    if (request.method === 'POST' && path === '/_control/drop-connections') {
+      fake.dropConnections();
+      return send(response, 200, {});
+    }
+    return send(response, 404, { error: 'no such control endpoint' });
   };
 
   const server = http.createServer((request, response) => {
@@ -624,7 +659,7 @@ export async function startDiscordFake(options: DiscordFakeOptions): Promise<Dis
     return `${host}:${port}`;
   }
 
-  return {
+  const fake: DiscordFake = {
     apiUrl: `http://127.0.0.1:${port}/api`,
     bot,
     guild,
@@ -658,4 +693,22 @@ export async function startDiscordFake(options: DiscordFakeOptions): Promise<Dis
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
+}
+
+function isUser(value: unknown): boolean {
+  const user = value as Json | undefined;
+  return typeof user?.id === 'string' && /^\d+$/.test(user.id) && typeof user.username === 'string';
+}
+
+/** What is wrong with a message posted to the control API, if anything. */
+function pushedMessageProblem(body: Json | undefined): string | undefined {
+  if (typeof body?.channelId !== 'string' || !/^\d+$/.test(body.channelId)) return 'channelId: a snowflake';
+  if (!isUser(body.author)) return 'author: { id: a snowflake, username }';
+  if (typeof body.content !== 'string') return 'content: the text';
+  const replyTo = body.replyTo as Json | undefined;
+  if (replyTo !== undefined && (typeof replyTo.messageId !== 'string' || !isUser(replyTo.author))) {
+    return 'replyTo: { messageId, author }';
+  }
+  return undefined;
 }
