@@ -177,3 +177,74 @@ describe('DiscordAdapter', () => {
     assert.equal(typing?.status, 204);
   });
 });
+
+describe('DiscordAdapter lifecycle', () => {
+  it('hands over in order, resumes a dropped connection, and stops only once the messages being handled are done', async () => {
+    const fake = await startDiscordFake({ token });
+    const adapter = new DiscordAdapter({ token, apiUrl: fake.apiUrl });
+    const handled: string[] = [];
+    let release: () => void = () => undefined;
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const { stopped } = await adapter.start(async (message) => {
+        if (message.text === 'slow') await holding;
+        handled.push(message.text);
+      });
+      fake.pushMessage({ channelId: '800000000000000001', author: ada, content: 'slow' });
+      fake.pushMessage({ channelId: '800000000000000001', author: ada, content: 'fast' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(handled, [], 'the second waits for the first');
+
+      fake.dropConnections();
+      await until('the resumed session', () =>
+        fake.gatewayEvents().some((event) => event.kind === 'resume') && fake.readySessions() === 1
+          ? true
+          : undefined,
+      );
+      fake.pushMessage({ channelId: '800000000000000001', author: ada, content: 'after the drop' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      let stopDone = false;
+      const stopping = adapter.stop().then(() => (stopDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(stopDone, false, 'stop waits for the message being handled');
+      release();
+      await stopping;
+      await stopped;
+      assert.deepEqual(handled, ['slow', 'fast', 'after the drop']);
+      assert.equal(fake.gatewayEvents().filter((event) => event.kind === 'identify').length, 1);
+    } finally {
+      release();
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+
+  it('stops receiving, with an error, when the Gateway closes the connection for good', async () => {
+    const fake = await startDiscordFake({ token });
+    const adapter = new DiscordAdapter({ token, apiUrl: fake.apiUrl });
+    try {
+      const { stopped } = await adapter.start(async () => undefined);
+      // 4004: the token was reset while connected
+      fake.dropConnections(4004);
+      await assert.rejects(stopped, /4004/);
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+
+  it('refuses to start with a token Discord refuses', async () => {
+    const fake = await startDiscordFake({ token });
+    const adapter = new DiscordAdapter({ token: 'not-the-token', apiUrl: fake.apiUrl });
+    try {
+      await assert.rejects(
+        adapter.start(async () => undefined),
+        /token/i,
+      );
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+});

@@ -99,8 +99,11 @@ export interface DiscordFake {
   gatewayEvents(): GatewayEvent[];
   /** How many sessions are identified (or resumed) and connected now. */
   readySessions(): number;
-  /** Drops every Gateway connection without a close frame; the sessions stay resumable. */
-  dropConnections(): void;
+  /**
+   * Drops every Gateway connection without a close frame (the sessions stay resumable), or closes
+   * them with a Gateway close code, e.g. 4004 when the token was reset.
+   */
+  dropConnections(closeCode?: number): void;
   close(): Promise<void>;
 }
 
@@ -683,8 +686,11 @@ export async function startDiscordFake(options: DiscordFakeOptions): Promise<Dis
     faultsServed: (method) => faultCounts.get(method) ?? 0,
     gatewayEvents: () => [...gateway],
     readySessions: () => [...sessions.values()].filter((session) => session.socket !== undefined).length,
-    dropConnections() {
-      for (const socket of sockets) socket.terminate();
+    dropConnections(closeCode) {
+      for (const socket of sockets) {
+        if (closeCode === undefined) socket.terminate();
+        else socket.close(closeCode, 'Closed by the fake.');
+      }
     },
     async close() {
       for (const socket of sockets) socket.terminate();
