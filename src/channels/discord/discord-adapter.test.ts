@@ -234,6 +234,28 @@ describe('DiscordAdapter lifecycle', () => {
     }
   });
 
+  it('asks Discord for the parent of a thread it was not told about', async () => {
+    const fake = await startDiscordFake({ token, announceThread: false });
+    const adapter = new DiscordAdapter({ token, apiUrl: fake.apiUrl });
+    const received: ReceivedMessage[] = [];
+    try {
+      await adapter.start(async (message) => {
+        received.push(message);
+      });
+      fake.pushMessage({ channelId: fake.guild.threadId, author: ada, content: `<@${fake.bot.id}> hi` });
+      const message = await until('the thread message', () => received[0]);
+      assert.deepEqual(message.chat, { chatId: fake.guild.channelId, threadId: fake.guild.threadId });
+      assert.ok(
+        fake.calls.some(
+          (call) => call.method === 'getChannel' && call.path === `/channels/${fake.guild.threadId}`,
+        ),
+      );
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+
   it('refuses to start with a token Discord refuses', async () => {
     const fake = await startDiscordFake({ token });
     const adapter = new DiscordAdapter({ token: 'not-the-token', apiUrl: fake.apiUrl });

@@ -71,6 +71,8 @@ export interface DiscordFakeOptions {
   host?: string;
   /** Sent in HELLO (Discord sends 41250). */
   heartbeatIntervalMs?: number;
+  /** GUILD_CREATE lists the guild's thread (default), else the bot learns of it from its messages. */
+  announceThread?: boolean;
 }
 
 export interface GatewayEvent {
@@ -268,7 +270,7 @@ export async function startDiscordFake(options: DiscordFakeOptions): Promise<Dis
     voice_states: [],
     members: [{ user: userJson(bot), roles: [], joined_at: startedAt, deaf: false, mute: false, flags: 0 }],
     channels: [channelJson(guild.channelId)],
-    threads: [channelJson(guild.threadId)],
+    threads: options.announceThread === false ? [] : [channelJson(guild.threadId)],
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],
