@@ -256,6 +256,29 @@ describe('DiscordAdapter lifecycle', () => {
     }
   });
 
+  it('a connection Discord drops without an answer is a retryable delivery error', async () => {
+    const fake = await startDiscordFake({ token });
+    const adapter = new DiscordAdapter({ token, apiUrl: fake.apiUrl });
+    try {
+      await adapter.start(async () => undefined);
+      fake.failNext('createMessage', { status: 'drop' });
+      const reply = {
+        id: 'uid-9',
+        chat: { chatId: '800000000000000001' },
+        status: 'succeeded' as const,
+        text: 'hi',
+      };
+      await assert.rejects(adapter.sendReply(reply, { text: 'hi', plain: 'hi' }, 0), (error: unknown) => {
+        assert.ok(error instanceof DeliveryError, String(error));
+        return error.retryable;
+      });
+      assert.equal(fake.faultsServed('createMessage'), 1, 'not retried behind the kit');
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+
   it('refuses to start with a token Discord refuses', async () => {
     const fake = await startDiscordFake({ token });
     const adapter = new DiscordAdapter({ token: 'not-the-token', apiUrl: fake.apiUrl });

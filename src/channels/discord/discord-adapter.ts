@@ -9,26 +9,10 @@
 // out), so its errors become the kit's DeliveryError at once and the kit's retry policy applies:
 // 429 with its `retry_after`, 5xx and network errors retryable, the rest (403 missing access, 404
 // unknown channel) refusals.
-import {
-  ChannelType,
-  Client,
-  DiscordAPIError,
-  Events,
-  GatewayIntentBits,
-  HTTPError,
-  Partials,
-  RateLimitError,
-  Routes,
-  type Message,
-} from 'discord.js';
+import { ChannelType, Client, Events, GatewayIntentBits, Partials, Routes, type Message } from 'discord.js';
 import type { ChannelChat, ChannelReply } from '../../api/index.ts';
-import {
-  DeliveryError,
-  deliveryErrorCodes,
-  type ChannelAdapter,
-  type ReceivedMessage,
-  type ReplyPart,
-} from '../kit/index.ts';
+import type { ChannelAdapter, ReceivedMessage, ReplyPart } from '../kit/index.ts';
+import { toDeliveryError } from './discord-delivery-error.ts';
 import { buildReceivedMessage, type DiscordMessageFacts } from './discord-message.ts';
 
 export interface DiscordAdapterOptions {
@@ -46,54 +30,6 @@ export const discordIntents = [
   GatewayIntentBits.MessageContent,
   GatewayIntentBits.DirectMessages,
 ] as const;
-
-/** Discord's JSON error body for a 429 carries `retry_after` in seconds. */
-function retryAfterOf(error: DiscordAPIError): number | undefined {
-  const body = error.rawError as { retry_after?: unknown };
-  return typeof body.retry_after === 'number' ? Math.ceil(body.retry_after * 1000) : undefined;
-}
-
-/** Errors of fetch itself: nothing reached Discord, or no answer came back. */
-function isNetworkError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return error.name === 'AbortError' || error.name === 'TimeoutError' || error instanceof TypeError;
-}
-
-export function toDeliveryError(error: unknown, what: string): unknown {
-  if (error instanceof RateLimitError) {
-    return new DeliveryError(
-      deliveryErrorCodes.retryable,
-      `Discord rate-limited ${what} (${error.route}, retry after ${error.retryAfter} ms)`,
-      { cause: error, retryAfterMs: Math.max(0, Math.ceil(error.retryAfter)) },
-    );
-  }
-  if (error instanceof DiscordAPIError) {
-    const retryable = error.status === 429 || error.status >= 500;
-    const retryAfterMs = error.status === 429 ? retryAfterOf(error) : undefined;
-    return new DeliveryError(
-      retryable ? deliveryErrorCodes.retryable : deliveryErrorCodes.rejected,
-      `Discord refused ${what}: ${error.status} ${error.code} ${error.message}`,
-      { cause: error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
-    );
-  }
-  if (error instanceof HTTPError) {
-    return new DeliveryError(
-      error.status >= 500 || error.status === 429
-        ? deliveryErrorCodes.retryable
-        : deliveryErrorCodes.rejected,
-      `Discord answered ${what} with ${error.status} ${error.message}`,
-      { cause: error },
-    );
-  }
-  if (isNetworkError(error)) {
-    return new DeliveryError(
-      deliveryErrorCodes.retryable,
-      `Discord unreachable for ${what}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  return error;
-}
 
 /** Where a reply to this chat goes: the thread when there is one, else the channel. */
 function targetChannel(chat: ChannelChat): string {

@@ -51,15 +51,15 @@ export interface RecordedCall {
   httpMethod: string;
   path: string;
   body?: Json;
-  /** The status the fake answered with. */
+  /** The status the fake answered with (0: the connection was dropped). */
   status: number;
   /** The message the fake created (createMessage). */
   message?: Json;
 }
 
 export interface InjectedFault {
-  /** 403: missing access; 404: unknown channel. */
-  status: 403 | 404 | 429 | 500 | 502 | 503;
+  /** 403: missing access; 404: unknown channel; `drop`: the connection closes without an answer. */
+  status: 403 | 404 | 429 | 500 | 502 | 503 | 'drop';
   retryAfterSeconds?: number;
 }
 
@@ -483,6 +483,10 @@ export async function startDiscordFake(options: DiscordFakeOptions): Promise<Dis
     const fault = faults.get(route.method)?.shift();
     if (fault) {
       faultCounts.set(route.method, (faultCounts.get(route.method) ?? 0) + 1);
+      if (fault.status === 'drop') {
+        request.socket.destroy();
+        return;
+      }
       call.status = fault.status;
       if (fault.status === 429) {
         const retryAfter = fault.retryAfterSeconds ?? 1;
