@@ -9,7 +9,7 @@
 // out), so its errors become the kit's DeliveryError at once and the kit's retry policy applies:
 // 429 with its `retry_after`, 5xx and network errors retryable, the rest (403 missing access, 404
 // unknown channel) refusals.
-import { ChannelType, Client, Events, GatewayIntentBits, Partials, Routes, type Message } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, Routes, type Message } from 'discord.js';
 import type { ChannelChat, ChannelReply } from '../../api/index.ts';
 import type { ChannelAdapter, ReceivedMessage, ReplyPart } from '../kit/index.ts';
 import { toDeliveryError } from './discord-delivery-error.ts';
@@ -103,7 +103,7 @@ export class DiscordAdapter implements ChannelAdapter {
       id: message.id,
       channelId: message.channelId,
       ...(channel.isThread() && channel.parentId ? { parentChannelId: channel.parentId } : {}),
-      inGuild: message.inGuild() && channel.type !== ChannelType.DM,
+      inGuild: message.inGuild(),
       type: message.type,
       webhookId: message.webhookId,
       author: {
@@ -165,8 +165,13 @@ export class DiscordAdapter implements ChannelAdapter {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    // Discord will not send them again: let the messages being handled reach the bus first
-    await this.handling;
+    // Discord will not send them again: let the messages being handled, and those arriving
+    // meanwhile, reach the bus before the connection closes
+    for (let round = 0; round < 10; round += 1) {
+      const handling = this.handling;
+      await handling;
+      if (handling === this.handling) break;
+    }
     await this.client.destroy();
     this.endStopped();
   }
