@@ -90,6 +90,11 @@ describe('buildChannelDeployment', () => {
         valueFrom: { secretKeyRef: { name: 'alice-telegram', key, optional: true } },
       });
     }
+    const discord = deploymentFor({ type: 'discord', secretRef: { name: 'alice-discord' } });
+    assert.deepEqual(envVar(discord, 'K8SCLAW_DISCORD_API_URL'), {
+      name: 'K8SCLAW_DISCORD_API_URL',
+      valueFrom: { secretKeyRef: { name: 'alice-discord', key: 'K8SCLAW_DISCORD_API_URL', optional: true } },
+    });
   });
 
   it('whatsapp needs its phone number id, verify token and app secret; its API URL is optional', () => {

@@ -40,7 +40,8 @@ export const channelSecretKeys: Record<ChannelType, ChannelSecretKeys> = {
   },
   // Socket Mode (no public endpoint needed) connects with an app-level token
   slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
-  discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },
+  // the REST root to use instead of Discord's (a stand-in in the local cluster)
+  discord: { token: 'DISCORD_BOT_TOKEN', optional: ['K8SCLAW_DISCORD_API_URL'] },
   // the Cloud API sends from a phone number id; messages come only by webhook, whose verification
   // handshake wants the verify token and whose posts are signed with the app secret
   whatsapp: {
