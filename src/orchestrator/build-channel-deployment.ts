@@ -24,8 +24,12 @@ export type ChannelSpec = NonNullable<ClawInstance['spec']['channels']>[number];
 export const channelSecretKeys: Record<ChannelType, { token: string; optional: readonly string[] }> = {
   // webhook mode instead of long polling: the public URL Telegram posts to, and its secret token
   telegram: { token: 'TELEGRAM_BOT_TOKEN', optional: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'] },
-  // Socket Mode (no public endpoint needed) connects with an app-level token
-  slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
+  // Socket Mode (no public endpoint needed) connects with an app-level token; without one, the
+  // HTTP Events API verifies Slack's posts with the signing secret; the Web API's URL (a fake)
+  slack: {
+    token: 'SLACK_BOT_TOKEN',
+    optional: ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'K8SCLAW_SLACK_API_URL'],
+  },
   discord: { token: 'DISCORD_BOT_TOKEN', optional: [] },
   // the Cloud API sends from a phone number id
   whatsapp: { token: 'WHATSAPP_ACCESS_TOKEN', optional: ['WHATSAPP_PHONE_NUMBER_ID'] },
