@@ -115,6 +115,29 @@ describe('SlackAdapter in Socket Mode', () => {
     assert.deepEqual(followUp.chat, { chatId: 'C0GENERAL', threadId: ts });
   });
 
+  it('takes its envelopes again after a dropped connection', async () => {
+    const connections = fake.connections();
+    fake.dropConnections();
+    const { ts } = fake.pushMessage({ channel: 'D0ADA', user: ada, text: 'after the drop' });
+    await until('the message on the new connection', () => received.find((m) => m.messageId === ts));
+    await until('the acknowledgement', () => (fake.pending().length === 0 ? true : undefined));
+    assert.equal(fake.connections(), connections + 1);
+  });
+
+  it('posts a long reply in parts of at most 4,000 characters, through the kit', async () => {
+    const paragraph = 'word '.repeat(399).trim();
+    const text = Array.from({ length: 5 }, () => paragraph).join('\n\n');
+    const before = fake.sentMessages().length;
+    const outcome = await deliverReply(
+      { id: 'uid-6', chat: { chatId: 'D0ADA' }, status: 'succeeded', text },
+      { channel: 'slack', send: (r, part) => adapter.sendReply(r, part) },
+    );
+    const parts = fake.sentMessages().slice(before);
+    assert.equal(outcome.parts, parts.length);
+    assert.ok(parts.length >= 3);
+    for (const part of parts) assert.ok(String(part.params.text).length <= 4000);
+  });
+
   it('posts replies as mrkdwn into the thread', async () => {
     const reply = {
       id: 'uid-1',

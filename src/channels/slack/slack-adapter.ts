@@ -102,6 +102,8 @@ class AckAfterHandlingReceiver extends SocketModeReceiver {
 }
 
 export class SlackAdapter implements ChannelAdapter {
+  /** How events arrive: over Slack's WebSocket, or posted to this process. */
+  readonly mode: 'socket-mode' | 'events-api';
   private readonly app: App;
   private readonly receiver: AckAfterHandlingReceiver | HTTPReceiver;
   private readonly options: SlackAdapterOptions;
@@ -116,6 +118,7 @@ export class SlackAdapter implements ChannelAdapter {
       throw new Error('the Slack adapter runs either in Socket Mode or with the HTTP Events API');
     }
     this.options = options;
+    this.mode = options.socketMode ? 'socket-mode' : 'events-api';
     const logger = boltLogger(options.onError);
     const apiUrl = options.apiUrl ? { slackApiUrl: options.apiUrl } : {};
     this.receiver = options.socketMode

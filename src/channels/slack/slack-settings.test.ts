@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
+import { startSlackFake } from '../../../test/fakes/slack/index.ts';
+import { findFreePort } from '../../../test/harness/free-port.ts';
 import { SlackAdapter } from './slack-adapter.ts';
 import { createSlackAdapter } from './slack-settings.ts';
 
@@ -23,26 +25,31 @@ describe('the Slack channel settings', () => {
       ignore,
     );
     assert.ok(adapter instanceof SlackAdapter);
-    assert.equal(adapter.httpPort(), undefined);
-    assert.equal(
-      (adapter as unknown as { options: { socketMode?: unknown } }).options.socketMode !== undefined,
-      true,
-    );
+    assert.equal(adapter.mode, 'socket-mode');
   });
 
-  it('builds an HTTP Events API adapter on the webhook port with the signing secret alone', () => {
+  it('builds an HTTP Events API adapter on the webhook port, talking to the given Web API', async () => {
+    const fake = await startSlackFake({ botToken: 'xoxb-1' });
+    const port = await findFreePort();
     const adapter = createSlackAdapter(
       {
         SLACK_BOT_TOKEN: 'xoxb-1',
         SLACK_SIGNING_SECRET: 's',
-        K8SCLAW_WEBHOOK_PORT: '9090',
-        K8SCLAW_SLACK_API_URL: 'http://fake:8080/api/',
+        K8SCLAW_WEBHOOK_PORT: String(port),
+        K8SCLAW_SLACK_API_URL: fake.apiUrl,
       },
       ignore,
     );
-    const options = (adapter as unknown as { options: { http?: { port: number }; apiUrl?: string } }).options;
-    assert.equal(options.http?.port, 9090);
-    assert.equal(options.apiUrl, 'http://fake:8080/api/');
+    try {
+      assert.ok(adapter instanceof SlackAdapter);
+      assert.equal(adapter.mode, 'events-api');
+      await adapter.start(async () => undefined);
+      assert.equal(adapter.httpPort(), port);
+      assert.ok(fake.calls.some((call) => call.method === 'auth.test' && call.ok));
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
   });
 
   it('names the missing bot token', () => {
