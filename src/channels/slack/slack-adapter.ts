@@ -23,7 +23,10 @@ export interface SlackAdapterOptions {
   botToken: string;
   /** The Web API's base URL (default https://slack.com/api/): a fake in tests. */
   apiUrl?: string;
-  /** Socket Mode with this app-level token (`xapp-…`, scope `connections:write`). */
+  /**
+   * Socket Mode with this app-level token (`xapp-…`, scope `connections:write`). `reconnectDelayMs`
+   * is the socket client's ping timeout, which is also its first delay before reconnecting (5 s).
+   */
   socketMode?: { appToken: string; reconnectDelayMs?: number };
   /** The HTTP Events API: Slack posts to `/slack/events` on this port, signed with the secret. */
   http?: { signingSecret: string; port: number; host?: string };
@@ -112,6 +115,7 @@ export class SlackAdapter implements ChannelAdapter {
   private readonly threads = new Map<string, true>();
   private readonly handled = new Map<string, Promise<void>>();
   private stopped: (() => void) | undefined;
+  private httpServer: Awaited<ReturnType<App['start']>> | undefined;
 
   constructor(options: SlackAdapterOptions) {
     if (!options.socketMode === !options.http) {
@@ -158,7 +162,8 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   async start(onMessage: (message: ReceivedMessage) => Promise<void>): Promise<{ stopped: Promise<void> }> {
-    // auth.test: a refused token ends here, before anything is received
+    // auth.test: a refused token ends here, before anything is received; the App keeps its own
+    // answer to itself, so the bot's ids come from a second call
     await this.app.init();
     const auth = await this.app.client.auth.test();
     if (!auth.user_id) throw new Error('auth.test named no bot user');
@@ -173,14 +178,19 @@ export class SlackAdapter implements ChannelAdapter {
     };
     this.app.event('message', listener);
     this.app.event('app_mention', listener);
-    // the App's default handler logs and rethrows: the receiver then withholds the acknowledgement
+    // a listener that failed (the bus did not take the message) fails processEvent: the Socket Mode
+    // receiver then withholds the acknowledgement, the HTTP receiver answers 500
     this.app.error(async (error) => {
       this.options.onError?.(error, 'handling a Slack event');
       throw error;
     });
     const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
     if (this.options.http) {
-      await this.app.start({ port: this.options.http.port, host: this.options.http.host ?? '0.0.0.0' });
+      // HTTPReceiver.start resolves with its listening server
+      this.httpServer = await this.app.start({
+        port: this.options.http.port,
+        host: this.options.http.host ?? '0.0.0.0',
+      });
     } else {
       // resolves once Slack said hello on the socket
       await this.app.start();
@@ -226,11 +236,8 @@ export class SlackAdapter implements ChannelAdapter {
 
   /** The port the Events API endpoint listens on (HTTP mode), e.g. after asking for port 0. */
   httpPort(): number | undefined {
-    if (!(this.receiver instanceof HTTPReceiver)) return undefined;
-    const address = (this.receiver as unknown as { server?: { address(): unknown } }).server?.address();
-    return typeof address === 'object' && address !== null && 'port' in address
-      ? Number((address as { port: number }).port)
-      : undefined;
+    const address = this.httpServer?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
   }
 
   private async post(chat: ChannelChat, text: string, what: string): Promise<void> {
