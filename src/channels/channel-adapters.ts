@@ -2,6 +2,7 @@
 import type { ChannelType } from '../api/index.ts';
 import type { AdapterFactory } from './kit/index.ts';
 import { createDiscordAdapter } from './discord/index.ts';
+import { createSlackAdapter } from './slack/index.ts';
 import { createTelegramAdapter } from './telegram/index.ts';
 import { createWhatsAppAdapter } from './whatsapp/index.ts';
 
@@ -9,4 +10,5 @@ export const channelAdapters: Partial<Record<ChannelType, AdapterFactory>> = {
   telegram: createTelegramAdapter,
   discord: createDiscordAdapter,
   whatsapp: createWhatsAppAdapter,
+  slack: createSlackAdapter,
 };

@@ -79,10 +79,12 @@ describe('buildChannelDeployment', () => {
 
   it('extra keys a channel can use are optional', () => {
     const deployment = deploymentFor({ type: 'slack', secretRef: { name: 'alice-slack' } });
-    assert.deepEqual(envVar(deployment, 'SLACK_APP_TOKEN'), {
-      name: 'SLACK_APP_TOKEN',
-      valueFrom: { secretKeyRef: { name: 'alice-slack', key: 'SLACK_APP_TOKEN', optional: true } },
-    });
+    for (const key of ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'K8SCLAW_SLACK_API_URL']) {
+      assert.deepEqual(envVar(deployment, key), {
+        name: key,
+        valueFrom: { secretKeyRef: { name: 'alice-slack', key, optional: true } },
+      });
+    }
     const telegram = deploymentFor({ type: 'telegram', secretRef: { name: 'alice-telegram' } });
     for (const key of ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET']) {
       assert.deepEqual(envVar(telegram, key), {

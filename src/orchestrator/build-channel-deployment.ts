@@ -38,8 +38,12 @@ export const channelSecretKeys: Record<ChannelType, ChannelSecretKeys> = {
     token: 'TELEGRAM_BOT_TOKEN',
     optional: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'K8SCLAW_TELEGRAM_API_ROOT'],
   },
-  // Socket Mode (no public endpoint needed) connects with an app-level token
-  slack: { token: 'SLACK_BOT_TOKEN', optional: ['SLACK_APP_TOKEN'] },
+  // Socket Mode (no public endpoint needed) connects with an app-level token; without one, the
+  // HTTP Events API verifies Slack's posts with the signing secret; the Web API's URL (a stand-in)
+  slack: {
+    token: 'SLACK_BOT_TOKEN',
+    optional: ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'K8SCLAW_SLACK_API_URL'],
+  },
   // the REST root to use instead of Discord's (a stand-in in the local cluster)
   discord: { token: 'DISCORD_BOT_TOKEN', optional: ['K8SCLAW_DISCORD_API_URL'] },
   // the Cloud API sends from a phone number id; messages come only by webhook, whose verification
