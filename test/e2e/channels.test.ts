@@ -25,14 +25,21 @@ const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const denyMessage = 'Sorry, this bot is private';
 // the scripted model answers by how many assistant turns the request already carries: one chat's
 // turns get these in order (plain words: every service shows them as written)
-const replies = ['Hello from Claw', 'You said hello before', 'Third answer', 'Fourth answer', 'Fifth answer'];
+const replies = [
+  'Hello from Claw',
+  'You said hello before',
+  'Third answer',
+  'Fourth answer',
+  'Fifth answer',
+  'Sixth answer',
+];
 const script: ModelScript = { conversations: [{ turns: replies.map((text) => ({ text })) }] };
 
 /** How a test speaks to one chat service's stand-in and reads what the bot sent. */
 interface ChannelDriver {
   type: ChannelType;
-  /** The stand-in's own settings (the token it accepts). */
-  standInEnv: Record<string, string>;
+  /** The stand-in's own settings (the token it accepts), given the channel's Service URL. */
+  standInEnv(channelUrl: string): Record<string, string>;
   /** The keys of the channel's Secret, given the stand-in's URL inside the cluster. */
   secret(standInUrl: string): Record<string, string>;
   /** The accessControl entry that lets the person in. */
@@ -45,11 +52,13 @@ interface ChannelDriver {
   sentTexts(calls: Record<string, unknown>[], to?: 'person' | 'stranger'): string[];
   /** The method whose failures delay a reply. */
   replyMethod: string;
+  /** For services that sign what they post: the control API query that forges the signature. */
+  forgeQuery?: string;
 }
 
 const telegram: ChannelDriver = {
   type: 'telegram',
-  standInEnv: { TELEGRAM_BOT_TOKEN: '424242:E2E-telegram-token' },
+  standInEnv: () => ({ TELEGRAM_BOT_TOKEN: '424242:E2E-telegram-token' }),
   secret: (url) => ({ TELEGRAM_BOT_TOKEN: '424242:E2E-telegram-token', K8SCLAW_TELEGRAM_API_ROOT: url }),
   allowedSender: 'ada',
   message: (text, from = 'person') => ({
@@ -67,6 +76,83 @@ const telegram: ChannelDriver = {
   replyMethod: 'sendMessage',
 };
 
+const whatsappSettings = {
+  WHATSAPP_ACCESS_TOKEN: 'EAAG-e2e-whatsapp-token',
+  WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
+  WHATSAPP_VERIFY_TOKEN: 'e2e-verify-token',
+  WHATSAPP_APP_SECRET: 'e2e-app-secret',
+};
+const whatsappNumbers = { person: '15550004242', stranger: '15550009999' };
+const whatsapp: ChannelDriver = {
+  type: 'whatsapp',
+  // the stand-in posts each message, signed, to the channel's webhook, as Meta does
+  standInEnv: (channelUrl) => ({ ...whatsappSettings, WEBHOOK_URL: channelUrl }),
+  secret: (url) => ({ ...whatsappSettings, K8SCLAW_WHATSAPP_API_URL: `${url}/v26.0` }),
+  allowedSender: whatsappNumbers.person,
+  message: (text, from = 'person') => ({ from: whatsappNumbers[from], name: from, text }),
+  sessionKey: `whatsapp:${whatsappNumbers.person}`,
+  sentTexts: (calls, to = 'person') =>
+    calls
+      .map((call) => call.body as { to?: string; type?: string; text?: { body: string } })
+      .filter((body) => body.type === 'text' && body.to === whatsappNumbers[to])
+      .map((body) => body.text?.body ?? ''),
+  replyMethod: 'messages',
+  forgeQuery: 'forge=signature',
+};
+
+const slackSettings = {
+  SLACK_BOT_TOKEN: 'xoxb-e2e-slack-token',
+  SLACK_SIGNING_SECRET: 'e2e-slack-signing-secret',
+};
+const slackChats = {
+  person: { channel: 'D0ADA', user: 'U0ADA' },
+  stranger: { channel: 'D0MAL', user: 'U0MAL' },
+};
+// the HTTP Events API (Socket Mode is tested on the host): Slack posts each event, signed, to the
+// channel's Service
+const slack: ChannelDriver = {
+  type: 'slack',
+  standInEnv: (channelUrl) => ({ ...slackSettings, WEBHOOK_URL: `${channelUrl}/slack/events` }),
+  secret: (url) => ({ ...slackSettings, K8SCLAW_SLACK_API_URL: `${url}/api/` }),
+  allowedSender: slackChats.person.user,
+  message: (text, from = 'person') => ({ ...slackChats[from], text }),
+  sessionKey: `slack:${slackChats.person.channel}`,
+  sentTexts: (calls, to = 'person') =>
+    calls
+      // the stand-in records refused calls too
+      .filter((call) => call.method === 'chat.postMessage' && call.ok === true)
+      .map((call) => call.params as { channel?: string; text?: string })
+      .filter((params) => params.channel === slackChats[to].channel)
+      .map((params) => params.text ?? ''),
+  replyMethod: 'chat.postMessage',
+  forgeQuery: 'forge=signature',
+};
+
+const discordToken = 'MTAw.e2e.discord-token';
+// direct messages: any channel id that is not the stand-in's guild's is a DM channel
+const discordChats = {
+  person: { channelId: '800000000000000042', author: { id: '4242', username: 'ada' } },
+  stranger: { channelId: '800000000000000099', author: { id: '9999', username: 'mallory' } },
+};
+const discord: ChannelDriver = {
+  type: 'discord',
+  standInEnv: () => ({ DISCORD_BOT_TOKEN: discordToken }),
+  secret: (url) => ({ DISCORD_BOT_TOKEN: discordToken, K8SCLAW_DISCORD_API_URL: `${url}/api` }),
+  allowedSender: 'ada',
+  message: (text, from = 'person') => ({ ...discordChats[from], content: text }),
+  sessionKey: `discord:${discordChats.person.channelId}`,
+  sentTexts: (calls, to = 'person') =>
+    calls
+      .filter(
+        (call) =>
+          call.method === 'createMessage' &&
+          call.status === 200 &&
+          call.path === `/channels/${discordChats[to].channelId}/messages`,
+      )
+      .map((call) => (call.body as { content?: string } | undefined)?.content ?? ''),
+  replyMethod: 'createMessage',
+};
+
 /** The conversation of each model request, from the scripted model's log lines. */
 async function modelPrompts(namespace: string): Promise<TranscriptMessage[][]> {
   const log = await kubectl(kubeconfig, 'logs', '-n', namespace, 'deployment/model');
@@ -80,6 +166,8 @@ async function modelPrompts(namespace: string): Promise<TranscriptMessage[][]> {
 describe('chat channels on the local cluster', () => {
   const kube = e2eKubeClient();
   let namespace = '';
+  // one scripted model for every channel's instance
+  let model: Awaited<ReturnType<typeof deployScriptedModel>> | undefined;
 
   before(async () => {
     const installed = await runCli(['install', '--profile', 'local']);
@@ -91,11 +179,13 @@ describe('chat channels on the local cluster', () => {
     await runCli(['uninstall']);
   });
 
-  for (const driver of [telegram]) {
+  for (const driver of [telegram, slack, discord, whatsapp]) {
     describe(driver.type, () => {
       const instanceName = `claw-${driver.type}`;
       let standIn: ChatStandInInCluster;
-      let model: Awaited<ReturnType<typeof deployScriptedModel>> | undefined;
+      // each run of the chat's session gets the next scripted reply: one turn at a time
+      let turn = 0;
+      const nextReply = () => replies[turn++] ?? assert.fail('the script has no more replies');
 
       const runs = async () =>
         (
@@ -125,7 +215,14 @@ describe('chat channels on the local cluster', () => {
 
       before(async () => {
         model ??= await deployScriptedModel(kubeconfig, namespace, script);
-        standIn = await deployChatStandIn(kube, kubeconfig, namespace, driver.type, driver.standInEnv);
+        const channelUrl = `http://${instanceName}-channel-${driver.type}.${namespace}.svc`;
+        standIn = await deployChatStandIn(
+          kube,
+          kubeconfig,
+          namespace,
+          driver.type,
+          driver.standInEnv(channelUrl),
+        );
         await kube.core.createNamespacedSecret({
           namespace,
           body: {
@@ -180,16 +277,17 @@ describe('chat channels on the local cluster', () => {
         await standIn.pushMessage(driver.message('Hello there'));
         const run = await runOf('Hello there');
         assert.equal(run.spec.sessionKey, driver.sessionKey);
-        assert.equal(await timesSent(replies[0]!), 1);
+        assert.equal(await timesSent(nextReply()), 1);
       });
 
       it('continues the session with the chat’s next message', async () => {
         await standIn.pushMessage(driver.message('Do you remember me'));
         assert.equal((await runOf('Do you remember me')).spec.sessionKey, driver.sessionKey);
-        assert.equal(await timesSent(replies[1]!), 1);
-        const prompt = (await modelPrompts(namespace)).find(
-          (messages) => messages.at(-1)?.text === 'Do you remember me',
-        );
+        assert.equal(await timesSent(nextReply()), 1);
+        // the latest such prompt: every channel's chat says the same
+        const prompt = (await modelPrompts(namespace))
+          .filter((messages) => messages.at(-1)?.text === 'Do you remember me')
+          .at(-1);
         assert.deepEqual(
           prompt?.map(({ role, text }) => ({ role, text })),
           [
@@ -211,11 +309,24 @@ describe('chat channels on the local cluster', () => {
         assert.equal((await runs()).filter((run) => run.spec.task === 'Let me in').length, 0);
       });
 
+      if (driver.forgeQuery) {
+        const forgeQuery = driver.forgeQuery;
+        it('refuses a message with a forged signature (401) and starts no run', async () => {
+          const answer = await standIn.pushMessage(driver.message('Forged hello'), forgeQuery);
+          assert.equal(answer.status, 401);
+          // the next genuine message has its run: the forged one would have had its own by then
+          await standIn.pushMessage(driver.message('Genuine hello'));
+          await runOf('Genuine hello');
+          assert.equal(await timesSent(nextReply()), 1);
+          assert.equal((await runs()).filter((run) => run.spec.task === 'Forged hello').length, 0);
+        });
+      }
+
       it('delivers a reply the service refused twice exactly once', async () => {
         await standIn.failNext(driver.replyMethod, [{ status: 429, retryAfterSeconds: 1 }, { status: 500 }]);
         await standIn.pushMessage(driver.message('Try again please'));
         await runOf('Try again please');
-        assert.equal(await timesSent(replies[2]!), 1);
+        assert.equal(await timesSent(nextReply()), 1);
       });
 
       it('delivers the reply once when the channel pod is killed while the run works', async () => {
@@ -234,7 +345,7 @@ describe('chat channels on the local cluster', () => {
         await standIn.pushMessage(driver.message('Are you still there'));
         await runOf('Are you still there');
         await kubectl(kubeconfig, '-n', namespace, 'delete', 'pod', '-l', selector, '--wait=false');
-        assert.equal(await timesSent(replies[3]!), 1);
+        assert.equal(await timesSent(nextReply()), 1);
         const podsAfter = await kubectl(
           kubeconfig,
           '-n',
