@@ -61,6 +61,8 @@ else
   echo "model: $provider $model${base_url:+ at $base_url}"
 fi
 k apply -f "$repo/hack/demo/demo-objects.yaml"
+# the chat service: a stand-in of the Telegram Bot API in the namespace (no real bot is needed)
+node "$repo/hack/demo/telegram-chat.ts" deploy "$ns"
 {
   cat <<YAML
 apiVersion: k8sclaw.io/v1alpha1
@@ -78,11 +80,16 @@ YAML
   [ -z "$key" ] || echo "      authSecretRef: {name: demo-provider-key, key: api-key}"
   cat <<YAML
   skills: [{skillPackRef: team-notes}]
+  channels:
+    - type: telegram
+      secretRef: {name: demo-telegram}
+      accessControl: {allowedSenders: [ada], denyMessage: "Sorry, this bot answers Ada only."}
   policyRef: demo-policy
   memory: {enabled: true, maxSizeKB: 64}
 YAML
 } | k apply -f -
 k wait --for=jsonpath='{.status.phase}'=Ready clawinstance/demo --timeout=60s
+k wait --for=jsonpath='{.status.channels[0].status}'=Connected clawinstance/demo --timeout=180s
 k get clawinstance,skillpack,clawpolicy
 
 run_agent() { # $1: name, $2: task
@@ -132,8 +139,14 @@ if $scripted; then
     die "the second run did not see the fact in its prompt"
 fi
 
+step "a chat: Ada asks the bot on Telegram (through the channel pod demo-channel-telegram)"
+node "$repo/hack/demo/telegram-chat.ts" say "$ns" "What is the team's favourite colour? Asked on Telegram."
+k get agentruns -o wide
+echo "session key of the chat's run: $(k get agentruns -o jsonpath='{range .items[?(@.spec.sessionKey)]}{.spec.sessionKey}{"\n"}{end}' | head -n1)"
+
 step "done"
 echo "Two agent runs, each an ephemeral pod with the runner, its IPC bridge and a sandbox: results"
 echo "came back through NATS JetStream into each AgentRun's status, and memory carried a fact from"
-echo "the first run to the second. Look around: kubectl -n $ns get agentruns,jobs,pods,configmaps."
+echo "the first run to the second. A Telegram message became a third run, and its reply came back into"
+echo "the chat. Look around: kubectl -n $ns get agentruns,jobs,pods,configmaps."
 echo "Remove K8sClaw with: make uninstall; stop the cluster with: make cluster-down"

@@ -29,6 +29,17 @@ export interface ChannelSecretKeys {
   /** Further keys the channel cannot run without (the pod does not start until the Secret has them). */
   required?: readonly string[];
   optional: readonly string[];
+  /** Optional keys a person sets up with the token (`k8sclaw onboard` asks for them). */
+  setup?: readonly string[];
+}
+
+/** The keys besides the token that onboarding a channel asks for: the required ones, then the set-up ones. */
+export function channelSettingKeys(type: ChannelType): { key: string; required: boolean }[] {
+  const keys = channelSecretKeys[type];
+  return [
+    ...(keys.required ?? []).map((key) => ({ key, required: true })),
+    ...(keys.setup ?? []).map((key) => ({ key, required: false })),
+  ];
 }
 
 export const channelSecretKeys: Record<ChannelType, ChannelSecretKeys> = {
@@ -43,6 +54,7 @@ export const channelSecretKeys: Record<ChannelType, ChannelSecretKeys> = {
   slack: {
     token: 'SLACK_BOT_TOKEN',
     optional: ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'K8SCLAW_SLACK_API_URL'],
+    setup: ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'],
   },
   // the REST root to use instead of Discord's (a stand-in in the local cluster)
   discord: { token: 'DISCORD_BOT_TOKEN', optional: ['K8SCLAW_DISCORD_API_URL'] },

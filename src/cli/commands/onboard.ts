@@ -13,6 +13,7 @@ import { fetchModels } from '../onboard/models-check.ts';
 import { checkOnboardCluster, readExistingSetup, readPolicyAction } from '../onboard/onboard-cluster.ts';
 import { defaultKeyEnv, type OnboardAnswers } from '../onboard/onboard-plan.ts';
 import { askOnboardAnswers } from '../onboard/onboard-wizard.ts';
+import { channelSettingKeys } from '../../orchestrator/index.ts';
 import { UsageError } from '../usage-error.ts';
 import { defaultConfigDir, runInstall } from './install.ts';
 
@@ -124,6 +125,12 @@ export function addOnboardCommand(program: Command, ctx: CliContext, settings: O
                 token: fromEnv(
                   need(options.channelTokenEnv, '--channel-token-env with --channel'),
                   'the channel token',
+                ),
+                // the channel's other keys come from variables named like them
+                settings: Object.fromEntries(
+                  channelSettingKeys(channelType).flatMap(({ key }) =>
+                    environment[key] ? [[key, environment[key]]] : [],
+                  ),
                 ),
               },
             }

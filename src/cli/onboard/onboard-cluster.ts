@@ -11,7 +11,7 @@ import {
 } from '../../api/index.ts';
 import { isForbidden, isNotFound, undefinedIfNotFound, type KubeClient } from '../../kube/index.ts';
 import { explainKubeFailure } from '../kube-failure.ts';
-import { channelSecretKeys } from '../../orchestrator/index.ts';
+import { channelSecretKeys, channelSettingKeys } from '../../orchestrator/index.ts';
 import type { ClusterState, ExistingSetup } from './onboard-wizard.ts';
 
 export async function checkOnboardCluster(kube: KubeClient, namespace: string): Promise<ClusterState> {
@@ -104,6 +104,16 @@ export async function readExistingSetup(
               namespace,
               channel.secretRef?.name,
               channelSecretKeys[channel.type].token,
+            ),
+            settings: Object.fromEntries(
+              (
+                await Promise.all(
+                  channelSettingKeys(channel.type).map(async ({ key }) => [
+                    key,
+                    await readSecretValue(kube, namespace, channel.secretRef?.name, key),
+                  ]),
+                )
+              ).filter((entry): entry is [string, string] => entry[1] !== undefined),
             ),
           },
         }

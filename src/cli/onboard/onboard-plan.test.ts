@@ -60,7 +60,23 @@ describe('onboard plan', () => {
     assert.deepEqual(validateObject(clawInstanceKind, objects[2]), []);
   });
 
+  it('a channel’s other keys go into its Secret beside the token', () => {
+    const settings = {
+      WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
+      WHATSAPP_VERIFY_TOKEN: 'verify',
+      WHATSAPP_APP_SECRET: 'app-secret',
+    };
+    const secret = plan({ ...base, channel: { type: 'whatsapp', token: 'EAAG', settings } })[1];
+    assert.equal(secret?.metadata.name, 'alice-whatsapp');
+    assert.deepEqual(secret.stringData, { WHATSAPP_ACCESS_TOKEN: 'EAAG', ...settings });
+  });
+
   const refused: [string, Partial<OnboardAnswers>, RegExp][] = [
+    [
+      'a WhatsApp channel without its webhook settings',
+      { channel: { type: 'whatsapp', token: 'EAAG', settings: { WHATSAPP_PHONE_NUMBER_ID: '1' } } },
+      /the whatsapp channel also needs WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET/,
+    ],
     ['a hosted provider without a key', { apiKey: undefined }, /needs an API key/],
     ['azure without an endpoint', { provider: 'azure-openai' }, /needs --base-url/],
     ['an unknown provider', { provider: 'skynet' as never }, /unknown provider "skynet"/],

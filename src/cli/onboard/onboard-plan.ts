@@ -15,7 +15,7 @@ import {
   type Provider,
 } from '../../api/index.ts';
 import type { KubernetesObject } from '../../kube/index.ts';
-import { channelSecretKeys } from '../../orchestrator/index.ts';
+import { channelSecretKeys, channelSettingKeys } from '../../orchestrator/index.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface OnboardAnswers {
@@ -26,7 +26,8 @@ export interface OnboardAnswers {
   baseUrl?: string;
   /** The provider's API key, when the provider takes one. */
   apiKey?: string;
-  channel?: { type: ChannelType; token: string };
+  /** `settings`: the channel's other Secret keys (channelSettingKeys), by key. */
+  channel?: { type: ChannelType; token: string; settings?: Record<string, string> };
   /** The ClawPolicy's name and its default tool action. */
   policy: { name: string; defaultAction: (typeof toolActions)[number] };
 }
@@ -51,6 +52,16 @@ export function checkAnswers(answers: OnboardAnswers): void {
     );
   if (answers.channel && !channelTypes.includes(answers.channel.type))
     throw new UsageError(`unknown channel "${answers.channel.type}": one of ${channelTypes.join(', ')}`);
+  if (answers.channel) {
+    const settings = answers.channel.settings ?? {};
+    const missing = channelSettingKeys(answers.channel.type)
+      .filter(({ key, required }) => required && !settings[key])
+      .map(({ key }) => key);
+    if (missing.length > 0)
+      throw new UsageError(
+        `the ${answers.channel.type} channel also needs ${missing.join(', ')}: set environment variables of those names`,
+      );
+  }
   if (!toolActions.includes(answers.policy.defaultAction))
     throw new UsageError(
       `unknown default action "${answers.policy.defaultAction}": one of ${toolActions.join(', ')}`,
@@ -84,6 +95,7 @@ export function planOnboard(answers: OnboardAnswers): KubernetesObject[] {
     objects.push(
       secret(channelSecret, namespace, instance, {
         [channelSecretKeys[answers.channel.type].token]: answers.channel.token,
+        ...answers.channel.settings,
       }),
     );
   const policy: ClawPolicy = {

@@ -159,7 +159,7 @@ describe('the onboard wizard', () => {
       model: 'qwen3',
       baseUrl: 'http://llm.internal:8000/v1',
       apiKey: 'sk-stored',
-      channel: { type: 'slack', token: 'xoxb-stored' },
+      channel: { type: 'slack', token: 'xoxb-stored', settings: { SLACK_APP_TOKEN: 'xapp-stored' } },
       policyName: 'strict',
     };
     const s = scripted([
@@ -171,6 +171,8 @@ describe('the onboard wizard', () => {
       [/Check it against http:\/\/llm\.internal:8000\/v1\/models/, false],
       [/^Chat channel$/, enter],
       [/Keep the stored slack token\?/, enter],
+      [/Keep the stored slack SLACK_APP_TOKEN\?/, enter],
+      [/^slack SLACK_SIGNING_SECRET \(Enter for none\)$/, enter],
       [/^ClawPolicy name$/, enter],
       [/^Default action/, enter],
     ]);
@@ -185,7 +187,7 @@ describe('the onboard wizard', () => {
       model: 'qwen3',
       baseUrl: 'http://llm.internal:8000/v1',
       apiKey: 'sk-stored',
-      channel: { type: 'slack', token: 'xoxb-stored' },
+      channel: { type: 'slack', token: 'xoxb-stored', settings: { SLACK_APP_TOKEN: 'xapp-stored' } },
       policy: { name: 'strict', defaultAction: 'ask' },
     });
     assert.ok(

@@ -12,7 +12,7 @@ import {
   type Provider,
   type ToolAction,
 } from '../../api/index.ts';
-import { channelSecretKeys } from '../../orchestrator/index.ts';
+import { channelSecretKeys, channelSettingKeys } from '../../orchestrator/index.ts';
 import { CliError } from '../cli-error.ts';
 import { planModelsRequest, type ModelsCheckResult, type ModelsRequest } from './models-check.ts';
 import { defaultKeyEnv, type OnboardAnswers } from './onboard-plan.ts';
@@ -32,7 +32,7 @@ export interface ExistingSetup {
   baseUrl?: string;
   /** The key in the Secret the instance names. */
   apiKey?: string;
-  channel?: { type: ChannelType; token?: string };
+  channel?: { type: ChannelType; token?: string; settings?: Record<string, string> };
   policyName?: string;
 }
 
@@ -157,7 +157,22 @@ export async function askOnboardAnswers(deps: OnboardWizardDeps): Promise<Onboar
       stored,
       required: true,
     });
-    channel = { type: channelType, token: token ?? '' };
+    // the channel's other keys (WhatsApp's webhook secrets, Slack's app token or signing secret)
+    const settings: Record<string, string> = {};
+    for (const { key, required } of channelSettingKeys(channelType)) {
+      const value = await askSecret(deps, {
+        what: `${channelType} ${key}`,
+        variable: key,
+        stored: existing.channel?.type === channelType ? existing.channel.settings?.[key] : undefined,
+        required,
+      });
+      if (value) settings[key] = value;
+    }
+    channel = {
+      type: channelType,
+      token: token ?? '',
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    };
   }
 
   // 5. the default policy
