@@ -1,9 +1,9 @@
 // Benchmark: how fast a standby controller takes over, with the default lease timings of
-// src/cmd/controller.ts (15 s lease, 10 s renew deadline, 2 s retry) or those given in the
+// src/cmd/controller.ts (4 s lease, 3 s renew deadline, 0.5 s retry) or those given in the
 // environment: after the leader is killed (SIGKILL, no release; three times, since a kill lands
 // anywhere between two renewals) and after a clean stop (SIGTERM releases the Lease), the time
 // until the standby leads and until its first reconcile (of the 100 runs that exist).
-// Usage: [K8SCLAW_LEASE_DURATION_SECONDS=4 K8SCLAW_RENEW_DEADLINE_SECONDS=3 K8SCLAW_RETRY_PERIOD_SECONDS=0.5] node bench/leader-failover.ts
+// Usage: [K8SCLAW_LEASE_DURATION_SECONDS=15 K8SCLAW_RENEW_DEADLINE_SECONDS=10 K8SCLAW_RETRY_PERIOD_SECONDS=2] node bench/leader-failover.ts
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiVersion } from '../src/api/index.ts';
 import { KubeClient } from '../src/kube/index.ts';
@@ -15,9 +15,9 @@ import { createTestNamespace } from '../test/harness/test-namespace.ts';
 
 // the defaults of src/cmd/controller.ts (the test harness runs controllers with shorter ones)
 const production = {
-  K8SCLAW_LEASE_DURATION_SECONDS: process.env.K8SCLAW_LEASE_DURATION_SECONDS ?? '15',
-  K8SCLAW_RENEW_DEADLINE_SECONDS: process.env.K8SCLAW_RENEW_DEADLINE_SECONDS ?? '10',
-  K8SCLAW_RETRY_PERIOD_SECONDS: process.env.K8SCLAW_RETRY_PERIOD_SECONDS ?? '2',
+  K8SCLAW_LEASE_DURATION_SECONDS: process.env.K8SCLAW_LEASE_DURATION_SECONDS ?? '4',
+  K8SCLAW_RENEW_DEADLINE_SECONDS: process.env.K8SCLAW_RENEW_DEADLINE_SECONDS ?? '3',
+  K8SCLAW_RETRY_PERIOD_SECONDS: process.env.K8SCLAW_RETRY_PERIOD_SECONDS ?? '0.5',
 };
 const reconciles = async (controller: ControllerProcess) =>
   (await controller.metrics())

@@ -1,7 +1,7 @@
 // Entry point of the controller manager: parses configuration from the environment (zod, failing
 // fast with the exact variable), wires logger, metrics, health endpoint and controllers, and runs
-// until SIGTERM (exit 0). Leadership lost or a fatal error means exit 1: the kubelet restarts the
-// pod with fresh caches.
+// until SIGTERM (exit 0). A fatal error means exit 1: the kubelet restarts the pod with fresh
+// caches. Leadership lost is not one: the replica stands by and campaigns again.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
@@ -30,9 +30,11 @@ const configSchema = z.object({
   K8SCLAW_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   K8SCLAW_RESYNC_SECONDS: z.coerce.number().int().min(10).default(300),
   K8SCLAW_LEASE_NAME: z.string().min(1).default('k8sclaw-controller'),
-  K8SCLAW_LEASE_DURATION_SECONDS: z.coerce.number().min(1).default(15),
-  K8SCLAW_RENEW_DEADLINE_SECONDS: z.coerce.number().min(1).default(10),
-  K8SCLAW_RETRY_PERIOD_SECONDS: z.coerce.number().min(0.1).default(2),
+  // a standby takes over within a lease duration of the leader's death; a leader that cannot renew
+  // in time (an apiserver outage) stops working and stands by, so short timings cost no restarts
+  K8SCLAW_LEASE_DURATION_SECONDS: z.coerce.number().min(1).default(4),
+  K8SCLAW_RENEW_DEADLINE_SECONDS: z.coerce.number().min(1).default(3),
+  K8SCLAW_RETRY_PERIOD_SECONDS: z.coerce.number().min(0.1).default(0.5),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   EVENT_BUS_URL: z.string().min(1).default('nats://k8sclaw-nats.k8sclaw-system.svc:4222'),
   K8SCLAW_AGENT_IMAGE: z.string().min(1),
@@ -162,8 +164,7 @@ const results = runResultConsumer({
 });
 let failed = false;
 try {
-  if ((await manager.run(stop.signal)) === 'leadership-lost')
-    logger.warn({ identity: config.POD_NAME }, 'leadership lost; exiting so a fresh replica takes over');
+  await manager.run(stop.signal);
 } catch (error) {
   failed = true;
   logger.error({ err: error }, 'controller manager failed');

@@ -1,5 +1,5 @@
 // Public surface of the controller component, used by src/cmd/controller.ts.
-export { ControllerManager, type ManagerOptions, type ManagerStopReason } from './manager.ts';
+export { ControllerManager, type ManagerOptions } from './manager.ts';
 export { registerControllers, type ControllerDeps } from './setup.ts';
 export { runResultConsumer, resultConsumerName, type ResultConsumerDeps } from './run/result-consumer.ts';
 export type { IssueRunBusCredentials } from './run/run-reconciler.ts';

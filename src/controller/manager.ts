@@ -1,10 +1,11 @@
 // The controller manager: one informer per watched kind (shared by every controller), event →
 // key mappings (an owned object enqueues its owner), periodic resync, and leader election. Every
 // replica keeps its caches warm; only the leader runs the controllers, so a standby takes over
-// with synced caches. Ready means every cache has listed. When leadership is lost the controllers
-// stop taking keys at once and `run` resolves with 'leadership-lost' without waiting for
-// reconciles in flight: the process is meant to exit (as controller-runtime's managers do), which
-// ends them, while the new leader takes over.
+// with synced caches. Ready means every cache has listed. When leadership is lost (the Lease taken,
+// or not renewed within the renew deadline, e.g. while the apiserver is unreachable) the
+// controllers stop taking keys at once; once the reconciles in flight have ended the replica
+// stands by with its caches warm and campaigns again, so a short outage of the apiserver costs a
+// pause, not a restart with a full relist (see docs/decisions.md).
 import type { Logger } from '../observability/index.ts';
 import type { ControllerMetrics } from '../observability/index.ts';
 import {
@@ -39,9 +40,6 @@ export interface ControllerRegistration {
   reconcilesUpdate?: (previous: object | undefined, object: object) => boolean;
 }
 
-/** Why `run` returned: `stop` aborted, or this replica lost leadership and must exit. */
-export type ManagerStopReason = 'stopped' | 'leadership-lost';
-
 export interface ManagerOptions {
   leaseNamespace: string;
   leaseName: string;
@@ -60,6 +58,7 @@ export class ControllerManager {
   private readonly informers = new Set<ResourceInformer<object>>();
   private readonly registrations: ControllerRegistration[] = [];
   private leading = false;
+  private leadershipTerms = 0;
 
   constructor(kube: KubeClient, options: ManagerOptions, logger: Logger, metrics?: ControllerMetrics) {
     this.kube = kube;
@@ -83,28 +82,32 @@ export class ControllerManager {
     return this.leading;
   }
 
+  /** How often this replica has become leader (a term ends when leadership is lost). */
+  get terms(): number {
+    return this.leadershipTerms;
+  }
+
   /**
-   * Syncs the caches, campaigns, and runs the controllers while leading. Resolves 'stopped' once
-   * `stop` aborts and the reconciles in flight have finished, or 'leadership-lost' as soon as
-   * leadership is lost.
+   * Syncs the caches, campaigns, and runs the controllers while leading, until `stop` aborts and
+   * the reconciles in flight have finished. A lost leadership ends a term, not the run.
    */
-  async run(stop: AbortSignal): Promise<ManagerStopReason> {
+  async run(stop: AbortSignal): Promise<void> {
     const stopInformers = () => Promise.all([...this.informers].map((informer) => informer.stop()));
     const onStop = () => void stopInformers();
     stop.addEventListener('abort', onStop, { once: true });
     try {
       // each start resolves once its first list succeeded (failing lists are retried) or on stop
       await Promise.all([...this.informers].map((informer) => informer.start()));
-      if (stop.aborted) return 'stopped';
+      if (stop.aborted) return;
       this.logger.info({ informers: this.informers.size }, 'caches synced');
-      return await this.lead(stop);
+      await this.lead(stop);
     } finally {
       stop.removeEventListener('abort', onStop);
       await stopInformers();
     }
   }
 
-  private async lead(stop: AbortSignal): Promise<ManagerStopReason> {
+  private async lead(stop: AbortSignal): Promise<void> {
     const elector = new LeaderElector(this.kube, {
       namespace: this.options.leaseNamespace,
       name: this.options.leaseName,
@@ -113,30 +116,34 @@ export class ControllerManager {
       ...(this.options.renewDeadlineMs ? { renewDeadlineMs: this.options.renewDeadlineMs } : {}),
       ...(this.options.retryPeriodMs ? { retryPeriodMs: this.options.retryPeriodMs } : {}),
     });
-    let controllersDone: Promise<void> = Promise.resolve();
-    const ended = await elector.run(
-      {
-        onStartedLeading: (lost) => {
-          this.leading = true;
-          this.metrics?.isLeader.set(1);
-          this.logger.info({ identity: this.options.identity }, 'became leader');
-          controllersDone = this.runControllers(lost);
+    while (!stop.aborted) {
+      let controllersDone: Promise<void> = Promise.resolve();
+      const ended = await elector.run(
+        {
+          onStartedLeading: (lost) => {
+            this.leading = true;
+            this.leadershipTerms += 1;
+            this.metrics?.isLeader.set(1);
+            this.logger.info({ identity: this.options.identity }, 'became leader');
+            controllersDone = this.runControllers(lost);
+          },
+          onStoppedLeading: () => {
+            this.leading = false;
+            this.metrics?.isLeader.set(0);
+            this.logger.info({ identity: this.options.identity }, 'stopped leading');
+          },
+          onNewLeader: (identity) => this.logger.info({ leader: identity }, 'observed leader'),
         },
-        onStoppedLeading: () => {
-          this.leading = false;
-          this.metrics?.isLeader.set(0);
-          this.logger.info({ identity: this.options.identity }, 'stopped leading');
-        },
-        onNewLeader: (identity) => this.logger.info({ leader: identity }, 'observed leader'),
-      },
-      stop,
-    );
-    if (ended === 'lost') {
-      this.logger.error({ identity: this.options.identity }, 'leadership lost');
-      return 'leadership-lost';
+        stop,
+      );
+      // no key has been handed out since the loss; campaigning again waits for the reconciles
+      // still in flight, so this replica never works beside a term of its own
+      await controllersDone;
+      if (ended === 'lost') {
+        this.metrics?.leadershipLosses.inc();
+        this.logger.warn({ identity: this.options.identity }, 'leadership lost; standing by');
+      }
     }
-    await controllersDone;
-    return 'stopped';
   }
 
   private observer(): ControllerObserver {
@@ -154,6 +161,11 @@ export class ControllerManager {
   }
 
   private async runControllers(lost: AbortSignal): Promise<void> {
+    // the informers outlive a term: this term's handlers are removed when it ends
+    const unsubscribes: (() => void)[] = [];
+    lost.addEventListener('abort', () => unsubscribes.forEach((unsubscribe) => unsubscribe()), {
+      once: true,
+    });
     const running = this.registrations.map((registration) => {
       const controller = new Controller(registration.name, registration.reconcile, {
         workers: registration.workers ?? 2,
@@ -162,18 +174,22 @@ export class ControllerManager {
       const enqueueAll = () =>
         registration.primary.list().forEach((object) => controller.enqueue(objectKey(object)));
       const reconcilesUpdate = registration.reconcilesUpdate;
-      registration.primary.on((event, object, previous) => {
-        if (event === 'update' && reconcilesUpdate && !reconcilesUpdate(previous, object)) return;
-        controller.enqueue(objectKey(object));
-      });
+      unsubscribes.push(
+        registration.primary.on((event, object, previous) => {
+          if (event === 'update' && reconcilesUpdate && !reconcilesUpdate(previous, object)) return;
+          controller.enqueue(objectKey(object));
+        }),
+      );
       for (const watch of registration.watches) {
         if (watch.informer === registration.primary) continue;
-        watch.informer.on((event, object) =>
-          watch
-            .toKeys(object, event)
-            .forEach((key) =>
-              watch.coalesceMs ? controller.enqueueAfter(key, watch.coalesceMs) : controller.enqueue(key),
-            ),
+        unsubscribes.push(
+          watch.informer.on((event, object) =>
+            watch
+              .toKeys(object, event)
+              .forEach((key) =>
+                watch.coalesceMs ? controller.enqueueAfter(key, watch.coalesceMs) : controller.enqueue(key),
+              ),
+          ),
         );
       }
       enqueueAll();

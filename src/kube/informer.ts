@@ -162,8 +162,13 @@ export class ResourceInformer<T extends object> {
     });
   }
 
-  on(handler: InformerHandler<T>): void {
+  /** Adds a handler; returns what removes it again. */
+  on(handler: InformerHandler<T>): () => void {
     this.handlers.push(handler);
+    return () => {
+      const index = this.handlers.indexOf(handler);
+      if (index >= 0) this.handlers.splice(index, 1);
+    };
   }
 
   /** True once the first list has filled the cache; stays true across relists. */

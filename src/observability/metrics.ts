@@ -9,6 +9,7 @@ export interface ControllerMetrics {
   queueDepth: Gauge<'controller'>;
   queueWait: Histogram<'controller'>;
   isLeader: Gauge;
+  leadershipLosses: Counter;
   runResults: Counter<'source' | 'outcome'>;
 }
 
@@ -46,6 +47,11 @@ export function createControllerMetrics(): ControllerMetrics {
     isLeader: new Gauge({
       name: 'k8sclaw_leader',
       help: '1 while this replica holds the leader Lease.',
+      registers: [registry],
+    }),
+    leadershipLosses: new Counter({
+      name: 'k8sclaw_leadership_losses_total',
+      help: 'Leadership terms of this replica that ended without a stop (the Lease taken or not renewed in time).',
       registers: [registry],
     }),
     runResults: new Counter({

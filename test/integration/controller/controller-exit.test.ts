@@ -1,5 +1,6 @@
-// How the controller binary ends: 0 after SIGTERM, non-zero when it stops for any other reason
-// (its Lease taken by another holder), so the kubelet and an operator can tell a failure apart.
+// How the controller binary ends: 0 after SIGTERM, non-zero when it stops for any other reason, so
+// the kubelet and an operator can tell a failure apart. A lost Lease is no reason to end: the
+// replica stands by with its caches and leads again once the Lease is free.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startControllerProcess, type ControllerProcess } from '../../harness/controller-process.ts';
@@ -41,17 +42,26 @@ describe('controller binary exit status', () => {
     assert.deepEqual(await exitOf(controller, 5_000), { code: 0, signal: null });
   });
 
-  it('exits non-zero when its leadership is lost', async () => {
+  it('stands by when its Lease is taken, without exiting, and leads again once it is free', async () => {
     const controller = await start('deposed', 'exit-lost');
     // another holder takes the Lease for an hour: the leader's next renewal finds it gone
     const lease = await kube.coordination.readNamespacedLease({ name: 'exit-lost', namespace });
-    await kube.coordination.replaceNamespacedLease({
+    const taken = await kube.coordination.replaceNamespacedLease({
       name: 'exit-lost',
       namespace,
       body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 3600 } },
     });
-    const status = await exitOf(controller, 30_000);
-    assert.equal(status.signal, null);
-    assert.notEqual(status.code, 0);
+    await eventually('deposed to stand by', async () => ((await controller.isLeader()) ? undefined : true));
+    assert.equal(controller.process.exitStatus, undefined, 'still running');
+    const stillTaken = await kube.coordination.readNamespacedLease({ name: 'exit-lost', namespace });
+    assert.equal(stillTaken.spec?.holderIdentity, 'intruder');
+    // the intruder goes away without releasing it: the Lease expires and the standby takes it
+    await kube.coordination.replaceNamespacedLease({
+      name: 'exit-lost',
+      namespace,
+      body: { ...taken, spec: { ...taken.spec, leaseDurationSeconds: 1 } },
+    });
+    await eventually('deposed to lead again', async () => ((await controller.isLeader()) ? true : undefined));
+    assert.equal(controller.process.exitStatus, undefined);
   });
 });
