@@ -475,4 +475,55 @@ describe('a Telegram chat through the channel program and the API server', () =>
     assert.equal(await countReplies(42, 'Noted: tea'), 1);
     assert.equal((await listRuns()).filter((item) => item.spec.task === 'Remember tea').length, 1);
   });
+
+  it('a receipt for another run of the same name is dropped; one without a run name finds its run by uid', async () => {
+    assert.ok(nats);
+    const run = await runOfTask('For this one');
+    const identity = { namespace: tenantNs, instance: instanceName, channel: 'telegram' as const };
+    const bus = await connectEventBus({
+      url: nats.url,
+      name: 'receipts',
+      credentials: await issueUserCredentials(authority, {
+        name: 'receipts',
+        permissions: channelPermissions(identity),
+      }),
+      inboxPrefix: buildChannelInboxPrefix(identity),
+      connectTimeoutMs: 10_000,
+    });
+    const receipt = (id: string, outcome: 'delivered' | 'refused', runName?: string) => ({
+      id,
+      ...(runName ? { run: runName } : {}),
+      ...identity,
+      outcome,
+      ...(outcome === 'refused' ? { reason: 'Telegram refused a reply: 403 Forbidden' } : {}),
+      parts: outcome === 'delivered' ? 1 : 0,
+      attempts: 1,
+      deliveries: 1,
+      at: new Date().toISOString(),
+    });
+    try {
+      // the name of a run deleted long ago, and this run's name with an earlier run's uid
+      await bus.publishChannelReceipt(identity, receipt('uid-of-a-deleted-run', 'refused', 'claw-gone'));
+      await bus.publishChannelReceipt(
+        identity,
+        receipt('uid-of-an-earlier-run', 'refused', run.metadata.name),
+      );
+      // one consumer handles receipts in order: once this one shows, the two before it were handled
+      await bus.publishChannelReceipt(identity, receipt(run.metadata.uid ?? '', 'delivered'));
+    } finally {
+      await bus.close();
+    }
+    const condition = await replyDelivered(run);
+    assert.deepEqual(
+      { status: condition.status, reason: condition.reason },
+      { status: 'True', reason: 'Delivered' },
+    );
+    await eventually('the ReplyDelivered Event', async () =>
+      (await eventsOf(run)).some((event) => event.reason === 'ReplyDelivered') ? true : undefined,
+    );
+    assert.deepEqual(
+      (await eventsOf(run)).map((event) => event.reason),
+      ['ReplyDelivered'],
+    );
+  });
 });
