@@ -10,6 +10,11 @@ export const conditionTypes = {
   memoryReady: 'MemoryReady',
   channelsReady: 'ChannelsReady',
   configMapReady: 'ConfigMapReady',
+  /**
+   * Whether a chat run's reply reached its chat: written by the API server (its one status field)
+   * from the channel's receipt, never by the controller.
+   */
+  replyDelivered: 'ReplyDelivered',
 } as const;
 
 export const reasons = {
@@ -34,4 +39,10 @@ export const reasons = {
   channelUnavailable: 'ChannelUnavailable',
   suspended: 'Suspended',
   invalidSchedule: 'InvalidSchedule',
+  /** ReplyDelivered: the chat service took the reply. */
+  delivered: 'Delivered',
+  /** ReplyDelivered: the chat service refused the reply for good. */
+  refused: 'Refused',
+  /** ReplyDelivered: the channel gave up after its last delivery of the reply. */
+  undeliverable: 'Undeliverable',
 } as const;

@@ -41,3 +41,14 @@ export {
   type ChannelMessageOutcome,
 } from './channel-message-consumer.ts';
 export { publishChannelReply } from './channel-reply-publisher.ts';
+export {
+  recordReplyReceipt,
+  runChannelReceiptConsumer,
+  type ChannelReceiptConsumerDeps,
+  type ChannelReceiptDeps,
+} from './channel-receipt-consumer.ts';
+export {
+  planReplyDeliveredCondition,
+  type ReplyDeliveredEvent,
+  type ReplyDeliveredPlan,
+} from './plan-reply-delivered.ts';

@@ -73,7 +73,7 @@ describe('buildRunForChannelMessage', () => {
 describe('planChannelReply', () => {
   const run = buildRunForChannelMessage(message, busId);
 
-  it('sends the answer without memory markers to the chat, thread and message it came from', () => {
+  it('sends the answer without memory markers to the chat, thread and message it came from, naming its run', () => {
     const planned = planChannelReply(
       completed({ response: 'It is noon.<!-- memory:append -->asked the time<!-- /memory -->' }),
       run,
@@ -82,6 +82,7 @@ describe('planChannelReply', () => {
       identity: { namespace: 'team-a', instance: 'alice', channel: 'telegram' },
       reply: {
         id: 'run-uid-1',
+        run: 'alice-telegram-1',
         chat: { chatId: '-100', threadId: '9' },
         replyToMessageId: '77',
         status: 'succeeded',

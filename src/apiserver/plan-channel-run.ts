@@ -93,6 +93,7 @@ export function planChannelReply(
     },
     reply: {
       id: completed.identity.runUid,
+      run: completed.identity.run,
       chat: { chatId, ...(threadId ? { threadId } : {}) },
       ...(replyTo ? { replyToMessageId: replyTo } : {}),
       status: result.status,

@@ -2,8 +2,9 @@
 // fast with the exact variable), wires logger, metrics, the health endpoint and the HTTP API, and
 // serves until SIGTERM, then lets requests in flight finish and exits 0. With a database it also
 // applies the session store's migrations at start (waiting while the database is unreachable),
-// records run events from the event bus, answers runs' history requests, and turns chat messages
-// from channels into runs and sends their replies back. It is ready once the migrations are applied
+// records run events from the event bus, answers runs' history requests, turns chat messages
+// from channels into runs and sends their replies back, and records what became of each reply (the
+// channel's receipt) on its run: the ReplyDelivered condition, an Event and a metric. It is ready once the migrations are applied
 // and stays ready while the database is away: a request that needs it gets a 503 at once, while the
 // Kubernetes-backed routes keep working (an unready replica would take both away, and callers
 // would see refused connections instead of an answer). The WebSocket event streams follow the
@@ -17,6 +18,7 @@ import {
   createKubeAccessReviewer,
   parseAllowedOrigins,
   runChannelMessageConsumer,
+  runChannelReceiptConsumer,
   runEventRecorderName,
   runRunEventRecorder,
   runRunHistoryResponder,
@@ -30,7 +32,7 @@ import {
   type AccountSigner,
   type EventBus,
 } from '../eventbus/index.ts';
-import { KubeClient } from '../kube/index.ts';
+import { EventRecorder, KubeClient } from '../kube/index.ts';
 import { createApiServerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 import { isSessionStoreUnavailable, SessionStore } from '../session/index.ts';
 
@@ -261,6 +263,15 @@ const background = store
       }),
       // chat messages from the channel pods become runs, whose replies the recorder sends back
       runChannelMessageConsumer({ connect: connectBus, kube, logger, signal: stop.signal }),
+      // the channels' receipts of those replies: delivered or not, it shows on the run
+      runChannelReceiptConsumer({
+        connect: connectBus,
+        kube,
+        events: new EventRecorder(kube, 'k8sclaw-apiserver'),
+        logger,
+        signal: stop.signal,
+        onRecorded: (channel, outcome) => metrics.channelReplyReceipts.inc({ channel, outcome }),
+      }),
       // runs with a session key ask for their history before their agent starts
       runRunHistoryResponder({ connect: connectBus, store, kube, logger, signal: stop.signal }),
     ]

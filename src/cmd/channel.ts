@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   buildTerminationMessage,
   channelAdapters,
+  defaultMaxDeliveries,
   runChannel,
   secretValues,
   type ChannelAdapter,
@@ -49,6 +50,8 @@ const configSchema = z.object({
   K8SCLAW_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** First delay before a reply is tried again when the service named none. */
   K8SCLAW_CHANNEL_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(1000),
+  /** The delivery from the bus on which a reply that still fails is given up, with a receipt saying so. */
+  K8SCLAW_CHANNEL_MAX_DELIVERIES: z.coerce.number().int().min(1).default(defaultMaxDeliveries),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -122,6 +125,8 @@ try {
       logger,
       signal: stop.signal,
       retryDelayMs: config.K8SCLAW_CHANNEL_RETRY_DELAY_MS,
+      maxDeliveries: config.K8SCLAW_CHANNEL_MAX_DELIVERIES,
+      secrets: secretValues(process.env),
       onOutcome: (kind, outcome) =>
         (kind === 'message' ? metrics.messages : metrics.replies).inc({ outcome }),
     },

@@ -136,7 +136,7 @@ describe('permissions', () => {
     assert.equal((claimsOf(jwtOfCreds(bridge)).nats as Record<string, unknown>).resp, undefined);
   });
 
-  it('let the API server read its own run-events and channel consumers, follow runs, answer history requests and send replies, and no other durable', () => {
+  it('let the API server read its own run-events, chat message and receipt consumers, follow runs, answer history requests and send replies, and no other durable', () => {
     assert.deepEqual(
       apiServerPermissions('k8sclaw-apiserver-run-events', {
         protectedDurables: ['k8sclaw-controller-results'],
@@ -157,6 +157,10 @@ describe('permissions', () => {
             '$JS.API.CONSUMER.INFO.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-inbound',
             '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-inbound',
             '$JS.ACK.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-inbound.>',
+            '$JS.API.CONSUMER.CREATE.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-receipts.k8sclaw.channels.receipts.*.*.*',
+            '$JS.API.CONSUMER.INFO.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-receipts',
+            '$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-receipts',
+            '$JS.ACK.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-receipts.>',
             'k8sclaw.channels.out.>',
           ],
           deny: [
@@ -176,7 +180,7 @@ describe('permissions', () => {
 });
 
 describe('channel permissions', () => {
-  it('let a channel pod publish its own chat messages and read its own replies, nothing else', () => {
+  it('let a channel pod publish its own chat messages and receipts and read its own replies, nothing else', () => {
     const permissions = channelPermissions({
       namespace: 'team-a',
       instance: 'alice.v1',
@@ -189,6 +193,7 @@ describe('channel permissions', () => {
     assert.match(consumer ?? '', /^channel-telegram-[0-9a-f]{24}$/);
     assert.deepEqual(permissions.publish.allow, [
       'k8sclaw.channels.in.team-a.alice_v1.telegram',
+      'k8sclaw.channels.receipts.team-a.alice_v1.telegram',
       `$JS.API.CONSUMER.CREATE.K8SCLAW_CHANNELS.${consumer}.k8sclaw.channels.out.team-a.alice_v1.telegram`,
       `$JS.API.CONSUMER.INFO.K8SCLAW_CHANNELS.${consumer}`,
       `$JS.API.CONSUMER.MSG.NEXT.K8SCLAW_CHANNELS.${consumer}`,
@@ -204,7 +209,11 @@ describe('channel permissions', () => {
     const b = channelPermissions({ namespace: 'team-b', instance: 'alice', channel: 'telegram' });
     const c = channelPermissions({ namespace: 'team-a', instance: 'alice', channel: 'slack' });
     assert.notDeepEqual(a.subscribe, b.subscribe);
-    assert.notDeepEqual(a.publish.allow[1], c.publish.allow[1]);
+    // inbound, receipts, consumer create: each names its own channel only
+    for (const index of [0, 1, 2]) {
+      assert.notEqual(a.publish.allow[index], b.publish.allow[index]);
+      assert.notEqual(a.publish.allow[index], c.publish.allow[index]);
+    }
     assert.throws(
       () => channelPermissions({ namespace: '*', instance: 'alice', channel: 'telegram' }),
       /not a Kubernetes name/,

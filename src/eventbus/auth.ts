@@ -33,11 +33,14 @@ import {
 import { checkDurableName } from './durable-consumer.ts';
 import {
   allChannelInboundFilter,
+  allChannelReceiptFilter,
   buildChannelInboundSubject,
   buildChannelInboxPrefix,
   buildChannelOutboundConsumerName,
   buildChannelOutboundSubject,
+  buildChannelReceiptSubject,
   channelInboundConsumerName,
+  channelReceiptConsumerName,
   channelsPrefix,
   type ChannelIdentity,
 } from './channel-subjects.ts';
@@ -311,8 +314,8 @@ function pullConsumerPermissions(stream: string, consumer: string, filter: strin
  * (the other components' durable consumers on the stream) are denied by name instead, so the API
  * server can neither pull, change nor delete them. It answers runs' history requests (subscribes to
  * them in its queue group only and replies once to each), reads every channel's inbound chat
- * messages through its one consumer of them, and publishes replies to any channel. It creates no
- * streams (the controller does) and publishes no run events.
+ * messages and every channel's reply receipts through its one consumer of each, and publishes
+ * replies to any channel. It creates no streams (the controller does) and publishes no run events.
  */
 export function apiServerPermissions(
   durableName: string,
@@ -337,6 +340,7 @@ export function apiServerPermissions(
         `${jsApi}.CONSUMER.MSG.NEXT.${stream}.*`,
         `${jsApi}.CONSUMER.DELETE.${stream}.*`,
         ...pullConsumerPermissions(channelsStream.name, channelInboundConsumerName, allChannelInboundFilter),
+        ...pullConsumerPermissions(channelsStream.name, channelReceiptConsumerName, allChannelReceiptFilter),
         `${channelsPrefix}.out.>`,
       ],
       ...(deny.length > 0 ? { deny } : {}),
@@ -359,15 +363,17 @@ export function inputPublisherPermissions(): BusPermissions {
 }
 
 /**
- * A channel pod: publish the chat messages of its own channel (nothing else), and read the replies
- * for its channel through its one durable consumer, whose filter is named in the create subject so
- * the server checks it. Replies come back on its own inbox prefix only.
+ * A channel pod: publish the chat messages of its own channel and the receipts of its own replies
+ * (nothing else), and read the replies for its channel through its one durable consumer, whose
+ * filter is named in the create subject so the server checks it. Replies come back on its own inbox
+ * prefix only.
  */
 export function channelPermissions(identity: ChannelIdentity): BusPermissions {
   return {
     publish: {
       allow: [
         buildChannelInboundSubject(identity),
+        buildChannelReceiptSubject(identity),
         ...pullConsumerPermissions(
           channelsStream.name,
           buildChannelOutboundConsumerName(identity),

@@ -1,6 +1,7 @@
 // The subjects, stream and consumer names of chat channels: a channel pod publishes the messages
-// people sent on its inbound subject and reads the replies for its chats from its outbound subject,
-// both scoped to one namespace, instance and channel type. Pure: no connection, no NATS import.
+// people sent on its inbound subject, reads the replies for its chats from its outbound subject and
+// publishes what became of each reply on its receipts subject, all scoped to one namespace,
+// instance and channel type. Pure: no connection, no NATS import.
 import { createHash } from 'node:crypto';
 import type { ChannelType } from '../api/index.ts';
 import { BusError } from './bus-error.ts';
@@ -9,6 +10,10 @@ import { escapeNameToken, subjectRoot, unescapeNameToken } from './subjects.ts';
 export const channelsPrefix = `${subjectRoot}.channels`;
 const inboundPrefix = `${channelsPrefix}.in`;
 const outboundPrefix = `${channelsPrefix}.out`;
+const receiptsPrefix = `${channelsPrefix}.receipts`;
+
+export type ChannelDirection = 'in' | 'out' | 'receipts';
+const directions: readonly string[] = ['in', 'out', 'receipts'] satisfies ChannelDirection[];
 
 /** One channel of one instance. */
 export interface ChannelIdentity {
@@ -34,16 +39,26 @@ export function buildChannelOutboundSubject(identity: ChannelIdentity): string {
   return `${outboundPrefix}.${channelTokens(identity)}`;
 }
 
+export function buildChannelReceiptSubject(identity: ChannelIdentity): string {
+  return `${receiptsPrefix}.${channelTokens(identity)}`;
+}
+
 /** Every channel's inbound messages: what the API server's durable consumer reads. */
 export const allChannelInboundFilter = `${inboundPrefix}.*.*.*`;
 
 /** The API server replicas' shared durable consumer of inbound chat messages. */
 export const channelInboundConsumerName = 'k8sclaw-apiserver-channel-inbound';
 
+/** Every channel's reply receipts: what the API server's second durable consumer reads. */
+export const allChannelReceiptFilter = `${receiptsPrefix}.*.*.*`;
+
+/** The API server replicas' shared durable consumer of reply receipts. */
+export const channelReceiptConsumerName = 'k8sclaw-apiserver-channel-receipts';
+
 /** The channel a subject names, or undefined when it is not a channel subject. */
 export function parseChannelSubject(
   subject: string,
-): (ChannelIdentity & { direction: 'in' | 'out' }) | undefined {
+): (ChannelIdentity & { direction: ChannelDirection }) | undefined {
   const tokens = subject.split('.');
   if (tokens.length !== 6 || `${tokens[0]}.${tokens[1]}` !== channelsPrefix) return undefined;
   const [, , direction, namespace, instance, channel] = tokens as [
@@ -54,9 +69,9 @@ export function parseChannelSubject(
     string,
     string,
   ];
-  if (direction !== 'in' && direction !== 'out') return undefined;
+  if (!directions.includes(direction)) return undefined;
   return {
-    direction,
+    direction: direction as ChannelDirection,
     namespace: unescapeNameToken(namespace),
     instance: unescapeNameToken(instance),
     channel: channel as ChannelType,
@@ -95,4 +110,9 @@ export function buildChannelInboundMessageId(instanceUid: string, channel: Chann
 /** Message id of a reply: one per run, whose uid nobody else knows in advance. */
 export function buildChannelReplyMessageId(replyId: string): string {
   return `${replyId}:reply`;
+}
+
+/** Message id of a reply's receipt: one per reply, so a receipt published again is stored once. */
+export function buildChannelReceiptMessageId(replyId: string): string {
+  return `${replyId}:receipt`;
 }

@@ -23,18 +23,24 @@ import { compileMessageValidator, formatFieldErrors, type FieldError } from '../
 import type { RunHistoryReply } from '../api/run-history.ts';
 import {
   channelInboundMessageSchema,
+  channelReplyReceiptSchema,
   channelReplySchema,
   type ChannelInboundMessage,
   type ChannelReply,
+  type ChannelReplyReceipt,
 } from '../api/channel-messages.ts';
 import {
   allChannelInboundFilter,
+  allChannelReceiptFilter,
   buildChannelInboundMessageId,
   buildChannelInboundSubject,
   buildChannelOutboundConsumerName,
   buildChannelOutboundSubject,
+  buildChannelReceiptMessageId,
+  buildChannelReceiptSubject,
   buildChannelReplyMessageId,
   channelInboundConsumerName,
+  channelReceiptConsumerName,
   parseChannelSubject,
   type ChannelIdentity,
 } from './channel-subjects.ts';
@@ -106,6 +112,7 @@ export type RunEventHandler = (event: RunEvent, delivery: Delivery) => Promise<v
 export type RunInputHandler = (input: RunInput, delivery: Delivery) => Promise<void>;
 export type ChannelMessageHandler = (message: ChannelInboundMessage, delivery: Delivery) => Promise<void>;
 export type ChannelReplyHandler = (reply: ChannelReply, delivery: Delivery) => Promise<void>;
+export type ChannelReceiptHandler = (receipt: ChannelReplyReceipt, delivery: Delivery) => Promise<void>;
 
 export interface EventBus {
   /** Creates the streams, or updates them to this version's configuration. */
@@ -164,6 +171,14 @@ export interface EventBus {
     handler: ChannelReplyHandler,
     options: ConsumeOptions,
   ): Promise<void>;
+  /** Publishes what became of one reply of this channel, under the message id `<reply id>:receipt`. */
+  publishChannelReceipt(
+    identity: ChannelIdentity,
+    receipt: ChannelReplyReceipt,
+    options?: RetryOptions,
+  ): Promise<PublishResult>;
+  /** Hands every channel's reply receipts to `handler` through the API server's one durable consumer. */
+  consumeChannelReceipts(handler: ChannelReceiptHandler, options: ConsumeOptions): Promise<void>;
   /** Stops the consumers (letting handlers finish), flushes what is pending and closes. */
   close(): Promise<void>;
 }
@@ -180,6 +195,7 @@ const validateRunEvent = compileMessageValidator(runEventSchema);
 const validateRunInput = compileMessageValidator(runInputSchema);
 const validateChannelMessage = compileMessageValidator(channelInboundMessageSchema);
 const validateChannelReply = compileMessageValidator(channelReplySchema);
+const validateChannelReceipt = compileMessageValidator(channelReplyReceiptSchema);
 const textEncoder = new TextEncoder();
 
 function invalid(reason: string, errors: FieldError[] = []): Decoded<never> {
@@ -275,6 +291,28 @@ function decodeChannelReply(msg: JsMsg): Decoded<ChannelReply> {
   const check = validateChannelReply(json.value);
   if (!check.ok) return invalid('payload is not a valid channel reply', check.errors);
   return { ok: true, value: check.value };
+}
+
+/** A receipt naming the channel of its subject, stored under the message id of the reply it names. */
+function decodeChannelReceipt(msg: JsMsg): Decoded<ChannelReplyReceipt> {
+  const json = parseJson(msg);
+  if (!json.ok) return invalid('payload is not JSON');
+  const check = validateChannelReceipt(json.value);
+  if (!check.ok) return invalid('payload is not a valid reply receipt', check.errors);
+  const receipt = check.value;
+  const channel = parseChannelSubject(msg.subject);
+  if (
+    channel?.direction !== 'receipts' ||
+    channel.namespace !== receipt.namespace ||
+    channel.instance !== receipt.instance ||
+    channel.channel !== receipt.channel
+  ) {
+    return invalid('payload names another channel than its subject');
+  }
+  if (msg.headers?.get(messageIdHeader) !== buildChannelReceiptMessageId(receipt.id)) {
+    return invalid('message id is not <reply id>:receipt of its payload');
+  }
+  return { ok: true, value: receipt };
 }
 
 function checked<T>(check: { ok: true; value: T } | { ok: false; errors: FieldError[] }, what: string): T {
@@ -453,6 +491,34 @@ class NatsEventBus implements EventBus {
           // the channel's permission names this exact filter in the consumer create subject
           filterSubject: buildChannelOutboundSubject(identity),
           decode: decodeChannelReply,
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
+    );
+  }
+
+  async publishChannelReceipt(
+    identity: ChannelIdentity,
+    receipt: ChannelReplyReceipt,
+    options: RetryOptions = {},
+  ): Promise<PublishResult> {
+    checked(validateChannelReceipt(receipt), 'reply receipt');
+    const msgID = buildChannelReceiptMessageId(receipt.id);
+    return await this.publish(buildChannelReceiptSubject(identity), receipt, msgID, undefined, options);
+  }
+
+  async consumeChannelReceipts(handler: ChannelReceiptHandler, options: ConsumeOptions): Promise<void> {
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: channelsStream.name,
+          name: channelReceiptConsumerName,
+          filterSubject: allChannelReceiptFilter,
+          decode: decodeChannelReceipt,
           handler,
           options,
         },

@@ -10,17 +10,23 @@ export {
   type RunInputHandler,
   type ChannelMessageHandler,
   type ChannelReplyHandler,
+  type ChannelReceiptHandler,
 } from './event-bus.ts';
 export {
   allChannelInboundFilter,
+  allChannelReceiptFilter,
   buildChannelInboundMessageId,
   buildChannelInboundSubject,
   buildChannelInboxPrefix,
   buildChannelOutboundConsumerName,
   buildChannelOutboundSubject,
+  buildChannelReceiptMessageId,
+  buildChannelReceiptSubject,
   buildChannelReplyMessageId,
   channelInboundConsumerName,
+  channelReceiptConsumerName,
   parseChannelSubject,
+  type ChannelDirection,
   type ChannelIdentity,
 } from './channel-subjects.ts';
 export type { ConsumeOptions, Delivery, InvalidMessage } from './durable-consumer.ts';

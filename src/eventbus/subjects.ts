@@ -48,9 +48,10 @@ export const runInputStream: StreamSpec = {
 };
 
 /**
- * Chat messages in and replies out (see channel-subjects.ts), kept a day: long enough for an API
- * server or channel pod outage; the duplicate window covers a service redelivering an update and
- * the API server repeating a reply after a restart.
+ * Chat messages in, replies out and the receipts of those replies (see channel-subjects.ts), kept a
+ * day: long enough for an API server or channel pod outage; the duplicate window covers a service
+ * redelivering an update, the API server repeating a reply and a channel repeating a receipt after
+ * a restart.
  */
 export const channelsStream: StreamSpec = {
   name: 'K8SCLAW_CHANNELS',

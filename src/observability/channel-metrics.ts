@@ -6,7 +6,10 @@ export interface ChannelMetrics {
   registry: Registry;
   /** outcome: published, denied, ignored. */
   messages: Counter<'outcome'>;
-  /** outcome: delivered, refused (the service will not take it), retried (attempts the service turned away). */
+  /**
+   * outcome: delivered, refused (the service will not take it), undeliverable (given up after the
+   * last delivery from the bus), retried (attempts the service turned away).
+   */
   replies: Counter<'outcome'>;
 }
 
@@ -23,7 +26,7 @@ export function createChannelMetrics(): ChannelMetrics {
     }),
     replies: new Counter({
       name: 'k8sclaw_channel_replies_total',
-      help: 'Replies by outcome: delivered, refused by the service for good, or an attempt retried.',
+      help: 'Replies by outcome: delivered, refused by the service for good, given up as undeliverable, or an attempt retried.',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -17,7 +17,15 @@ export {
   type ReplyPart,
 } from './format-reply.ts';
 export {
+  buildReceiptReason,
+  buildReplyReceipt,
+  planFailedDelivery,
+  type FailedDeliveryPlan,
+  type ReplyReceiptInput,
+} from './reply-receipt.ts';
+export {
   buildInboundMessage,
+  defaultMaxDeliveries,
   runChannel,
   type ChannelHealth,
   type RunChannelOptions,

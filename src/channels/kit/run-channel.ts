@@ -2,15 +2,25 @@
 // go onto the channel's inbound subject (the adapter confirms them to its service only after the
 // bus stored them), a typing indicator runs in the chat while its run works, and the replies on the
 // channel's outbound subject are delivered through the adapter by a durable consumer, acknowledged
-// only once the service took every part, so each reply is sent once whatever restarts.
-import type { ChannelChat, ChannelInboundMessage } from '../../api/index.ts';
+// only once the service took every part, so each reply is sent once whatever restarts. Once a
+// reply's delivery ended (delivered, refused for good, or given up after its last delivery from the
+// bus) its receipt goes onto the channel's receipts subject before the reply is acknowledged, so no
+// reply ends silently; a receipt the bus did not take is published again on the reply's
+// redelivery without sending the reply again.
+import type {
+  ChannelChat,
+  ChannelInboundMessage,
+  ChannelReply,
+  ChannelReplyReceipt,
+  ReplyOutcome,
+} from '../../api/index.ts';
 import { buildChannelSessionKey } from '../../api/index.ts';
-import { whileConnected, type ChannelIdentity, type EventBus } from '../../eventbus/index.ts';
+import { whileConnected, type ChannelIdentity, type Delivery, type EventBus } from '../../eventbus/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import { planAccess, type AccessControl } from './access-control.ts';
 import type { ChannelAdapter, ReceivedMessage } from './channel-adapter.ts';
 import { deliverReply } from './deliver-reply.ts';
-import { DeliveryError } from './delivery-error.ts';
+import { buildReplyReceipt, planFailedDelivery } from './reply-receipt.ts';
 
 export interface RunChannelOptions {
   identity: ChannelIdentity;
@@ -27,9 +37,18 @@ export interface RunChannelOptions {
   typingMaxMs?: number;
   /** Passed to reply delivery (tests shorten it). */
   retryDelayMs?: number;
+  /**
+   * The bus redelivers a reply whose delivery failed without end: on this delivery the channel
+   * gives up and says so in the reply's receipt (default 20, about 20 minutes with the default delays).
+   */
+  maxDeliveries?: number;
+  /** Values blotted out of the reasons in receipts (the pod's tokens and signing secrets). */
+  secrets?: readonly string[];
   /** Told what became of each message and reply, for metrics. */
   onOutcome?: (kind: 'message' | 'reply', outcome: string) => void;
 }
+
+export const defaultMaxDeliveries = 20;
 
 export interface ChannelHealth {
   /** The adapter is receiving and the bus connection for replies is up. */
@@ -93,6 +112,27 @@ class TypingIndicators {
   }
 }
 
+/** Receipts the bus has not taken yet, by reply id: a redelivered reply publishes its receipt only. */
+class UnpublishedReceipts {
+  /** Bounded: past this, the oldest reply would be sent again on its redelivery. */
+  private static readonly limit = 1024;
+  private readonly receipts = new Map<string, ChannelReplyReceipt>();
+
+  get(replyId: string): ChannelReplyReceipt | undefined {
+    return this.receipts.get(replyId);
+  }
+
+  set(receipt: ChannelReplyReceipt): void {
+    this.receipts.set(receipt.id, receipt);
+    const oldest = this.receipts.keys().next();
+    if (this.receipts.size > UnpublishedReceipts.limit && !oldest.done) this.receipts.delete(oldest.value);
+  }
+
+  delete(replyId: string): void {
+    this.receipts.delete(replyId);
+  }
+}
+
 /** Runs the channel until `signal` aborts. */
 export async function runChannel(
   options: RunChannelOptions,
@@ -131,6 +171,57 @@ export async function runChannel(
     if (!result.duplicate) typing.start(received.chat, received.messageId);
   };
 
+  const unpublished = new UnpublishedReceipts();
+  const maxDeliveries = options.maxDeliveries ?? defaultMaxDeliveries;
+
+  /** Delivers one reply: its receipt once delivery ended, or a throw to have it redelivered. */
+  const settleReply = async (reply: ChannelReply, delivery: Delivery): Promise<ChannelReplyReceipt> => {
+    const log = { chat: reply.chat.chatId, reply: reply.id, delivery: delivery.deliveryCount };
+    let attempts = 0;
+    let parts = 0;
+    const receipt = (outcome: ReplyOutcome, error?: unknown) =>
+      buildReplyReceipt({
+        identity,
+        reply,
+        outcome,
+        ...(error !== undefined ? { error } : {}),
+        parts,
+        attempts,
+        deliveries: delivery.deliveryCount,
+        secrets: options.secrets ?? [],
+        now: new Date(),
+      });
+    try {
+      const outcome = await deliverReply(reply, {
+        channel: identity.channel,
+        send: async (r, part, index) => {
+          attempts += 1;
+          await adapter.sendReply(r, part, index);
+          parts = index + 1;
+        },
+        ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+        onRetry: (error, attempt, delayMs) => {
+          options.onOutcome?.('reply', 'retried');
+          logger.warn({ ...log, err: error, attempt, delayMs }, 'the service did not take a reply; retrying');
+        },
+      });
+      logger.info({ ...log, ...outcome }, 'reply delivered');
+      options.onOutcome?.('reply', 'delivered');
+      return receipt('delivered');
+    } catch (error) {
+      const plan = planFailedDelivery(error, delivery.deliveryCount, maxDeliveries);
+      if (!plan.settle) throw error;
+      if (plan.settle === 'refused') {
+        // the service refused this message for good: redelivering it would fail the same way
+        logger.error({ ...log, err: error, parts }, 'the service refused a reply; dropped');
+      } else {
+        logger.error({ ...log, err: error, parts, maxDeliveries }, 'a reply was not delivered; given up');
+      }
+      options.onOutcome?.('reply', plan.settle);
+      return receipt(plan.settle, error);
+    }
+  };
+
   const consumeReplies = whileConnected({
     connect: options.connect,
     signal,
@@ -143,33 +234,22 @@ export async function runChannel(
       await bus.consumeChannelReplies(
         identity,
         async (reply, delivery) => {
-          const log = { chat: reply.chat.chatId, reply: reply.id, delivery: delivery.deliveryCount };
-          try {
-            const outcome = await deliverReply(reply, {
-              channel: identity.channel,
-              send: (r, part, index) => adapter.sendReply(r, part, index),
-              ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
-              onRetry: (error, attempt, delayMs) => {
-                options.onOutcome?.('reply', 'retried');
-                logger.warn(
-                  { ...log, err: error, attempt, delayMs },
-                  'the service did not take a reply; retrying',
-                );
-              },
-            });
-            logger.info({ ...log, ...outcome }, 'reply delivered');
-            options.onOutcome?.('reply', 'delivered');
-          } catch (error) {
-            if (error instanceof DeliveryError && !error.retryable) {
-              // the service refused this message for good: redelivering it would fail the same way
-              logger.error({ ...log, err: error }, 'the service refused a reply; dropped');
-              options.onOutcome?.('reply', 'refused');
-            } else {
-              throw error;
+          let receipt = unpublished.get(reply.id);
+          if (!receipt) {
+            try {
+              receipt = await settleReply(reply, delivery);
+            } finally {
+              typing.stop(reply.chat);
             }
-          } finally {
-            typing.stop(reply.chat);
+            unpublished.set(receipt);
           }
+          // a receipt the bus does not take throws: the reply comes again, and only its receipt is sent
+          const published = await bus.publishChannelReceipt(identity, receipt);
+          unpublished.delete(reply.id);
+          logger.debug(
+            { reply: reply.id, outcome: receipt.outcome, duplicate: published.duplicate },
+            'reply receipt published',
+          );
         },
         {
           signal,

@@ -125,6 +125,7 @@ describe('the API server and PostgreSQL in config/', () => {
         'create agentruns.k8sclaw.io',
         'delete agentruns.k8sclaw.io',
         'patch agentruns.k8sclaw.io',
+        'patch agentruns/status.k8sclaw.io',
         ...['clawinstances', 'clawschedules', 'clawpolicies', 'skillpacks'].flatMap((plural) => [
           `get ${plural}.k8sclaw.io`,
           `list ${plural}.k8sclaw.io`,
@@ -132,6 +133,7 @@ describe('the API server and PostgreSQL in config/', () => {
         'get jobs.batch',
         'delete jobs.batch',
         'get configmaps.',
+        'create events.',
       ].sort(),
     );
     const binding = find('ClusterRoleBinding', 'k8sclaw-apiserver');

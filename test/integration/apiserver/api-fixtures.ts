@@ -32,7 +32,10 @@ export async function createServiceAccountToken(
   return token;
 }
 
-/** The rights the API server's ServiceAccount needs: the reviews, and the objects it serves. */
+/**
+ * The rights the API server's ServiceAccount needs: the reviews, the objects it serves, and what
+ * recording a chat reply's receipt writes (the run's status, an Event).
+ */
 export const apiServerRules = [
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
@@ -41,7 +44,9 @@ export const apiServerRules = [
     resources: ['agentruns', 'clawinstances', 'clawschedules', 'clawpolicies', 'skillpacks'],
     verbs: ['get', 'list', 'create', 'delete', 'patch'],
   },
+  { apiGroups: ['k8sclaw.io'], resources: ['agentruns/status'], verbs: ['patch'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'delete'] },
 ];
 

@@ -3,14 +3,16 @@
 // Deployment sets and the channel's own bus credentials) polls the Telegram Bot API fake; the API
 // server binary turns each chat message into an AgentRun over a real nats-server, and records the
 // run's completion (published here as the run's IPC bridge would, with the run's credentials) into
-// a real PostgreSQL and sends the reply back to the channel, which posts it into the same chat.
+// a real PostgreSQL and sends the reply back to the channel, which posts it into the same chat and
+// says what became of it in a receipt, which the API server records on the run (the ReplyDelivered
+// condition and an Event). There is no controller here: the runs' status holds only that condition.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { AgentRun, ClawInstance } from '../../../src/api/index.ts';
+import type { AgentRun, ClawInstance, Condition } from '../../../src/api/index.ts';
 import {
   accountSignerOf,
   buildChannelInboxPrefix,
@@ -172,6 +174,8 @@ describe('a Telegram chat through the channel program and the API server', () =>
         K8SCLAW_TELEGRAM_API_ROOT: telegram.apiRoot,
         K8SCLAW_HEALTH_PORT: String(healthPort),
         K8SCLAW_CHANNEL_RETRY_DELAY_MS: '200',
+        // a reply that still fails on its second delivery from the bus is given up
+        K8SCLAW_CHANNEL_MAX_DELIVERIES: '2',
         LOG_LEVEL: 'debug',
       },
     });
@@ -220,6 +224,43 @@ describe('a Telegram chat through the channel program and the API server', () =>
     }
   }
 
+  /** The run's ReplyDelivered condition, once the API server recorded the reply's receipt. */
+  async function replyDelivered(run: AgentRun): Promise<Condition> {
+    return await eventually(`ReplyDelivered on ${run.metadata.name}`, async () => {
+      const current = (await kube.customObjects.getNamespacedCustomObject({
+        ...group,
+        namespace: tenantNs,
+        plural: 'agentruns',
+        name: run.metadata.name,
+      })) as AgentRun;
+      return current.status?.conditions?.find((condition) => condition.type === 'ReplyDelivered');
+    });
+  }
+
+  /** The Events recorded on the run (by the API server: nothing else runs here). */
+  async function eventsOf(run: AgentRun): Promise<{ type?: string; reason?: string; message?: string }[]> {
+    const list = await kube.core.listNamespacedEvent({
+      namespace: tenantNs,
+      fieldSelector: `involvedObject.name=${run.metadata.name}`,
+    });
+    return list.items
+      .filter((event) => event.involvedObject.uid === run.metadata.uid)
+      .map(({ type, reason, message }) => ({ type, reason, message }));
+  }
+
+  /** Who owns the run's status conditions: the API server applied ReplyDelivered as itself. */
+  async function statusManagers(run: AgentRun): Promise<string[]> {
+    const current = (await kube.customObjects.getNamespacedCustomObject({
+      ...group,
+      namespace: tenantNs,
+      plural: 'agentruns',
+      name: run.metadata.name,
+    })) as AgentRun & { metadata: { managedFields?: { manager?: string; subresource?: string }[] } };
+    return (current.metadata.managedFields ?? [])
+      .filter((entry) => entry.subresource === 'status')
+      .map((entry) => entry.manager ?? '');
+  }
+
   function repliesTo(chatId: number, text: string) {
     assert.ok(telegram);
     return telegram
@@ -256,6 +297,26 @@ describe('a Telegram chat through the channel program and the API server', () =>
       message_id: messageId,
       allow_sending_without_reply: true,
     });
+    // the channel's receipt shows on the run: the condition, applied by the API server as itself
+    const delivered = await replyDelivered(run);
+    assert.deepEqual(
+      { status: delivered.status, reason: delivered.reason, message: delivered.message },
+      { status: 'True', reason: 'Delivered', message: 'Delivered to telegram in 1 message (1 attempt).' },
+    );
+    assert.deepEqual(await statusManagers(run), ['k8sclaw-apiserver']);
+    assert.deepEqual(
+      await eventually('the ReplyDelivered Event', async () => {
+        const events = await eventsOf(run);
+        return events.length > 0 ? events : undefined;
+      }),
+      [
+        {
+          type: 'Normal',
+          reason: 'ReplyDelivered',
+          message: 'Delivered to telegram in 1 message (1 attempt).',
+        },
+      ],
+    );
     // the chat is a session: the turn is stored there, for the chat's next run to see
     assert.ok(server);
     const messages = await callApi(
@@ -335,9 +396,10 @@ describe('a Telegram chat through the channel program and the API server', () =>
     await completeRun(run, 'Yes');
     assert.equal(await countReplies(42, 'Yes'), 1);
     assert.equal(telegram.faultsServed('sendMessage'), 2);
+    assert.equal((await replyDelivered(run)).message, 'Delivered to telegram in 1 message (3 attempts).');
   });
 
-  it('a reply the service refuses for good is counted on /metrics, not retried', async () => {
+  it('a reply the service refuses for good is counted on /metrics, not retried, and shows on its run', async () => {
     assert.ok(telegram);
     telegram.pushMessage({ chatId: 42, from: ada, text: 'Are you there?' });
     const run = await runOfTask('Are you there?');
@@ -354,6 +416,49 @@ describe('a Telegram chat through the channel program and the API server', () =>
     await sleep(1000);
     assert.equal(telegram.faultsServed('sendMessage'), refusedBefore + 1);
     assert.equal(repliesTo(42, 'Blocked reply').length, 0);
+    const refused = await replyDelivered(run);
+    assert.equal(refused.status, 'False');
+    assert.equal(refused.reason, 'Refused');
+    assert.match(refused.message, /^telegram refused the reply for good after 0 messages it took: .*403/);
+    assert.doesNotMatch(refused.message, new RegExp(token));
+    const warning = await eventually('the ReplyRefused Event', async () =>
+      (await eventsOf(run)).find((event) => event.reason === 'ReplyRefused'),
+    );
+    assert.equal(warning.type, 'Warning');
+    assert.equal(warning.message, refused.message);
+    assert.ok(server);
+    const apiMetrics = await (await fetch(`${server.healthUrl}/metrics`)).text();
+    assert.match(
+      apiMetrics,
+      /k8sclaw_channel_reply_receipts_total\{channel="telegram",outcome="refused"\} 1\b/,
+    );
+    assert.match(
+      apiMetrics,
+      /k8sclaw_channel_reply_receipts_total\{channel="telegram",outcome="delivered"\} 2\b/,
+    );
+  });
+
+  it('a reply the service keeps failing is given up on its last delivery from the bus, and shows on its run', async () => {
+    assert.ok(telegram);
+    telegram.pushMessage({ chatId: 42, from: ada, text: 'Is the line bad?' });
+    const run = await runOfTask('Is the line bad?');
+    // five attempts on each of the two deliveries the channel makes, then one more that would succeed
+    const before = telegram.faultsServed('sendMessage');
+    telegram.failNext('sendMessage', ...Array.from({ length: 10 }, () => ({ status: 500 as const })));
+    await completeRun(run, 'Bad line');
+    const undeliverable = await replyDelivered(run);
+    assert.equal(undeliverable.status, 'False');
+    assert.equal(undeliverable.reason, 'Undeliverable');
+    assert.match(
+      undeliverable.message,
+      /^Not delivered to telegram after 2 deliveries from the event bus \(0 messages taken\): .*500/,
+    );
+    assert.equal(telegram.faultsServed('sendMessage'), before + 10);
+    assert.equal(repliesTo(42, 'Bad line').length, 0);
+    const warning = await eventually('the ReplyUndeliverable Event', async () =>
+      (await eventsOf(run)).find((event) => event.reason === 'ReplyUndeliverable'),
+    );
+    assert.equal(warning.type, 'Warning');
   });
 
   it('a channel killed after the message reached the bus delivers the reply once after its restart', async () => {
@@ -369,5 +474,56 @@ describe('a Telegram chat through the channel program and the API server', () =>
     await channel.waitUntilReady(httpOkProbe(`${healthUrl}/readyz`), 30_000);
     assert.equal(await countReplies(42, 'Noted: tea'), 1);
     assert.equal((await listRuns()).filter((item) => item.spec.task === 'Remember tea').length, 1);
+  });
+
+  it('a receipt for another run of the same name is dropped; one without a run name finds its run by uid', async () => {
+    assert.ok(nats);
+    const run = await runOfTask('For this one');
+    const identity = { namespace: tenantNs, instance: instanceName, channel: 'telegram' as const };
+    const bus = await connectEventBus({
+      url: nats.url,
+      name: 'receipts',
+      credentials: await issueUserCredentials(authority, {
+        name: 'receipts',
+        permissions: channelPermissions(identity),
+      }),
+      inboxPrefix: buildChannelInboxPrefix(identity),
+      connectTimeoutMs: 10_000,
+    });
+    const receipt = (id: string, outcome: 'delivered' | 'refused', runName?: string) => ({
+      id,
+      ...(runName ? { run: runName } : {}),
+      ...identity,
+      outcome,
+      ...(outcome === 'refused' ? { reason: 'Telegram refused a reply: 403 Forbidden' } : {}),
+      parts: outcome === 'delivered' ? 1 : 0,
+      attempts: 1,
+      deliveries: 1,
+      at: new Date().toISOString(),
+    });
+    try {
+      // the name of a run deleted long ago, and this run's name with an earlier run's uid
+      await bus.publishChannelReceipt(identity, receipt('uid-of-a-deleted-run', 'refused', 'claw-gone'));
+      await bus.publishChannelReceipt(
+        identity,
+        receipt('uid-of-an-earlier-run', 'refused', run.metadata.name),
+      );
+      // one consumer handles receipts in order: once this one shows, the two before it were handled
+      await bus.publishChannelReceipt(identity, receipt(run.metadata.uid ?? '', 'delivered'));
+    } finally {
+      await bus.close();
+    }
+    const condition = await replyDelivered(run);
+    assert.deepEqual(
+      { status: condition.status, reason: condition.reason },
+      { status: 'True', reason: 'Delivered' },
+    );
+    await eventually('the ReplyDelivered Event', async () =>
+      (await eventsOf(run)).some((event) => event.reason === 'ReplyDelivered') ? true : undefined,
+    );
+    assert.deepEqual(
+      (await eventsOf(run)).map((event) => event.reason),
+      ['ReplyDelivered'],
+    );
   });
 });

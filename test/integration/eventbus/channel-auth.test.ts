@@ -1,10 +1,11 @@
 // Channel credentials on the bus in operator (JWT) mode: a channel pod publishes its own chat
-// messages (a message delivered again is stored once) and reads its own replies; it cannot publish
-// as another channel, send replies, or read another channel's replies. The API server's credentials
-// read every channel's messages and publish replies.
+// messages (a message delivered again is stored once) and the receipts of its own replies, and
+// reads its own replies; it cannot publish as another channel, send replies, publish another
+// channel's receipts, or read another channel's replies or anyone's receipts. The API server's
+// credentials read every channel's messages and receipts and publish replies.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ChannelInboundMessage, ChannelReply } from '../../../src/api/index.ts';
+import type { ChannelInboundMessage, ChannelReply, ChannelReplyReceipt } from '../../../src/api/index.ts';
 import {
   apiServerInboxPrefix,
   apiServerPermissions,
@@ -51,6 +52,22 @@ function chatMessage(channel: ChannelIdentity, id: string): ChannelInboundMessag
 
 function reply(id: string): ChannelReply {
   return { id, chat: { chatId: '42' }, status: 'succeeded', text: `reply ${id}` };
+}
+
+function receipt(channel: ChannelIdentity, id: string): ChannelReplyReceipt {
+  return {
+    id,
+    run: `run-${id}`,
+    channel: channel.channel,
+    namespace: channel.namespace,
+    instance: channel.instance,
+    outcome: 'refused',
+    reason: 'Telegram refused a reply: 403 Forbidden',
+    parts: 0,
+    attempts: 1,
+    deliveries: 1,
+    at: new Date().toISOString(),
+  };
 }
 
 describe('channel credentials on the event bus', () => {
@@ -160,5 +177,41 @@ describe('channel credentials on the event bus', () => {
     await own;
     assert.deepEqual(received, ['for-a']);
     assert.deepEqual(others, []);
+  });
+
+  it('lets a channel publish its own reply receipts, each stored once, for the API server to read, and no receipt naming another channel', async () => {
+    const channel = await connectChannel(channelA);
+    assert.equal((await channel.publishChannelReceipt(channelA, receipt(channelA, 'r1'))).duplicate, false);
+    assert.equal((await channel.publishChannelReceipt(channelA, receipt(channelA, 'r1'))).duplicate, true);
+    // on its own subject, but about another channel's reply: the API server terminates it unread
+    await channel.publishChannelReceipt(channelA, receipt(channelB, 'r-forged'));
+    await channel.publishChannelReceipt(channelA, receipt(channelA, 'r2'));
+    const received: string[] = [];
+    const invalid: string[] = [];
+    const stop = new AbortController();
+    stops.push(stop);
+    const done = apiServer.consumeChannelReceipts(async (r) => void received.push(`${r.id}/${r.outcome}`), {
+      signal: stop.signal,
+      onInvalid: (message) => invalid.push(message.reason),
+    });
+    await eventually('both receipts', async () => (received.length >= 2 ? true : undefined), 15_000);
+    stop.abort();
+    await done;
+    assert.deepEqual(received, ['r1/refused', 'r2/refused']);
+    assert.deepEqual(invalid, ['payload names another channel than its subject']);
+  });
+
+  it('refuses a channel publishing another channel’s receipts or reading receipts', async () => {
+    const channel = await connectChannel(channelA);
+    await assert.rejects(
+      channel.publishChannelReceipt(channelB, receipt(channelB, 'forged'), { timeoutMs: 5_000 }),
+      refused('k8sclaw.channels.receipts.team-b.bob.telegram'),
+    );
+    const stop = new AbortController();
+    stops.push(stop);
+    await assert.rejects(
+      channel.consumeChannelReceipts(async () => undefined, { signal: stop.signal }),
+      refused('$JS.API.CONSUMER.CREATE.K8SCLAW_CHANNELS.k8sclaw-apiserver-channel-receipts.'),
+    );
   });
 });
