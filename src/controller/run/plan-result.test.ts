@@ -100,7 +100,7 @@ describe('planResultRecord', () => {
 });
 
 describe('withoutResultFields and isResultRecorded', () => {
-  it('strips exactly the fields and condition the result writer owns', () => {
+  it('strips exactly the fields and conditions other writers own (the result writer, the API server)', () => {
     const run = runFixture((r) => {
       r.status = {
         phase: 'Succeeded',
@@ -112,6 +112,13 @@ describe('withoutResultFields and isResultRecorded', () => {
             type: 'ResultRecorded',
             status: 'True',
             reason: 'Succeeded',
+            message: 'm',
+            lastTransitionTime: '2026-03-01T11:00:00Z',
+          },
+          {
+            type: 'ReplyDelivered',
+            status: 'True',
+            reason: 'Delivered',
             message: 'm',
             lastTransitionTime: '2026-03-01T11:00:00Z',
           },

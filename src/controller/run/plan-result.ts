@@ -29,10 +29,16 @@ export interface ResultRecord {
 /** The fields of AgentRun status that only the result writer sets. */
 export const resultStatusFields = ['result', 'tokenUsage', 'toolCalls'] as const;
 
-/** A status without what the result writer owns: what the reconciler writes and compares. */
+/** Conditions other writers own: the result writer's, and the API server's for chat replies. */
+const conditionsOwnedElsewhere: readonly string[] = [
+  conditionTypes.resultRecorded,
+  conditionTypes.replyDelivered,
+];
+
+/** A status without what other writers own: what the reconciler writes and compares. */
 export function withoutResultFields(status: AgentRunStatus): AgentRunStatus {
   const { result: _result, tokenUsage: _usage, toolCalls: _calls, ...rest } = status;
-  const conditions = rest.conditions?.filter((c) => c.type !== conditionTypes.resultRecorded);
+  const conditions = rest.conditions?.filter((c) => !conditionsOwnedElsewhere.includes(c.type));
   return { ...rest, ...(conditions ? { conditions } : {}) };
 }
 
