@@ -13,6 +13,7 @@ import {
   type ThinkingLevel,
 } from '../api/index.ts';
 import { createRunnerIpc, type RunnerIpc } from '../ipc/index.ts';
+import type { ChannelTarget } from '../orchestrator/index.ts';
 import type { ChatMessage, ModelProvider } from './model.ts';
 import { buildHistoryMessages } from './history-messages.ts';
 import { composeSystemPrompt, loadMemory, loadSkills } from './prompt.ts';
@@ -36,6 +37,8 @@ export interface RunnerConfig {
   featureGates: Partial<Record<FeatureGate, boolean>>;
   sandboxEnabled: boolean;
   egressPolicy: EgressPolicy;
+  /** The chats send_channel_message may post to (none: it is not offered). */
+  channelTargets?: readonly ChannelTarget[];
   memoryEnabled: boolean;
   memoryFile?: string;
   skillsDir?: string;
@@ -124,6 +127,15 @@ async function execute(
     // without memory nothing would keep what update_memory accepts
     ...(config.memoryEnabled ? { memory } : {}),
     ...(config.skillsDir ? { skillsDir: config.skillsDir } : {}),
+    ...(config.channelTargets && config.channelTargets.length > 0
+      ? {
+          channelSend: {
+            targets: config.channelTargets,
+            // unlike progress events, the model is told when this one could not be written
+            emit: async (body) => void (await ipc.emit(body)),
+          },
+        }
+      : {}),
   });
   const memoryWritable = config.memoryEnabled && config.featureGates['memory-write'] === true;
   const system = composeSystemPrompt({

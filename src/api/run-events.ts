@@ -3,6 +3,8 @@
 // server) consume, plus the follow-up messages delivered back into a running agent. One schema
 // for every hop, so a file, a bus message and a status field cannot drift apart.
 import { Type, type Static } from '@sinclair/typebox';
+import { channelTypes } from './claw-instance.ts';
+import { channelChatSchema, channelMessageLimits } from './channel-messages.ts';
 import { stringEnum } from './schema-kit.ts';
 
 /** Limits every hop enforces, so one run cannot flood the bus or a status. */
@@ -81,6 +83,17 @@ const statusBody = Type.Object({
   iteration: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 const completedBody = Type.Object({ type: Type.Literal('completed'), result: runResultSchema });
+/**
+ * A message the agent asks to post into a chat of its instance (send_channel_message). A request
+ * only: the API server checks it against the instance and its policy before the channel gets it.
+ */
+const channelMessageBody = Type.Object({
+  type: Type.Literal('channel_message'),
+  channel: stringEnum(channelTypes),
+  chatId: channelChatSchema.properties.chatId,
+  threadId: channelChatSchema.properties.threadId,
+  text: Type.String({ minLength: 1, maxLength: channelMessageLimits.reply }),
+});
 
 /** What the runner writes: one of these per file in /ipc/events. */
 export const runEventBodySchema = Type.Union([
@@ -89,10 +102,18 @@ export const runEventBodySchema = Type.Union([
   toolCallBody,
   statusBody,
   completedBody,
+  channelMessageBody,
 ]);
 export type RunEventBody = Static<typeof runEventBodySchema>;
 export type RunEventType = RunEventBody['type'];
-export const runEventTypes = ['started', 'chunk', 'tool_call', 'status', 'completed'] as const;
+export const runEventTypes = [
+  'started',
+  'chunk',
+  'tool_call',
+  'status',
+  'completed',
+  'channel_message',
+] as const;
 
 /** Which run an event belongs to: stamped by the bridge from its own environment, never by the agent. */
 export const runIdentitySchema = Type.Object({

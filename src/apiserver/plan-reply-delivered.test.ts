@@ -117,6 +117,24 @@ describe('planReplyDeliveredCondition', () => {
     });
   });
 
+  it('records a message the run posted itself (send_channel_message), from any channel of its instance', () => {
+    const scheduled = run(undefined, {} as never);
+    const plan = planReplyDeliveredCondition(
+      receipt({ id: 'uid-1:send:3', channel: 'slack' }),
+      scheduled,
+      now,
+    );
+    assert.equal(plan.action, 'apply');
+    assert.deepEqual(planReplyDeliveredCondition(receipt({ id: 'uid-2:send:3' }), scheduled, now), {
+      action: 'drop',
+      why: 'another-run',
+    });
+    assert.deepEqual(
+      planReplyDeliveredCondition(receipt({ id: 'uid-1:send:3', instance: 'other' }), scheduled, now),
+      { action: 'drop', why: 'another-channel' },
+    );
+  });
+
   it('changes nothing when the run already says the same (a receipt handled again)', () => {
     const first = planReplyDeliveredCondition(receipt(), run(), now);
     assert.equal(first.action, 'apply');

@@ -73,11 +73,14 @@ export function planReplyDeliveredCondition(
   now: Date,
 ): ReplyDeliveredPlan {
   if (run === undefined) return { action: 'drop', why: 'run-gone' };
-  if (run.metadata.uid !== receipt.id) return { action: 'drop', why: 'another-run' };
+  // a chat run's reply has the run's uid as id; a message a run posted with send_channel_message
+  // has `<run uid>:send:<seq>`, into whichever channel the instance names
+  const sentMessage = receipt.id.startsWith(`${run.metadata.uid}:send:`);
+  if (run.metadata.uid !== receipt.id && !sentMessage) return { action: 'drop', why: 'another-run' };
   if (
     run.metadata.namespace !== receipt.namespace ||
     run.spec.instanceRef !== receipt.instance ||
-    run.metadata.annotations?.[annotations.channel] !== receipt.channel
+    (!sentMessage && run.metadata.annotations?.[annotations.channel] !== receipt.channel)
   ) {
     return { action: 'drop', why: 'another-channel' };
   }

@@ -4,13 +4,16 @@
 // committed. While PostgreSQL is unreachable the write fails, the event is negatively acknowledged
 // with a growing delay and waits in JetStream. A `completed` event also records the run (condensed
 // transcript and tokens, once per run uid) and its question and reply into its session; the
-// session key and the question come from the run's AgentRun, read when the completion arrives.
-import { agentRunKind, group, version, type AgentRun, type RunEvent } from '../api/index.ts';
+// session key and the question come from the run's AgentRun, read when the completion arrives. A
+// `channel_message` event is handed on after it is stored, to be checked and posted to its chat.
+import type { AgentRun, RunEvent } from '../api/index.ts';
 import { whileConnected, type Delivery, type EventBus } from '../eventbus/index.ts';
-import { undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
+import type { KubeClient } from '../kube/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { SessionStoreError, sessionStoreErrorCodes, type SessionStore } from '../session/index.ts';
 import { publishChannelReply } from './channel-reply-publisher.ts';
+import { publishChannelSend } from './channel-send-publisher.ts';
+import { fetchAgentRun } from './fetch-agent-run.ts';
 import { findMissingSeqs, planCompletedRun, type RunOrigin } from './plan-run-record.ts';
 
 /** The API server's durable consumer: its position survives restarts, and replicas share it. */
@@ -35,11 +38,16 @@ export interface RecordRunEventDeps {
   completionWaitDeliveries?: number;
   /** Told once a completed run is recorded (again on a redelivery), with its AgentRun if it still exists. */
   onRunRecorded?: (completed: RunEvent, agentRun: AgentRun | undefined) => Promise<void>;
+  /** Told of each stored `channel_message` event (again on a redelivery). */
+  onChannelMessage?: (event: RunEvent) => Promise<void>;
 }
 
 export interface RunEventRecorderDeps extends RecordRunEventDeps {
   connect: () => Promise<EventBus>;
-  /** Publish the reply of each recorded run that came from a chat to its channel. */
+  /**
+   * Publish the reply of each recorded run that came from a chat to its channel, and the messages
+   * runs ask to post to their instance's chats (send_channel_message).
+   */
   sendChannelReplies?: boolean;
   signal: AbortSignal;
   retryDelayMs?: number;
@@ -54,21 +62,6 @@ class EarlierEventsMissing extends Error {
   constructor(missing: number[]) {
     super(`earlier events of the run are not stored yet (seq ${missing.slice(0, 10).join(', ')})`);
   }
-}
-
-async function fetchAgentRun(deps: RecordRunEventDeps, event: RunEvent): Promise<AgentRun | undefined> {
-  const { namespace, run, runUid } = event.identity;
-  const agentRun = (await undefinedIfNotFound(
-    deps.kube.customObjects.getNamespacedCustomObject({
-      group,
-      version,
-      plural: agentRunKind.plural,
-      namespace,
-      name: run,
-    }),
-  )) as AgentRun | undefined;
-  // a run of the same name created since is another run: it says nothing about this one
-  return agentRun?.metadata.uid === runUid ? agentRun : undefined;
 }
 
 function originOf(agentRun: AgentRun | undefined): RunOrigin | undefined {
@@ -142,6 +135,7 @@ export async function recordDeliveredRunEvent(
     const stored = await deps.store.recordRunEvent(messageId, event);
     deps.logger.debug({ messageId, stored, delivery: delivery.deliveryCount }, 'run event recorded');
     if (event.body.type === 'completed') await recordCompletedRun(deps, event, delivery);
+    if (event.body.type === 'channel_message') await deps.onChannelMessage?.(event);
   } catch (error) {
     if (error instanceof SessionStoreError && error.code === sessionStoreErrorCodes.invalidInput) {
       deps.logger.error({ err: error, messageId }, 'the session store refused a run event; dropped');
@@ -166,6 +160,9 @@ export async function runRunEventRecorder(deps: RunEventRecorderDeps): Promise<v
             ...deps,
             onRunRecorded: async (completed, agentRun) =>
               void (await publishChannelReply({ bus, logger }, completed, agentRun)),
+            // a message a run asks to post to a chat of its instance, checked again first
+            onChannelMessage: async (event) =>
+              void (await publishChannelSend({ bus, kube: deps.kube, logger }, event)),
           }
         : deps;
       await bus.consumeRunEvents(

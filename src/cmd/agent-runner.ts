@@ -2,7 +2,7 @@
 // configuration from the environment the Job builder set, runs the agent, and exits 0 when the run
 // succeeded and 1 when it failed, so the Job's status agrees with the result.
 import { z } from 'zod';
-import { featureGateNames, providers, thinkingLevels } from '../api/index.ts';
+import { channelTypes, featureGateNames, providers, thinkingLevels } from '../api/index.ts';
 import { runAgent } from '../agent/index.ts';
 import { createLogger } from '../observability/index.ts';
 
@@ -48,6 +48,9 @@ const configSchema = z.object({
       allowedHosts: z.array(z.object({ host: z.string(), port: z.number().int().optional() })),
     }),
   ).default({ denyAll: false, allowedHosts: [] }),
+  K8SCLAW_CHANNEL_TARGETS: json(
+    z.array(z.object({ channel: z.enum(channelTypes), chats: z.array(z.string().min(1)) })),
+  ).default([]),
   MEMORY_ENABLED: bool.default(false),
   K8SCLAW_MEMORY_FILE: z.string().min(1).optional(),
   K8SCLAW_SKILLS_DIR: z.string().min(1).optional(),
@@ -88,6 +91,7 @@ const result = await runAgent(
     featureGates: config.K8SCLAW_FEATURE_GATES,
     sandboxEnabled: config.K8SCLAW_SANDBOX_ENABLED,
     egressPolicy: config.K8SCLAW_EGRESS_POLICY,
+    channelTargets: config.K8SCLAW_CHANNEL_TARGETS,
     memoryEnabled: config.MEMORY_ENABLED,
     ...(config.K8SCLAW_MEMORY_FILE ? { memoryFile: config.K8SCLAW_MEMORY_FILE } : {}),
     ...(config.K8SCLAW_SKILLS_DIR ? { skillsDir: config.K8SCLAW_SKILLS_DIR } : {}),

@@ -12,6 +12,7 @@ export const agentTools = [
   'fetch_url',
   'update_memory',
   'spawn_subagent',
+  'send_channel_message',
 ] as const;
 export type AgentTool = (typeof agentTools)[number];
 
@@ -24,4 +25,5 @@ export const toolFeatureGates: Record<AgentTool, FeatureGate> = {
   fetch_url: 'network-access',
   update_memory: 'memory-write',
   spawn_subagent: 'sub-agents',
+  send_channel_message: 'channel-send',
 };

@@ -333,6 +333,44 @@ const cases: { name: string; setup?: Setup; check: (job: JobManifest) => void }[
     },
   },
   {
+    name: 'a run that may post to chats gets the chats the instance names',
+    setup: {
+      instance: [
+        (i) =>
+          void (i.spec.channels = [
+            { type: 'telegram', secretRef: { name: 'tg' }, accessControl: { allowedChats: ['-1001'] } },
+            { type: 'slack', secretRef: { name: 'slack' } },
+          ]),
+      ],
+    },
+    check: (job) => {
+      const vars = env(container(job, 'agent'));
+      assert.match(vars.K8SCLAW_TOOLS ?? '', /(^|,)send_channel_message(,|$)/);
+      assert.deepEqual(JSON.parse(vars.K8SCLAW_CHANNEL_TARGETS ?? ''), [
+        { channel: 'telegram', chats: ['-1001'] },
+      ]);
+      // the bridge publishes what the runner emits; it needs no targets
+      assert.equal(env(container(job, 'ipc-bridge')).K8SCLAW_CHANNEL_TARGETS, undefined);
+    },
+  },
+  {
+    name: 'a run that may not post learns no chats',
+    setup: {
+      instance: [
+        (i) =>
+          void (i.spec.channels = [
+            { type: 'telegram', secretRef: { name: 'tg' }, accessControl: { allowedChats: ['-1001'] } },
+          ]),
+      ],
+      policy: [(p) => void (p.spec.featureGates = { 'channel-send': false })],
+    },
+    check: (job) => {
+      const vars = env(container(job, 'agent'));
+      assert.doesNotMatch(vars.K8SCLAW_TOOLS ?? '', /send_channel_message/);
+      assert.equal(vars.K8SCLAW_CHANNEL_TARGETS, undefined);
+    },
+  },
+  {
     name: 'sub-agent runs name their parent and depth',
     setup: {
       policy: [(p) => void (p.spec.featureGates = { 'sub-agents': true })],

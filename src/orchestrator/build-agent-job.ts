@@ -305,6 +305,10 @@ function buildAgentEnv(run: AgentRun, effective: EffectiveRun, hasSkills: boolea
   if (effective.memory.enabled) {
     env.push(value('K8SCLAW_MEMORY_FILE', `${agentPodPaths.memory}/${memoryFileKey}`));
   }
+  // only a run that may post learns where it could
+  if (effective.tools.includes('send_channel_message') && effective.channelTargets.length > 0) {
+    env.push(value('K8SCLAW_CHANNEL_TARGETS', JSON.stringify(effective.channelTargets)));
+  }
   return env;
 }
 

@@ -49,6 +49,18 @@ const sandboxPolicy =
   (policy) => {
     policy.spec.sandboxPolicy = rules;
   };
+const chatChannels: Modifier<ClawInstance> = (instance) => {
+  instance.spec.channels = [
+    {
+      type: 'telegram',
+      secretRef: { name: 'alice-telegram' },
+      accessControl: { allowedSenders: ['ada'], allowedChats: ['-1001', '42'] },
+    },
+    // anyone's chat: none the instance named
+    { type: 'slack', secretRef: { name: 'alice-slack' }, accessControl: { allowedSenders: ['U1'] } },
+    { type: 'discord', secretRef: { name: 'alice-discord' } },
+  ];
+};
 const subAgentRun =
   (spawnDepth: number): Modifier<AgentRun> =>
   (run) => {
@@ -270,6 +282,31 @@ const cases: Case[] = [
     policy: [gates({ 'sub-agents': true })],
     run: [subAgentRun(2)],
     want: { spawnDepth: 2, tools: [...fileTools, 'update_memory'] },
+  },
+  {
+    name: 'no chats named: nothing to post to, no send_channel_message',
+    instance: [(i) => void (i.spec.channels = [{ type: 'slack', secretRef: { name: 'alice-slack' } }])],
+    want: { channelTargets: [], tools: [...fileTools, 'update_memory'] },
+  },
+  {
+    name: 'chats named in allowedChats are targets, and send_channel_message is offered',
+    instance: [chatChannels],
+    want: {
+      channelTargets: [{ channel: 'telegram', chats: ['-1001', '42'] }],
+      tools: [...fileTools, 'update_memory', 'send_channel_message'],
+    },
+  },
+  {
+    name: 'the policy turns channel-send off: no send_channel_message',
+    instance: [withPolicy, chatChannels],
+    policy: [gates({ 'channel-send': false })],
+    want: { tools: [...fileTools, 'update_memory'] },
+  },
+  {
+    name: "the run's deny list removes send_channel_message",
+    instance: [chatChannels],
+    run: [(r) => void (r.spec.toolPolicy = { deny: ['send_channel_message'] })],
+    want: { tools: [...fileTools, 'update_memory'] },
   },
   {
     name: "run sandbox fields override the instance's",

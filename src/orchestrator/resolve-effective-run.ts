@@ -10,6 +10,7 @@ import {
   reasons,
   type AgentRun,
   type ClawInstance,
+  type ChannelType,
   type ClawPolicy,
   type FeatureGate,
   type Provider,
@@ -59,6 +60,12 @@ export interface EffectiveNetwork {
   allowedEgress: EgressRule[];
 }
 
+/** Chats of one channel a run may post to: the channel's `accessControl.allowedChats`. */
+export interface ChannelTarget {
+  channel: ChannelType;
+  chats: string[];
+}
+
 export interface EffectiveRun {
   instanceName: string;
   policyName?: string;
@@ -82,6 +89,8 @@ export interface EffectiveRun {
   spawnDepth: number;
   subagents: SubagentLimits;
   network: EffectiveNetwork;
+  /** Where send_channel_message may post; only channels that name their chats. */
+  channelTargets: ChannelTarget[];
 }
 
 export type RefusalReason =
@@ -183,6 +192,7 @@ function resolve(
     configMapName: memoryConfigMapName(instanceName),
     maxSizeKB: memorySpec?.maxSizeKB ?? defaultMemoryMaxSizeKB,
   };
+  const channelTargets = resolveChannelTargets(instance);
   const { tools, toolsNeedingApproval } = resolveTools({
     run,
     policy,
@@ -190,6 +200,7 @@ function resolve(
     sandboxEnabled: sandbox.enabled,
     memoryEnabled: memory.enabled,
     canSpawn: spawnDepth < subagents.maxDepth,
+    hasChannelTargets: channelTargets.length > 0,
   });
 
   const packNames = [
@@ -218,7 +229,21 @@ function resolve(
     spawnDepth,
     subagents,
     network: resolveNetwork(policy),
+    channelTargets,
   };
+}
+
+/**
+ * The chats the instance names: a channel without allowedChats accepts anyone's chat, so none of
+ * them is a chat the instance chose, and a run cannot post there.
+ */
+export function resolveChannelTargets(instance: ClawInstance): ChannelTarget[] {
+  const targets: ChannelTarget[] = [];
+  for (const channel of instance.spec.channels ?? []) {
+    const chats = stringsOf(channel.accessControl?.allowedChats);
+    if (chats.length > 0) targets.push({ channel: channel.type, chats });
+  }
+  return targets;
 }
 
 type ModelSettings = Pick<EffectiveRun, 'provider' | 'model' | 'baseURL' | 'thinking' | 'authSecretRef'>;
@@ -355,12 +380,14 @@ interface ToolInputs {
   sandboxEnabled: boolean;
   memoryEnabled: boolean;
   canSpawn: boolean;
+  hasChannelTargets: boolean;
 }
 
 /**
  * The full tool list, narrowed in order by: feature gates; what the pod can serve (commands need the
- * sandbox, memory updates need memory, spawning needs depth left); the policy's tool gating (`ask`
- * keeps the tool but needs approval); and the run's own allow list (intersection) and deny list.
+ * sandbox, memory updates need memory, spawning needs depth left, channel messages need chats the
+ * instance names); the policy's tool gating (`ask` keeps the tool but needs approval); and the
+ * run's own allow list (intersection) and deny list.
  */
 function resolveTools(inputs: ToolInputs): Pick<EffectiveRun, 'tools' | 'toolsNeedingApproval'> {
   const { run, policy, featureGates } = inputs;
@@ -368,6 +395,7 @@ function resolveTools(inputs: ToolInputs): Pick<EffectiveRun, 'tools' | 'toolsNe
     execute_command: inputs.sandboxEnabled,
     update_memory: inputs.memoryEnabled,
     spawn_subagent: inputs.canSpawn,
+    send_channel_message: inputs.hasChannelTargets,
   };
   const gating = policy?.spec.toolGating ?? {};
   const rules = new Map((gating.rules ?? []).map((rule) => [rule.tool, rule.action]));

@@ -7,6 +7,12 @@ export { toolError, toolOk } from './tool.ts';
 export type { Tool, ToolContext, ToolResult } from './tool.ts';
 export { createMemoryCollector, createUpdateMemoryTool } from './memory.ts';
 export type { MemoryCollector, MemoryCollectorOptions } from './memory.ts';
+export { createSendChannelMessageTool } from './send-channel-message.ts';
+export type {
+  ChannelMessageBody,
+  ChannelSendOptions,
+  SendChannelMessageArgs,
+} from './send-channel-message.ts';
 export { defaultPathRoots, describeRoots, PathError, resolveToolPath } from './paths.ts';
 export type { PathAccess, PathPolicy, PathRoot, ResolvedPath } from './paths.ts';
 export { createReadFileTool } from './read-file.ts';

@@ -16,6 +16,7 @@ import { createListDirectoryTool } from './list-directory.ts';
 import { createUpdateMemoryTool, type MemoryCollector } from './memory.ts';
 import type { PathPolicy, PathRoot } from './paths.ts';
 import { createReadFileTool } from './read-file.ts';
+import { createSendChannelMessageTool, type ChannelSendOptions } from './send-channel-message.ts';
 import { toolError, type Tool, type ToolContext, type ToolResult } from './tool.ts';
 import { createWriteFileTool } from './write-file.ts';
 
@@ -37,6 +38,8 @@ export interface BuildToolSetOptions {
   egressPolicy: EgressPolicy;
   /** Without a collector, update_memory is not offered. */
   memory?: MemoryCollector;
+  /** Without chats to post to, send_channel_message is not offered. */
+  channelSend?: ChannelSendOptions;
   /** Default /workspace: relative paths resolve against it and it is a read-write root. */
   workspaceDir?: string;
   /** Default /skills, a read-only root. */
@@ -134,6 +137,8 @@ function whyNotOffered(
   if (name === 'execute_command' && !options.sandboxEnabled)
     return 'the run has no sandbox to run commands in';
   if (name === 'update_memory' && !options.memory) return 'memory is not enabled for this run';
+  if (name === 'send_channel_message' && !options.channelSend?.targets.some((t) => t.chats.length > 0))
+    return "the instance names no chats this run could post to (a channel's accessControl.allowedChats)";
   // sub-agents need the controller to start and track child runs; the runner has no client for that yet
   if (name === 'spawn_subagent') return 'spawning sub-agents is not available in this runner yet';
   return undefined;
@@ -164,6 +169,8 @@ function createTool(
       return options.memory ? createUpdateMemoryTool(options.memory) : undefined;
     case 'spawn_subagent':
       return undefined;
+    case 'send_channel_message':
+      return options.channelSend ? createSendChannelMessageTool(options.channelSend) : undefined;
   }
 }
 

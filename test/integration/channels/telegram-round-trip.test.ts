@@ -5,14 +5,15 @@
 // run's completion (published here as the run's IPC bridge would, with the run's credentials) into
 // a real PostgreSQL and sends the reply back to the channel, which posts it into the same chat and
 // says what became of it in a receipt, which the API server records on the run (the ReplyDelivered
-// condition and an Event). There is no controller here: the runs' status holds only that condition.
+// condition and an Event). There is no controller here: the runs' status holds only that condition. A
+// run without a chat of its own (send_channel_message) posts into a chat the instance names.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { AgentRun, ClawInstance, Condition } from '../../../src/api/index.ts';
+import type { AgentRun, ClawInstance, Condition, RunEvent, RunIdentity } from '../../../src/api/index.ts';
 import {
   accountSignerOf,
   buildChannelInboxPrefix,
@@ -55,6 +56,7 @@ const token = '123456:CHANNEL-test-token';
 const ada = { id: 42, username: 'ada', firstName: 'Ada' };
 const stranger = { id: 99, username: 'mallory', firstName: 'Mallory' };
 const denyMessage = 'Sorry, this bot is private.';
+const teamChat = '-1001';
 
 describe('a Telegram chat through the channel program and the API server', () => {
   const kube = integrationKubeClient();
@@ -103,7 +105,8 @@ describe('a Telegram chat through the channel program and the API server', () =>
             {
               type: 'telegram',
               secretRef: { name: 'claw-telegram' },
-              accessControl: { allowedSenders: ['ada'], denyMessage },
+              // the chats the instance names: Ada's, and a team group its runs may post to
+              accessControl: { allowedSenders: ['ada'], allowedChats: ['42', teamChat], denyMessage },
             },
           ],
         },
@@ -199,15 +202,19 @@ describe('a Telegram chat through the channel program and the API server', () =>
     );
   }
 
-  /** The run's IPC bridge: publishes the run's completion with the run's own credentials. */
-  async function completeRun(run: AgentRun, response: string): Promise<void> {
-    assert.ok(nats);
-    const runIdentity = {
+  function identityOf(run: AgentRun): RunIdentity {
+    return {
       namespace: tenantNs,
       instance: instanceName,
       run: run.metadata.name,
       runUid: run.metadata.uid ?? '',
     };
+  }
+
+  /** The run's IPC bridge: publishes the run's events with the run's own credentials. */
+  async function publishAsBridge(run: AgentRun, events: readonly RunEvent[]): Promise<void> {
+    assert.ok(nats);
+    const runIdentity = identityOf(run);
     const bridge = await connectAsBridge(
       nats.url,
       await issueUserCredentials(authority, {
@@ -217,8 +224,7 @@ describe('a Telegram chat through the channel program and the API server', () =>
       runIdentity,
     );
     try {
-      // seq 1: a completion with no earlier events, recorded at once
-      await bridge.publishRunEvent({ ...buildCompletedEvent(runIdentity, { response }), seq: 1 });
+      for (const event of events) await bridge.publishRunEvent(event);
     } finally {
       await bridge.close();
     }
@@ -259,6 +265,43 @@ describe('a Telegram chat through the channel program and the API server', () =>
     return (current.metadata.managedFields ?? [])
       .filter((entry) => entry.subresource === 'status')
       .map((entry) => entry.manager ?? '');
+  }
+
+  async function completeRun(run: AgentRun, response: string): Promise<void> {
+    // seq 1: a completion with no earlier events, recorded at once
+    await publishAsBridge(run, [{ ...buildCompletedEvent(identityOf(run), { response }), seq: 1 }]);
+  }
+
+  /** A run created directly, as a schedule creates one: no session key, no chat of its own. */
+  async function createScheduledRun(name: string, task: string): Promise<AgentRun> {
+    return (await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace: tenantNs,
+      plural: 'agentruns',
+      body: {
+        apiVersion: 'k8sclaw.io/v1alpha1',
+        kind: 'AgentRun',
+        metadata: { name, namespace: tenantNs },
+        spec: { instanceRef: instanceName, task },
+      },
+    })) as AgentRun;
+  }
+
+  /** What send_channel_message writes, as the bridge publishes it. */
+  function channelMessageEvent(
+    run: AgentRun,
+    seq: number,
+    chatId: string,
+    text: string,
+    id = `e${seq}`,
+  ): RunEvent {
+    return {
+      id,
+      seq,
+      time: new Date().toISOString(),
+      identity: identityOf(run),
+      body: { type: 'channel_message', channel: 'telegram', chatId, text },
+    };
   }
 
   function repliesTo(chatId: number, text: string) {
@@ -524,6 +567,33 @@ describe('a Telegram chat through the channel program and the API server', () =>
     assert.deepEqual(
       (await eventsOf(run)).map((event) => event.reason),
       ['ReplyDelivered'],
+    );
+  });
+
+  it('a run without a chat of its own posts into a chat the instance names, exactly once', async () => {
+    const run = await createScheduledRun('claw-morning-report', 'Post the morning report');
+    assert.equal(run.spec.sessionKey, undefined);
+    const event = channelMessageEvent(run, 2, teamChat, 'Morning report, all backups green');
+    // the bridge publishing it again (after a restart), and the same message handed to the API
+    // server again under another event id (as a redelivery would hand it on): one message in the chat
+    await publishAsBridge(run, [event, event, { ...event, id: 'e2-again' }]);
+    assert.equal(await countReplies(Number(teamChat), 'Morning report, all backups green'), 1);
+    const [sent] = repliesTo(Number(teamChat), 'Morning report, all backups green');
+    assert.equal(sent?.params.reply_parameters, undefined, 'a message of its own, not a reply');
+  });
+
+  it('a run’s message for a chat the instance does not name is not sent', async () => {
+    assert.ok(telegram);
+    const run = await createScheduledRun('claw-stray-report', 'Post somewhere else');
+    await publishAsBridge(run, [
+      channelMessageEvent(run, 1, '77', 'Not for this chat'),
+      // events are handled in order: once the next one arrived, the refused one was handled
+      channelMessageEvent(run, 2, teamChat, 'Only for the team'),
+    ]);
+    assert.equal(await countReplies(Number(teamChat), 'Only for the team'), 1);
+    assert.equal(
+      telegram.sentMessages().filter((call) => call.params.text === 'Not for this chat').length,
+      0,
     );
   });
 });
