@@ -5,49 +5,22 @@
 // run's completion (published here as the run's IPC bridge would, with the run's credentials) into
 // a real PostgreSQL and sends the reply back to the channel, which posts it into the same chat.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { AgentRun, ClawInstance } from '../../../src/api/index.ts';
+import type { AgentRun } from '../../../src/api/index.ts';
 import {
-  accountSignerOf,
   buildChannelInboxPrefix,
   channelPermissions,
   connectEventBus,
-  createBusAuthority,
   issueUserCredentials,
-  runBridgePermissions,
-  type BusAuthority,
 } from '../../../src/eventbus/index.ts';
-import { buildChannelDeployment } from '../../../src/orchestrator/index.ts';
 import { startTelegramFake, type TelegramFake } from '../../fakes/telegram/index.ts';
-import { instanceManifest } from '../../fixtures/k8sclaw-objects.ts';
-import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
-import { repoRoot } from '../../harness/binaries.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { startChannelStack, type ChannelProcess, type ChannelStack } from '../../harness/channel-stack.ts';
 import { eventually } from '../../harness/eventually.ts';
-import { findFreePort } from '../../harness/free-port.ts';
 import { integrationKubeClient } from '../../harness/integration.ts';
-import { ManagedProcess } from '../../harness/managed-process.ts';
-import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
-import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
 import { httpOkProbe } from '../../harness/probes.ts';
-import { buildCompletedEvent, connectAsBridge } from '../../harness/run-stand-ins.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
-import {
-  callApi,
-  createApiServerIdentity,
-  createServiceAccountToken,
-  grantInNamespace,
-  tenantRules,
-  type ApiServerIdentity,
-} from '../apiserver/api-fixtures.ts';
-import { createDatabase } from '../session/session-fixtures.ts';
-import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
+import { callApi } from '../apiserver/api-fixtures.ts';
 
-const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
 const token = '123456:CHANNEL-test-token';
 const ada = { id: 42, username: 'ada', firstName: 'Ada' };
@@ -56,137 +29,35 @@ const denyMessage = 'Sorry, this bot is private.';
 
 describe('a Telegram chat through the channel program and the API server', () => {
   const kube = integrationKubeClient();
-  let authority: BusAuthority;
-  let nats: NatsServer | undefined;
-  let postgres: PostgresServer | undefined;
+  let stack: ChannelStack | undefined;
   let telegram: TelegramFake | undefined;
-  let dir = '';
-  let systemNs = '';
-  let tenantNs = '';
-  let identity: ApiServerIdentity | undefined;
-  let server: ApiServerProcess | undefined;
-  let channel: ManagedProcess | undefined;
-  let healthUrl = '';
-  let instance: ClawInstance;
-  let tenantToken = '';
+  let channelProcess: ChannelProcess | undefined;
 
   before(async () => {
-    await installCrds(kube);
-    authority = await createBusAuthority();
-    nats = await startNatsServer({ authority });
-    postgres = await startPostgres();
-    const databaseUrl = await createDatabase(postgres, 'channels_telegram');
     telegram = await startTelegramFake({ token });
-    dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-channel-'));
-    await writeFile(path.join(dir, 'signer.json'), JSON.stringify(accountSignerOf(authority)), {
-      mode: 0o600,
-    });
-    systemNs = await createTestNamespace(kube, 'channels');
-    tenantNs = await createTestNamespace(kube, 'channels-tenant');
-    tenantToken = await createServiceAccountToken(kube, tenantNs, 'ada');
-    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'ada' }, tenantRules);
-    // the controller creates the streams
-    // the streams are the controller's to create
-    await ensureBusStreamsAsController(nats.url, authority);
-    instance = (await kube.customObjects.createNamespacedCustomObject({
-      ...group,
-      namespace: tenantNs,
-      plural: 'clawinstances',
-      body: instanceManifest(
-        instanceName,
-        tenantNs,
-        {},
-        {
-          channels: [
-            {
-              type: 'telegram',
-              secretRef: { name: 'claw-telegram' },
-              accessControl: { allowedSenders: ['ada'], denyMessage },
-            },
-          ],
-        },
-      ),
-    })) as ClawInstance;
-    identity = await createApiServerIdentity(kube, systemNs);
-    server = await startApiServerProcess({
-      kubeconfig: identity.kubeconfigFile,
-      env: {
-        DATABASE_URL: databaseUrl,
-        EVENT_BUS_URL: nats.url,
-        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json'),
-        LOG_LEVEL: 'debug',
+    stack = await startChannelStack({
+      kube,
+      name: 'channels',
+      instanceName,
+      channel: {
+        type: 'telegram',
+        secretRef: { name: 'claw-telegram' },
+        accessControl: { allowedSenders: ['ada'], denyMessage },
       },
+      logLevel: 'debug',
     });
-    channel = await startChannelProcess();
+    channelProcess = await stack.startChannel({
+      secrets: { TELEGRAM_BOT_TOKEN: token, K8SCLAW_TELEGRAM_API_ROOT: telegram.apiRoot },
+    });
   });
   after(async () => {
-    await channel?.stop();
-    await server?.stop();
-    await identity?.remove();
+    await stack?.stop();
     await telegram?.close();
-    await nats?.destroy();
-    await postgres?.stop();
-    for (const namespace of [systemNs, tenantNs]) if (namespace) await deleteTestNamespace(kube, namespace);
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /**
-   * The channel program with the environment the controller's Deployment gives it: the values of
-   * buildChannelDeployment's env, the token its Secret holds, and its bus credentials as a file.
-   */
-  async function startChannelProcess(): Promise<ManagedProcess> {
-    assert.ok(nats && telegram);
-    const spec = instance.spec.channels?.[0];
-    assert.ok(spec);
-    const deployment = buildChannelDeployment(instance, spec, {
-      image: 'channel-telegram',
-      eventBusUrl: nats.url,
-      busCredentialsSecretName: 'claw-channel-telegram-bus',
-    });
-    const credentialsFile = path.join(dir, 'bus.creds');
-    await writeFile(
-      credentialsFile,
-      await issueUserCredentials(authority, {
-        name: `channel/${tenantNs}/${instanceName}/telegram`,
-        permissions: channelPermissions({ namespace: tenantNs, instance: instanceName, channel: 'telegram' }),
-      }),
-      { mode: 0o600 },
-    );
-    const env: NodeJS.ProcessEnv = {};
-    for (const variable of deployment.spec.template.spec.containers[0]?.env ?? []) {
-      if (variable.value !== undefined) env[variable.name] = variable.value;
-    }
-    assert.equal(env.K8SCLAW_BUS_CREDENTIALS_FILE, '/var/run/k8sclaw/bus/bus.creds');
-    const healthPort = await findFreePort();
-    healthUrl = `http://127.0.0.1:${healthPort}`;
-    const proc = new ManagedProcess({
-      name: 'channel-telegram',
-      command: process.execPath,
-      args: [path.join(repoRoot, 'src', 'cmd', 'channel.ts')],
-      logFile: path.join(dir, 'channel.log'),
-      env: {
-        PATH: process.env.PATH,
-        ...env,
-        TELEGRAM_BOT_TOKEN: token,
-        K8SCLAW_BUS_CREDENTIALS_FILE: credentialsFile,
-        K8SCLAW_TELEGRAM_API_ROOT: telegram.apiRoot,
-        K8SCLAW_HEALTH_PORT: String(healthPort),
-        K8SCLAW_CHANNEL_RETRY_DELAY_MS: '200',
-        LOG_LEVEL: 'debug',
-      },
-    });
-    proc.start();
-    await proc.waitUntilReady(httpOkProbe(`${healthUrl}/readyz`), 30_000);
-    return proc;
-  }
-
   async function listRuns(): Promise<AgentRun[]> {
-    const list = (await kube.customObjects.listNamespacedCustomObject({
-      ...group,
-      namespace: tenantNs,
-      plural: 'agentruns',
-    })) as { items: AgentRun[] };
-    return list.items;
+    assert.ok(stack);
+    return await stack.listRuns();
   }
 
   async function runOfTask(task: string): Promise<AgentRun> {
@@ -197,27 +68,8 @@ describe('a Telegram chat through the channel program and the API server', () =>
 
   /** The run's IPC bridge: publishes the run's completion with the run's own credentials. */
   async function completeRun(run: AgentRun, response: string): Promise<void> {
-    assert.ok(nats);
-    const runIdentity = {
-      namespace: tenantNs,
-      instance: instanceName,
-      run: run.metadata.name,
-      runUid: run.metadata.uid ?? '',
-    };
-    const bridge = await connectAsBridge(
-      nats.url,
-      await issueUserCredentials(authority, {
-        name: 'bridge',
-        permissions: runBridgePermissions(runIdentity),
-      }),
-      runIdentity,
-    );
-    try {
-      // seq 1: a completion with no earlier events, recorded at once
-      await bridge.publishRunEvent({ ...buildCompletedEvent(runIdentity, { response }), seq: 1 });
-    } finally {
-      await bridge.close();
-    }
+    assert.ok(stack);
+    await stack.completeRun(run, response);
   }
 
   function repliesTo(chatId: number, text: string) {
@@ -257,12 +109,12 @@ describe('a Telegram chat through the channel program and the API server', () =>
       allow_sending_without_reply: true,
     });
     // the chat is a session: the turn is stored there, for the chat's next run to see
-    assert.ok(server);
+    assert.ok(stack);
     const messages = await callApi(
-      server.url,
+      stack.server.url,
       'GET',
-      `/api/v1/namespaces/${tenantNs}/instances/${instanceName}/sessions/${encodeURIComponent('telegram:42')}/messages`,
-      { token: tenantToken },
+      `/api/v1/namespaces/${stack.tenantNs}/instances/${instanceName}/sessions/${encodeURIComponent('telegram:42')}/messages`,
+      { token: stack.tenantToken },
     );
     assert.equal(messages.status, 200);
     assert.deepEqual(
@@ -278,7 +130,8 @@ describe('a Telegram chat through the channel program and the API server', () =>
   });
 
   it('a message for an instance of the same name but another uid becomes no run', async () => {
-    assert.ok(nats);
+    assert.ok(stack);
+    const { nats, authority, tenantNs, instance } = stack;
     const identity = { namespace: tenantNs, instance: instanceName, channel: 'telegram' as const };
     const bus = await connectEventBus({
       url: nats.url,
@@ -345,7 +198,7 @@ describe('a Telegram chat through the channel program and the API server', () =>
     telegram.failNext('sendMessage', { status: 403 });
     await completeRun(run, 'Blocked reply');
     const metrics = await eventually('the refused reply on /metrics', async () => {
-      const text = await (await fetch(`${healthUrl}/metrics`)).text();
+      const text = await (await fetch(`${channelProcess?.healthUrl}/metrics`)).text();
       return /k8sclaw_channel_replies_total\{outcome="refused"\} 1\b/.test(text) ? text : undefined;
     });
     assert.match(metrics, /k8sclaw_channel_replies_total\{outcome="delivered"\} 2\b/);
@@ -357,7 +210,8 @@ describe('a Telegram chat through the channel program and the API server', () =>
   });
 
   it('a channel killed after the message reached the bus delivers the reply once after its restart', async () => {
-    assert.ok(telegram && channel);
+    assert.ok(telegram && channelProcess);
+    const channel = channelProcess.process;
     telegram.pushMessage({ chatId: 42, from: ada, text: 'Remember tea' });
     const run = await runOfTask('Remember tea');
     await channel.crash();
@@ -366,7 +220,7 @@ describe('a Telegram chat through the channel program and the API server', () =>
     await sleep(1000);
     assert.equal(repliesTo(42, 'Noted: tea').length, 0);
     channel.start();
-    await channel.waitUntilReady(httpOkProbe(`${healthUrl}/readyz`), 30_000);
+    await channel.waitUntilReady(httpOkProbe(`${channelProcess.healthUrl}/readyz`), 30_000);
     assert.equal(await countReplies(42, 'Noted: tea'), 1);
     assert.equal((await listRuns()).filter((item) => item.spec.task === 'Remember tea').length, 1);
   });
