@@ -31,4 +31,5 @@ node bench/leader-failover.ts
 node bench/bus-throughput.ts
 node bench/event-stream-delivery.ts "${BENCH_STREAM_CLIENTS:-100}"
 node bench/apiserver-figures.ts "${BENCH_LISTED_RUNS:-10000}"
+node bench/channel-round-trip.ts "${BENCH_CHANNEL_MESSAGES:-200}"
 node bench/cli-figures.ts "${BENCH_LISTED_RUNS:-10000}"

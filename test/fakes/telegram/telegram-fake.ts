@@ -37,6 +37,8 @@ export interface SentCall {
   params: Json;
   /** The message the fake answered with (sendMessage). */
   message?: Json;
+  /** When the fake accepted the call: `performance.now()` of the fake's process (for benchmarks). */
+  receivedAt: number;
 }
 
 export interface InjectedFault {
@@ -286,11 +288,11 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
           ? { message_thread_id: Number(params.message_thread_id) }
           : {}),
       };
-      state.calls.push({ method: 'sendMessage', params, message });
+      state.calls.push({ method: 'sendMessage', params, message, receivedAt: performance.now() });
       send(response, 200, { ok: true, result: message });
     },
     sendChatAction: (params, response) => {
-      state.calls.push({ method: 'sendChatAction', params });
+      state.calls.push({ method: 'sendChatAction', params, receivedAt: performance.now() });
       send(response, 200, { ok: true, result: true });
     },
     setWebhook: (params, response) => {
@@ -298,7 +300,7 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
         url: String(params.url),
         ...(params.secret_token !== undefined ? { secretToken: String(params.secret_token) } : {}),
       };
-      state.calls.push({ method: 'setWebhook', params });
+      state.calls.push({ method: 'setWebhook', params, receivedAt: performance.now() });
       state.waiting?.conflict();
       // updates not confirmed yet go to the webhook now
       const queued = new Set(state.webhookQueue.map((update) => update.update_id));
@@ -313,7 +315,7 @@ export async function startTelegramFake(options: TelegramFakeOptions): Promise<T
     deleteWebhook: (params, response) => {
       state.webhook = undefined;
       if (params.drop_pending_updates === true) state.confirmed = state.nextUpdateId;
-      state.calls.push({ method: 'deleteWebhook', params });
+      state.calls.push({ method: 'deleteWebhook', params, receivedAt: performance.now() });
       send(response, 200, { ok: true, result: true, description: 'Webhook is already deleted' });
     },
     getWebhookInfo: (_params, response) =>

@@ -1,0 +1,265 @@
+// The K8sClaw side of a chat channel on the host, as the integration tests and benchmarks of the
+// channels use it: a real nats-server with the bus authority (the streams created as the
+// controller would), a real PostgreSQL, a tenant namespace with a ClawInstance having one channel
+// and a tenant ServiceAccount, and the API server binary with its own ServiceAccount. The channel
+// program (src/cmd/channel.ts) is started as a process with the environment the controller's
+// Deployment gives it (buildChannelDeployment) and its own bus credentials, and a run's completion
+// is published as its IPC bridge would, with the run's own credentials. The service's fake is the
+// caller's. Needs `K8SCLAW_TEST_KUBECONFIG` (the integration global setup sets it; a benchmark sets
+// it to the control plane it started).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { AgentRun, ClawInstance } from '../../src/api/index.ts';
+import {
+  accountSignerOf,
+  channelPermissions,
+  createBusAuthority,
+  issueUserCredentials,
+  runBridgePermissions,
+  type BusAuthority,
+  type EventBus,
+} from '../../src/eventbus/index.ts';
+import type { KubeClient } from '../../src/kube/index.ts';
+import { buildChannelDeployment } from '../../src/orchestrator/index.ts';
+import { instanceManifest } from '../fixtures/k8sclaw-objects.ts';
+import {
+  createApiServerIdentity,
+  createServiceAccountToken,
+  grantInNamespace,
+  tenantRules,
+  type ApiServerIdentity,
+} from '../integration/apiserver/api-fixtures.ts';
+import { createDatabase } from '../integration/session/session-fixtures.ts';
+import { startApiServerProcess, type ApiServerProcess } from './api-server-process.ts';
+import { repoRoot } from './binaries.ts';
+import { ensureBusStreamsAsController } from './bus-streams.ts';
+import { installCrds } from './crds.ts';
+import { findFreePort } from './free-port.ts';
+import { ManagedProcess } from './managed-process.ts';
+import { startNatsServer, type NatsServer } from './nats-server.ts';
+import { startPostgres, type PostgresServer } from './postgres.ts';
+import { httpOkProbe } from './probes.ts';
+import { buildCompletedEvent, connectAsBridge } from './run-stand-ins.ts';
+import { createTestNamespace, deleteTestNamespace } from './test-namespace.ts';
+
+const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
+
+/** One entry of a ClawInstance's `channels`. */
+export type ChannelSpec = NonNullable<ClawInstance['spec']['channels']>[number];
+
+export interface ChannelStackOptions {
+  /** The admin client of the control plane. */
+  kube: KubeClient;
+  /** Prefix of the namespaces (`<name>`, `<name>-tenant`) and the database's name. */
+  name: string;
+  /** The instance's one channel. */
+  channel: ChannelSpec;
+  instanceName?: string;
+  /** LOG_LEVEL of the API server and the channel (default info). */
+  logLevel?: string;
+}
+
+export interface StartChannelOptions {
+  /** The keys the channel's Secret holds (each must be one the Deployment takes from it). */
+  secrets: NodeJS.ProcessEnv;
+  /** More environment, e.g. ports that stand in for the pod's. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ChannelProcess {
+  process: ManagedProcess;
+  /** Its health port: /readyz, /metrics. */
+  healthUrl: string;
+}
+
+/** A run's bridge, connected with the run's own credentials. */
+export interface RunBridgeStandIn {
+  bus: EventBus;
+  /** Publishes the run's completion (seq 1: no earlier events, so it is recorded at once). */
+  complete(response: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ChannelStack {
+  authority: BusAuthority;
+  nats: NatsServer;
+  postgres: PostgresServer;
+  databaseUrl: string;
+  systemNs: string;
+  tenantNs: string;
+  /** A bearer token of a tenant ServiceAccount with the tenant's rights in tenantNs. */
+  tenantToken: string;
+  instance: ClawInstance;
+  server: ApiServerProcess;
+  /** The channel program for the instance's channel, ready (its /readyz answered). */
+  startChannel(options: StartChannelOptions): Promise<ChannelProcess>;
+  listRuns(): Promise<AgentRun[]>;
+  /** Connects as the run's IPC bridge would, with the run's own credentials. */
+  connectBridge(run: AgentRun): Promise<RunBridgeStandIn>;
+  /** The run's bridge publishes its completion with `response`. */
+  completeRun(run: AgentRun, response: string): Promise<void>;
+  /** Stops what it started (the channels too) and removes the namespaces; the fake is the caller's. */
+  stop(): Promise<void>;
+}
+
+export async function startChannelStack(options: ChannelStackOptions): Promise<ChannelStack> {
+  const { kube, channel } = options;
+  const instanceName = options.instanceName ?? 'claw';
+  const logLevel = options.logLevel ?? 'info';
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    await installCrds(kube);
+    const authority = await createBusAuthority();
+    const nats = await startNatsServer({ authority });
+    cleanups.push(() => nats.destroy());
+    const postgres = await startPostgres();
+    cleanups.push(() => postgres.stop());
+    const databaseUrl = await createDatabase(postgres, `${options.name}_${channel.type}`.replace(/-/g, '_'));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-channel-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const signerFile = path.join(dir, 'signer.json');
+    await writeFile(signerFile, JSON.stringify(accountSignerOf(authority)), { mode: 0o600 });
+    const systemNs = await createTestNamespace(kube, options.name);
+    cleanups.push(() => deleteTestNamespace(kube, systemNs));
+    const tenantNs = await createTestNamespace(kube, `${options.name}-tenant`);
+    cleanups.push(() => deleteTestNamespace(kube, tenantNs));
+    const tenantToken = await createServiceAccountToken(kube, tenantNs, 'ada');
+    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'ada' }, tenantRules);
+    // the streams are the controller's to create
+    await ensureBusStreamsAsController(nats.url, authority);
+    const instance = (await kube.customObjects.createNamespacedCustomObject({
+      ...group,
+      namespace: tenantNs,
+      plural: 'clawinstances',
+      body: instanceManifest(instanceName, tenantNs, {}, { channels: [channel] }),
+    })) as ClawInstance;
+    const identity: ApiServerIdentity = await createApiServerIdentity(kube, systemNs);
+    cleanups.push(() => identity.remove());
+    const server = await startApiServerProcess({
+      kubeconfig: identity.kubeconfigFile,
+      env: {
+        DATABASE_URL: databaseUrl,
+        EVENT_BUS_URL: nats.url,
+        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: signerFile,
+        LOG_LEVEL: logLevel,
+      },
+    });
+    cleanups.push(() => server.stop());
+
+    const startChannel = async ({ secrets, env = {} }: StartChannelOptions): Promise<ChannelProcess> => {
+      const deployment = buildChannelDeployment(instance, channel, {
+        image: `channel-${channel.type}`,
+        eventBusUrl: nats.url,
+        busCredentialsSecretName: `${instanceName}-channel-${channel.type}-bus`,
+      });
+      const credentialsFile = path.join(dir, `${channel.type}-bus.creds`);
+      await writeFile(
+        credentialsFile,
+        await issueUserCredentials(authority, {
+          name: `channel/${tenantNs}/${instanceName}/${channel.type}`,
+          permissions: channelPermissions({
+            namespace: tenantNs,
+            instance: instanceName,
+            channel: channel.type,
+          }),
+        }),
+        { mode: 0o600 },
+      );
+      const podEnv: NodeJS.ProcessEnv = {};
+      const fromSecret = new Set<string>();
+      for (const variable of deployment.spec.template.spec.containers[0]?.env ?? []) {
+        if (variable.value !== undefined) podEnv[variable.name] = variable.value;
+        if (variable.valueFrom?.secretKeyRef) fromSecret.add(variable.name);
+      }
+      if (podEnv.K8SCLAW_BUS_CREDENTIALS_FILE !== '/var/run/k8sclaw/bus/bus.creds')
+        throw new Error(`the Deployment's bus credentials are at ${podEnv.K8SCLAW_BUS_CREDENTIALS_FILE}`);
+      // only what the Deployment takes from the Secret reaches the pod
+      for (const key of Object.keys(secrets))
+        if (!fromSecret.has(key)) throw new Error(`${key} is not a key the Deployment takes from the Secret`);
+      const healthPort = await findFreePort();
+      const healthUrl = `http://127.0.0.1:${healthPort}`;
+      const proc = new ManagedProcess({
+        name: `channel-${channel.type}`,
+        command: process.execPath,
+        args: [path.join(repoRoot, 'src', 'cmd', 'channel.ts')],
+        logFile: path.join(dir, `channel-${channel.type}.log`),
+        env: {
+          PATH: process.env.PATH,
+          ...podEnv,
+          ...secrets,
+          K8SCLAW_BUS_CREDENTIALS_FILE: credentialsFile,
+          K8SCLAW_HEALTH_PORT: String(healthPort),
+          K8SCLAW_CHANNEL_RETRY_DELAY_MS: '200',
+          LOG_LEVEL: logLevel,
+          ...env,
+        },
+      });
+      cleanups.push(() => proc.stop());
+      proc.start();
+      await proc.waitUntilReady(httpOkProbe(`${healthUrl}/readyz`), 30_000);
+      return { process: proc, healthUrl };
+    };
+
+    const connectBridge = async (run: AgentRun): Promise<RunBridgeStandIn> => {
+      const runIdentity = {
+        namespace: tenantNs,
+        instance: instanceName,
+        run: run.metadata.name,
+        runUid: run.metadata.uid ?? '',
+      };
+      const bus = await connectAsBridge(
+        nats.url,
+        await issueUserCredentials(authority, {
+          name: `ipc-bridge/${tenantNs}/${run.metadata.name}`,
+          permissions: runBridgePermissions(runIdentity),
+        }),
+        runIdentity,
+      );
+      return {
+        bus,
+        complete: async (response) => {
+          await bus.publishRunEvent({ ...buildCompletedEvent(runIdentity, { response }), seq: 1 });
+        },
+        close: () => bus.close(),
+      };
+    };
+
+    return {
+      authority,
+      nats,
+      postgres,
+      databaseUrl,
+      systemNs,
+      tenantNs,
+      tenantToken,
+      instance,
+      server,
+      startChannel,
+      listRuns: async () =>
+        (
+          (await kube.customObjects.listNamespacedCustomObject({
+            ...group,
+            namespace: tenantNs,
+            plural: 'agentruns',
+          })) as { items: AgentRun[] }
+        ).items,
+      connectBridge,
+      completeRun: async (run, response) => {
+        const bridge = await connectBridge(run);
+        try {
+          await bridge.complete(response);
+        } finally {
+          await bridge.close();
+        }
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
