@@ -119,7 +119,7 @@ registerControllers(manager, {
   instances: {
     channelImage: (type) => config.K8SCLAW_CHANNEL_IMAGE.replaceAll('{type}', type),
     eventBusUrl: config.EVENT_BUS_URL,
-    channelBusCredentials: signer !== undefined,
+    ...(signer ? { channelBusCredentials: { accountPublicKey: signer.accountPublicKey } } : {}),
     ...(config.K8SCLAW_IMAGE_PULL_POLICY ? { imagePullPolicy: config.K8SCLAW_IMAGE_PULL_POLICY } : {}),
   },
   onInformerError: (kind, error, retryInMs) =>

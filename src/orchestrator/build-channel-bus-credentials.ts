@@ -11,19 +11,19 @@ import { buildObjectLabels } from './object-labels.ts';
 export function buildChannelBusCredentialsSecret(
   instance: ClawInstance,
   type: ChannelType,
-  credentials: string,
+  credentials: { text: string; version: string },
 ): SecretManifest {
   const instanceName = instance.metadata.name;
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: channelBusCredentialsSecretName(instanceName, type),
+      name: channelBusCredentialsSecretName(instanceName, type, credentials.version),
       namespace: instance.metadata.namespace,
       labels: buildObjectLabels('channel', { [labels.instance]: instanceName, [labels.channel]: type }),
       ownerReferences: [buildOwnerReference(instance)],
     },
     type: 'Opaque',
-    stringData: { [agentPodPaths.busCredentialsFile]: credentials },
+    stringData: { [agentPodPaths.busCredentialsFile]: credentials.text },
   };
 }

@@ -172,8 +172,11 @@ describe('buildChannelDeployment', () => {
   });
 
   it('keeps the bus credentials in a Secret owned by the instance', () => {
-    const secret = buildChannelBusCredentialsSecret(instanceFixture(), 'telegram', 'CREDS');
-    assert.equal(secret.metadata.name, 'alice-channel-telegram-bus');
+    const secret = buildChannelBusCredentialsSecret(instanceFixture(), 'telegram', {
+      text: 'CREDS',
+      version: '0a1b2c3d',
+    });
+    assert.equal(secret.metadata.name, 'alice-channel-telegram-bus-0a1b2c3d');
     assert.equal(secret.metadata.namespace, instanceFixture().metadata.namespace);
     assert.deepEqual(secret.stringData, { 'bus.creds': 'CREDS' });
     assert.equal(secret.metadata.ownerReferences?.[0]?.uid, 'uid-instance-alice');

@@ -40,9 +40,17 @@ export function channelDeploymentName(instanceName: string, type: ChannelType): 
   return boundedName(`${instanceName}-channel-${type}`, dnsLabelMaxLength);
 }
 
-/** The Secret with the credentials a channel's pod uses on the event bus. */
-export function channelBusCredentialsSecretName(instanceName: string, type: ChannelType): string {
-  return boundedName(`${instanceName}-channel-${type}-bus`, dnsSubdomainMaxLength);
+/**
+ * The Secret with the credentials a channel's pod uses on the event bus. `version` names what they
+ * were issued for (a hash of the permissions and the signing account), so new permissions or a new
+ * bus authority mean a new Secret, and the Deployment that mounts it rolls.
+ */
+export function channelBusCredentialsSecretName(
+  instanceName: string,
+  type: ChannelType,
+  version: string,
+): string {
+  return boundedName(`${instanceName}-channel-${type}-bus-${version}`, dnsSubdomainMaxLength);
 }
 
 /** The Secret with the credentials the run's IPC bridge uses on the event bus. */

@@ -123,7 +123,7 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
   /** Credentials (only when missing: a running pod may mount them), Service, then the Deployment. */
   const applyChannel = async (instance: ClawInstance, apply: ChannelApply) => {
     const namespace = instance.metadata.namespace;
-    if (apply.busCredentialsSecret) {
+    if (apply.busCredentials) {
       if (!deps.issueChannelBusCredentials) {
         throw new Error('channels need event bus credentials but the controller has no account signer');
       }
@@ -135,7 +135,10 @@ export function createInstanceReconciler(deps: InstanceReconcilerDeps): Reconcil
       try {
         await kube.core.createNamespacedSecret({
           namespace,
-          body: buildChannelBusCredentialsSecret(instance, apply.type, credentials) as never,
+          body: buildChannelBusCredentialsSecret(instance, apply.type, {
+            text: credentials,
+            version: apply.busCredentials.version,
+          }) as never,
         });
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;

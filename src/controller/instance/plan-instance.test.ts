@@ -90,22 +90,26 @@ describe('planInstance', () => {
     assert.equal(plan.applyChannels.length, 1);
   });
 
-  it('gives each channel its own bus credentials when the bus requires them', () => {
+  it('gives each channel its own bus credentials when the bus requires them, new ones when they would change', () => {
     const instance = instanceFixture((i) => {
       i.metadata.finalizers = ['k8sclaw.io/instance-cleanup'];
       i.spec.channels = [{ type: 'slack', secretRef: { name: 's' } }];
     });
-    const [withCredentials] = planInstance(observe({ instance }), {
-      ...options,
-      channelBusCredentials: true,
-    }).applyChannels;
-    assert.equal(withCredentials?.busCredentialsSecret, 'alice-channel-slack-bus');
+    const planWith = (accountPublicKey: string) =>
+      planInstance(observe({ instance }), { ...options, channelBusCredentials: { accountPublicKey } })
+        .applyChannels[0];
+    const withCredentials = planWith('ACCOUNT-A');
+    const secretName = withCredentials?.busCredentials?.secretName ?? '';
+    assert.match(secretName, /^alice-channel-slack-bus-[0-9a-f]{8}$/);
     assert.equal(
       withCredentials?.deployment.spec.template.spec.volumes.find((v) => v.secret)?.secret?.secretName,
-      'alice-channel-slack-bus',
+      secretName,
     );
+    assert.equal(planWith('ACCOUNT-A')?.busCredentials?.secretName, secretName, 'stable');
+    // another bus authority signs: credentials of its own, in a Secret of their own
+    assert.notEqual(planWith('ACCOUNT-B')?.busCredentials?.secretName, secretName);
     const [without] = planInstance(observe({ instance }), options).applyChannels;
-    assert.equal(without?.busCredentialsSecret, undefined);
+    assert.equal(without?.busCredentials, undefined);
   });
 
   it('reports each channel as its pod shows it: connected when ready, else why not', () => {

@@ -25,6 +25,7 @@ import {
   type ImagePullPolicy,
   type ServiceManifest,
 } from '../../orchestrator/index.ts';
+import { channelPermissions } from '../../eventbus/index.ts';
 import { setCondition } from '../status-conditions.ts';
 
 /** The annotation on a channel's Deployment: the hash of what was last applied for the channel. */
@@ -65,15 +66,21 @@ export interface InstancePlanOptions {
   channelImage: (type: ChannelType) => string;
   eventBusUrl: string;
   imagePullPolicy?: ImagePullPolicy;
-  /** The bus requires credentials: each channel pod gets its own, in a Secret. */
-  channelBusCredentials?: boolean;
+  /**
+   * The bus requires credentials: each channel pod gets its own, in a Secret, signed by this
+   * account (its public key is part of the credentials' version).
+   */
+  channelBusCredentials?: { accountPublicKey: string };
 }
 
 /** One channel's objects to write, because they differ from what was last applied. */
 export interface ChannelApply {
   type: ChannelType;
-  /** Created first, when it does not exist yet (never replaced: a running pod may mount it). */
-  busCredentialsSecret?: string;
+  /**
+   * Created first, when it does not exist yet (never replaced: a running pod may mount it); its
+   * name carries `version`.
+   */
+  busCredentials?: { secretName: string; version: string };
   service: ServiceManifest;
   /** Carries the applied-hash annotation; applied last. */
   deployment: DeploymentManifest;
@@ -98,13 +105,28 @@ function planChannel(
   observed: ObservedChannelDeployment | undefined,
   options: InstancePlanOptions,
 ): ChannelApply | undefined {
-  const busCredentialsSecret = options.channelBusCredentials
-    ? channelBusCredentialsSecretName(instance.metadata.name, channel.type)
+  const identity = {
+    namespace: instance.metadata.namespace,
+    instance: instance.metadata.name,
+    channel: channel.type,
+  };
+  const busCredentials = options.channelBusCredentials
+    ? (() => {
+        // what the credentials allow and who signed them: either changing means new credentials
+        const version = hashOf(
+          channelPermissions(identity),
+          options.channelBusCredentials.accountPublicKey,
+        ).slice(0, 8);
+        return {
+          secretName: channelBusCredentialsSecretName(identity.instance, channel.type, version),
+          version,
+        };
+      })()
     : undefined;
   const deployment = buildChannelDeployment(instance, channel, {
     image: options.channelImage(channel.type),
     eventBusUrl: options.eventBusUrl,
-    ...(busCredentialsSecret ? { busCredentialsSecretName: busCredentialsSecret } : {}),
+    ...(busCredentials ? { busCredentialsSecretName: busCredentials.secretName } : {}),
     ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
   });
   const service = buildChannelService(instance, channel.type);
@@ -116,7 +138,7 @@ function planChannel(
   };
   return {
     type: channel.type,
-    ...(busCredentialsSecret ? { busCredentialsSecret } : {}),
+    ...(busCredentials ? { busCredentials } : {}),
     service,
     deployment,
   };

@@ -89,8 +89,9 @@ describe('ClawInstance reconciler', () => {
     );
     // its own bus credentials, which may use only this channel's subjects
     const volume = deployment.spec?.template.spec?.volumes?.find((v) => v.name === 'bus-credentials');
-    assert.equal(volume?.secret?.secretName, 'alice-channel-telegram-bus');
-    const secret = await kube.core.readNamespacedSecret({ name: 'alice-channel-telegram-bus', namespace });
+    const secretName = volume?.secret?.secretName ?? '';
+    assert.match(secretName, /^alice-channel-telegram-bus-[0-9a-f]{8}$/);
+    const secret = await kube.core.readNamespacedSecret({ name: secretName, namespace });
     const granted = channelPermissions({ namespace, instance: 'alice', channel: 'telegram' });
     assert.deepEqual(
       permissionsIn(Buffer.from(secret.data?.['bus.creds'] ?? '', 'base64').toString('utf8')),
