@@ -34,6 +34,8 @@ export interface RunnerConfig {
   timeoutSeconds: number;
   maxIterations: number;
   tools: readonly string[];
+  /** Tools the policy marks `ask`: refused with "needs approval" (no approval flow exists yet). */
+  toolsNeedingApproval?: readonly string[];
   featureGates: Partial<Record<FeatureGate, boolean>>;
   sandboxEnabled: boolean;
   egressPolicy: EgressPolicy;
@@ -118,6 +120,7 @@ async function execute(
   const memory = createMemoryCollector();
   const tools = buildToolSet({
     allowed: config.tools,
+    ...(config.toolsNeedingApproval ? { needingApproval: config.toolsNeedingApproval } : {}),
     sandboxEnabled: config.sandboxEnabled,
     featureGates: config.featureGates,
     workspaceDir: config.workspaceDir,

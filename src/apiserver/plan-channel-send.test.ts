@@ -132,6 +132,16 @@ describe('planChannelSend', () => {
       }),
     },
     {
+      name: 'the policy marks the tool ask (no approval flow exists)',
+      reason: 'ToolNotAllowed',
+      inputs: inputs({
+        instance: instanceFixture(withChats, withPolicy),
+        policy: policyFixture(
+          (p) => void (p.spec.toolGating = { rules: [{ tool: 'send_channel_message', action: 'ask' }] }),
+        ),
+      }),
+    },
+    {
       name: 'the run’s own tool policy denies the tool',
       reason: 'ToolNotAllowed',
       inputs: inputs({

@@ -85,6 +85,10 @@ export function planChannelSend(event: RunEvent, inputs: ChannelSendInputs): Cha
       "send_channel_message is denied by the policy's tool gating or the run's tool policy",
     );
   }
+  // `ask` is never allow: with no way to approve a call, the runner does not offer the tool either
+  if (resolved.effective.toolsNeedingApproval.includes('send_channel_message')) {
+    return refuse('ToolNotAllowed', 'send_channel_message needs approval (the policy marks it ask)');
+  }
   return {
     ok: true,
     planned: {

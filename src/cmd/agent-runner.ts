@@ -40,6 +40,8 @@ const configSchema = z.object({
   K8SCLAW_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(600),
   K8SCLAW_MAX_TOOL_ITERATIONS: z.coerce.number().int().min(1).max(500).default(25),
   K8SCLAW_TOOLS: list,
+  /** Tools the policy marks `ask`: never offered until approvals exist. */
+  K8SCLAW_TOOLS_NEEDING_APPROVAL: list.default([]),
   K8SCLAW_FEATURE_GATES: json(z.partialRecord(z.enum(featureGateNames), z.boolean())).default({}),
   K8SCLAW_SANDBOX_ENABLED: bool.default(false),
   K8SCLAW_EGRESS_POLICY: json(
@@ -88,6 +90,7 @@ const result = await runAgent(
     timeoutSeconds: config.K8SCLAW_TIMEOUT_SECONDS,
     maxIterations: config.K8SCLAW_MAX_TOOL_ITERATIONS,
     tools: config.K8SCLAW_TOOLS,
+    toolsNeedingApproval: config.K8SCLAW_TOOLS_NEEDING_APPROVAL,
     featureGates: config.K8SCLAW_FEATURE_GATES,
     sandboxEnabled: config.K8SCLAW_SANDBOX_ENABLED,
     egressPolicy: config.K8SCLAW_EGRESS_POLICY,

@@ -138,6 +138,18 @@ describe('buildToolSet: calls', () => {
     assert.match(result.content, /not available in this runner yet/);
   });
 
+  it('never takes ask for allow: a tool needing approval is not offered, and a call says it needs approval', async () => {
+    const tools = build({ needingApproval: ['write_file'] });
+    assert.equal(
+      tools.specs.some((spec) => spec.name === 'write_file'),
+      false,
+    );
+    assert.ok(tools.specs.some((spec) => spec.name === 'read_file'));
+    const result = await tools.call('write_file', '{"path":"a.txt","content":"x"}', context);
+    assert.equal(result.outcome, 'refused');
+    assert.match(result.content, /write_file .*needs approval \(the policy marks it ask\)/);
+  });
+
   it('refuses a tool that does not exist', async () => {
     const result = await build().call('rm_rf', '{}', context);
     assert.equal(result.outcome, 'refused');

@@ -32,6 +32,11 @@ export interface ToolSet {
 export interface BuildToolSetOptions {
   /** The run's effective tool names (K8SCLAW_TOOLS). */
   allowed: readonly string[];
+  /**
+   * Tools the policy marks `ask` (K8SCLAW_TOOLS_NEEDING_APPROVAL): `ask` never means allow, and
+   * until a person can approve a call they are not offered and a call gets "needs approval".
+   */
+  needingApproval?: readonly string[];
   sandboxEnabled: boolean;
   /** A gate missing here is off. */
   featureGates: Partial<Record<FeatureGate, boolean>>;
@@ -132,6 +137,8 @@ function whyNotOffered(
   options: BuildToolSetOptions,
 ): string | undefined {
   if (!allowed.has(name)) return "it is not in the run's tool list";
+  if (options.needingApproval?.includes(name))
+    return 'it needs approval (the policy marks it ask), and approving tool calls is not available yet';
   const gate = toolFeatureGates[name];
   if (options.featureGates[gate] !== true) return `the ${gate} feature gate is off`;
   if (name === 'execute_command' && !options.sandboxEnabled)
