@@ -242,13 +242,41 @@ const cases: { name: string; setup?: Setup; check: (job: JobManifest) => void }[
     },
   },
   {
+    name: 'every container has CPU and memory limits, the sandbox too when nothing sets them',
+    setup: {
+      instance: [
+        (i) =>
+          void (i.spec.agents.default.sandbox = { enabled: true, image: 'localhost/k8sclaw/sandbox:0.1.0' }),
+      ],
+    },
+    check: (job) => {
+      const containers = [
+        ...(job.spec.template.spec.initContainers ?? []),
+        ...job.spec.template.spec.containers,
+      ];
+      assert.deepEqual(containers.map((c) => c.name).sort(), ['agent', 'ipc-bridge', 'sandbox']);
+      for (const c of containers) {
+        assert.ok(c.resources?.limits?.cpu && c.resources.limits.memory, `${c.name} has limits`);
+        assert.ok(c.resources.requests?.cpu && c.resources.requests.memory, `${c.name} has requests`);
+      }
+      assert.deepEqual(container(job, 'sandbox').resources, {
+        requests: { cpu: '50m', memory: '64Mi' },
+        limits: { cpu: '1', memory: '512Mi' },
+      });
+    },
+  },
+  {
     name: 'the sandbox is a native sidecar with its image, resources and the shared workspace',
     setup: { instance: [withSandbox] },
     check: (job) => {
       const sandbox = container(job, 'sandbox');
       assert.equal(sandbox.restartPolicy, 'Always');
       assert.equal(sandbox.image, 'localhost/k8sclaw/sandbox:0.1.0');
-      assert.deepEqual(sandbox.resources, { limits: { cpu: '1', memory: '512Mi' } });
+      // its limits as given, and requests from the defaults
+      assert.deepEqual(sandbox.resources, {
+        requests: { cpu: '50m', memory: '64Mi' },
+        limits: { cpu: '1', memory: '512Mi' },
+      });
       // the image's entrypoint is replaced by the command loop, which any /bin/sh runs
       assert.deepEqual(sandbox.command?.slice(0, 2), ['/bin/sh', '-c']);
       assert.deepEqual(sandbox.args, ['k8sclaw-sandbox', '/var/run/k8sclaw/exec', '/workspace']);

@@ -21,6 +21,7 @@ import type {
   VolumeMount,
 } from './kubernetes-manifests.ts';
 import { buildObjectLabels } from './object-labels.ts';
+import { withDefaultResources } from './default-resources.ts';
 import type { EffectiveRun, EnabledSandbox } from './resolve-effective-run.ts';
 
 /** A SkillPack as far as mounting it goes: its name and the names of its skills. */
@@ -60,6 +61,11 @@ export const defaultAgentResources: ResourceRequirements = {
 export const defaultIpcBridgeResources: ResourceRequirements = {
   requests: { cpu: '20m', memory: '32Mi' },
   limits: { cpu: '1', memory: '128Mi' },
+};
+/** What the sandbox gets when neither the run nor its policy says (a policy's maxima come first). */
+export const defaultSandboxResources: Required<ResourceRequirements> = {
+  requests: { cpu: '50m', memory: '64Mi' },
+  limits: { cpu: '1', memory: '512Mi' },
 };
 const defaultWorkspaceSizeLimit = '1Gi';
 const ipcSizeLimit = '64Mi';
@@ -383,7 +389,8 @@ function buildSandbox(sandbox: EnabledSandbox, options: BuildAgentJobOptions): C
       { name: volumeNames.sandboxTmp, mountPath: agentPodPaths.tmp },
       { name: volumeNames.sandboxExec, mountPath: sandboxExecDir },
     ],
-    ...(resources ? { resources } : {}),
+    // commands run here: never without limits
+    resources: withDefaultResources(resources, defaultSandboxResources),
     securityContext: buildContainerSecurityContext(),
   };
 }
