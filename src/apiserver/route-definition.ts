@@ -29,7 +29,7 @@ export interface RouteContext {
 /** What routes read from the session store. */
 export type SessionReader = Pick<
   SessionStore,
-  'listSessions' | 'listMessages' | 'pageRunEvents' | 'fetchRun' | 'fetchMessage'
+  'listSessions' | 'listMessages' | 'pageRunEvents' | 'fetchRun' | 'fetchMessage' | 'waitForRecordedRun'
 >;
 
 /** A query parameter a route takes besides pagination; documented in the OpenAPI document. */

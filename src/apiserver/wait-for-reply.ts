@@ -1,7 +1,9 @@
-// `?wait=` of the messages endpoint: polls the session store until the run is recorded there (its
+// `?wait=` of the messages endpoint: waits until the run is recorded in the session store (its
 // question and reply are then stored, so the next message of the session sees them), within the
-// wait. A store that is briefly unreachable is polled again; a run that failed before its pod ever
-// started never completes on the bus, so its AgentRun's failure is the answer.
+// wait. The store wakes it the moment any replica records the run (a PostgreSQL notification), and
+// it looks again every interval anyway: a store that is briefly unreachable is asked again, and a
+// run that failed before its pod ever started never completes on the bus, so its AgentRun's failure
+// is the answer.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentRunKind, group, version, type AgentRun, type TokenUsage } from '../api/index.ts';
 import { undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
@@ -16,7 +18,7 @@ export interface RunOutcome {
 }
 
 export interface WaitForReplyOptions {
-  sessions: Pick<SessionReader, 'fetchRun' | 'fetchMessage'>;
+  sessions: Pick<SessionReader, 'fetchRun' | 'fetchMessage' | 'waitForRecordedRun'>;
   kube: KubeClient;
   session: SessionRef;
   run: { namespace: string; name: string; uid: string };
@@ -34,7 +36,7 @@ export function failedBeforeStart(run: AgentRun | undefined): RunOutcome | undef
 /** The outcome once recorded, or undefined when the wait ran out (or the client left) first. */
 export async function waitForReply(options: WaitForReplyOptions): Promise<RunOutcome | undefined> {
   const deadline = Date.now() + options.waitMs;
-  const intervalMs = options.intervalMs ?? 500;
+  const intervalMs = options.intervalMs ?? 2000;
   const { sessions, run } = options;
   while (!options.signal.aborted) {
     try {
@@ -61,7 +63,11 @@ export async function waitForReply(options: WaitForReplyOptions): Promise<RunOut
     }
     const left = deadline - Date.now();
     if (left <= 0) return undefined;
-    await sleep(Math.min(intervalMs, left), undefined, { signal: options.signal }).catch(() => undefined);
+    const waitMs = Math.min(intervalMs, left);
+    await sessions
+      .waitForRecordedRun(run.uid, waitMs, options.signal)
+      // never a busy loop: a store that cannot wait is waited out
+      .catch(() => sleep(waitMs, undefined, { signal: options.signal }).catch(() => undefined));
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
 // waited for: the pool fails a connection attempt after a short timeout and never queues for long.
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
+import { RecordedRunListener, runRecordedChannel } from './recorded-run-listener.ts';
 import type { RunEvent, RunIdentity, TokenUsage } from '../api/index.ts';
 import type { CondensedTranscript } from './condensed-transcript.ts';
 import { buildContinueToken, parseContinueToken } from './continue-token.ts';
@@ -153,6 +154,8 @@ export class SessionStore {
   private readonly pool: pg.Pool;
   private readonly options: SessionStoreOptions;
   private closed = false;
+  /** Started by the first waitForRecordedRun: a process that never waits holds no LISTEN connection. */
+  private recordedRuns: RecordedRunListener | undefined;
 
   constructor(options: SessionStoreOptions) {
     this.options = options;
@@ -212,7 +215,23 @@ export class SessionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.recordedRuns?.close();
     await this.pool.end();
+  }
+
+  /**
+   * Resolves once the run is recorded (any replica's recordRun), after `ms` at the latest, or when
+   * `signal` aborts. Callers check fetchRun afterwards: waking says nothing by itself.
+   */
+  async waitForRecordedRun(runUid: string, ms: number, signal: AbortSignal): Promise<void> {
+    this.assertOpen('waiting for a recorded run');
+    this.recordedRuns ??= new RecordedRunListener({
+      databaseUrl: this.options.databaseUrl,
+      ...(this.options.connectTimeoutMs !== undefined
+        ? { connectTimeoutMs: this.options.connectTimeoutMs }
+        : {}),
+    });
+    await this.recordedRuns.wait(runUid, ms, signal);
   }
 
   /** The session, created when it does not exist yet. */
@@ -466,6 +485,8 @@ export class SessionStore {
         ],
       );
       if (inserted.rowCount !== 1) return false;
+      // delivered at commit: whoever waits for this run wakes at once (recorded-run-listener.ts)
+      await client.query('SELECT pg_notify($1, $2)', [runRecordedChannel, identity.runUid]);
       if (sessionId !== null) {
         await client.query(
           `UPDATE sessions SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3,
