@@ -89,6 +89,14 @@ export interface RunEventRecord {
   message?: string;
 }
 
+/** A chat message published as the channel would, for an instance of the given uid. */
+export interface ChannelMessageStandIn {
+  id: string;
+  instanceUid: string;
+  chatId: string;
+  text: string;
+}
+
 /** A turn of a session, as the API server lists it. */
 export interface SessionTurn {
   role: string;
@@ -127,6 +135,8 @@ export interface ChannelStack {
   publishAsBridge(run: AgentRun, events: readonly RunEvent[]): Promise<void>;
   /** A bus connection with the channel's own credentials, as a channel program would have. */
   connectAsChannel(name: string): Promise<EventBus>;
+  /** Publishes chat messages in order with the channel's credentials, as from `sender` 42. */
+  publishAsChannel(messages: readonly ChannelMessageStandIn[]): Promise<void>;
   /** The run's ReplyDelivered condition, once the API server recorded the reply's receipt. */
   replyDelivered(run: AgentRun): Promise<Condition>;
   /** The Events recorded on the run (by the API server: no controller runs here). */
@@ -299,6 +309,17 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
     };
 
     const channelIdentity = { namespace: tenantNs, instance: instanceName, channel: channel.type };
+    const connectAsChannel = async (name: string) =>
+      await connectEventBus({
+        url: nats.url,
+        name,
+        credentials: await issueUserCredentials(authority, {
+          name,
+          permissions: channelPermissions(channelIdentity),
+        }),
+        inboxPrefix: buildChannelInboxPrefix(channelIdentity),
+        connectTimeoutMs: 10_000,
+      });
 
     return {
       authority,
@@ -319,17 +340,26 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
       runsOfTask: async (task) => (await listRuns()).filter((run) => run.spec.task === task).length,
       identityOf,
       publishAsBridge,
-      connectAsChannel: async (name) =>
-        await connectEventBus({
-          url: nats.url,
-          name,
-          credentials: await issueUserCredentials(authority, {
-            name,
-            permissions: channelPermissions(channelIdentity),
-          }),
-          inboxPrefix: buildChannelInboxPrefix(channelIdentity),
-          connectTimeoutMs: 10_000,
-        }),
+      connectAsChannel,
+      publishAsChannel: async (messages) => {
+        const bus = await connectAsChannel('channel-stand-in');
+        try {
+          for (const { id, instanceUid, chatId, text } of messages)
+            await bus.publishChannelMessage(channelIdentity, {
+              id,
+              channel: channel.type,
+              namespace: tenantNs,
+              instance: instanceName,
+              instanceUid,
+              chat: { chatId },
+              sender: { id: '42' },
+              text,
+              sentAt: new Date().toISOString(),
+            });
+        } finally {
+          await bus.close();
+        }
+      },
       replyDelivered: async (run) =>
         await eventually(`ReplyDelivered on ${run.metadata.name}`, async () => {
           const current = (await kube.customObjects.getNamespacedCustomObject({

@@ -164,32 +164,11 @@ describe('a Telegram chat through the channel program and the API server', () =>
   });
 
   it('a message for an instance of the same name but another uid becomes no run', async () => {
-    const identity = { namespace: tenantNs, instance: instanceName, channel: 'telegram' as const };
-    const bus = await stack.connectAsChannel('stale-channel');
-    const message = (id: string, instanceUid: string, text: string) => ({
-      id,
-      channel: 'telegram' as const,
-      namespace: tenantNs,
-      instance: instanceName,
-      instanceUid,
-      chat: { chatId: '42' },
-      sender: { id: '42' },
-      text,
-      sentAt: new Date().toISOString(),
-    });
-    try {
-      await bus.publishChannelMessage(
-        identity,
-        message('stale-1', 'uid-of-a-deleted-instance', 'For the old one'),
-      );
+    await stack.publishAsChannel([
+      { id: 'stale-1', instanceUid: 'uid-of-a-deleted-instance', chatId: '42', text: 'For the old one' },
       // one consumer handles messages in order: once the next one has its run, the first was handled
-      await bus.publishChannelMessage(
-        identity,
-        message('stale-2', stack.instance.metadata.uid ?? '', 'For this one'),
-      );
-    } finally {
-      await bus.close();
-    }
+      { id: 'stale-2', instanceUid: stack.instance.metadata.uid ?? '', chatId: '42', text: 'For this one' },
+    ]);
     await stack.runOfTask('For this one');
     assert.equal((await stack.listRuns()).filter((run) => run.spec.task === 'For the old one').length, 0);
   });
