@@ -3,19 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDiscordFake, type DiscordFake } from '../../../test/fakes/discord/index.ts';
 import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { until } from '../kit/testdata/until.ts';
 import { DiscordAdapter } from './discord-adapter.ts';
 
 const token = 'MTAxNTQ.discord-test.token';
 const ada = { id: '100000000000000042', username: 'ada', globalName: 'Ada' };
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('DiscordAdapter', () => {
   let fake: DiscordFake;

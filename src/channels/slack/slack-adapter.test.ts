@@ -3,20 +3,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSlackFake, type SlackFake } from '../../../test/fakes/slack/index.ts';
 import { buildReplyParts, deliverReply, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { until } from '../kit/testdata/until.ts';
 import { SlackAdapter } from './slack-adapter.ts';
 
 const botToken = 'xoxb-adapter-test';
 const appToken = 'xapp-adapter-test';
 const ada = 'U0ADA';
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('SlackAdapter in Socket Mode', () => {
   let fake: SlackFake;

@@ -4,20 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { startSlackFake, type SlackFake } from '../../../test/fakes/slack/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
 import type { ReceivedMessage } from '../kit/index.ts';
+import { until } from '../kit/testdata/until.ts';
 import { SlackAdapter } from './slack-adapter.ts';
 
 const botToken = 'xoxb-events-test';
 const signingSecret = 'events-signing-secret';
 const ada = 'U0ADA';
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('SlackAdapter with the HTTP Events API', () => {
   let fake: SlackFake;

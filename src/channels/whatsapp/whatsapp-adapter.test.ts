@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { signPayload, startWhatsAppFake, type WhatsAppFake } from '../../../test/fakes/whatsapp/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
 import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { until } from '../kit/testdata/until.ts';
 import { WhatsAppAdapter } from './whatsapp-adapter.ts';
 
 const accessToken = 'EAAG-adapter-test-token';
@@ -12,15 +13,6 @@ const phoneNumberId = '106540352242922';
 const appSecret = 'adapter-app-secret';
 const verifyToken = 'adapter-verify-token';
 const ada = { from: '4915112345678', name: 'Ada' };
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('WhatsAppAdapter', () => {
   let fake: WhatsAppFake;
@@ -76,7 +68,7 @@ describe('WhatsAppAdapter', () => {
       answered = true;
       return result;
     });
-    const message = await until('the message', () => received.find((m) => m.text === 'Hello bot'));
+    const message = await until('the message', () => received.find((m) => m.text === 'Hello bot'), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(answered, false, 'not answered while the handler runs');
     release();
@@ -94,10 +86,14 @@ describe('WhatsAppAdapter', () => {
     failuresLeft = 1;
     const { wamid, status } = await fake.sendMessage({ ...ada, text: 'again please' });
     assert.equal(status, 500);
-    const deliveries = await until('the second post', () => {
-      const found = fake.webhookDeliveries().filter((d) => d.wamid === wamid);
-      return found.length >= 2 ? found : undefined;
-    });
+    const deliveries = await until(
+      'the second post',
+      () => {
+        const found = fake.webhookDeliveries().filter((d) => d.wamid === wamid);
+        return found.length >= 2 ? found : undefined;
+      },
+      5_000,
+    );
     assert.deepEqual(
       deliveries.map((d) => d.status),
       [500, 200],
@@ -144,7 +140,7 @@ describe('WhatsAppAdapter', () => {
     holding = new Promise<void>((resolve) => (release = resolve));
     let answered = false;
     const first = post().then((response) => ((answered = true), response));
-    await until('the first message', () => (batch().length === 1 ? true : undefined));
+    await until('the first message', () => (batch().length === 1 ? true : undefined), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual([batch(), answered], [['wamid.batch-one'], false]);
     release();
@@ -207,12 +203,16 @@ describe('WhatsAppAdapter', () => {
     assert.equal(second?.body.context, undefined);
     // Meta's "sent" status callbacks for them are taken and handed over as nothing
     const before = received.length;
-    await until('the status callbacks', () => {
-      const posts = fake
-        .webhookDeliveries()
-        .filter((d) => d.wamid === first?.wamid || d.wamid === second?.wamid);
-      return posts.length === 2 && posts.every((d) => d.status === 200) ? true : undefined;
-    });
+    await until(
+      'the status callbacks',
+      () => {
+        const posts = fake
+          .webhookDeliveries()
+          .filter((d) => d.wamid === first?.wamid || d.wamid === second?.wamid);
+        return posts.length === 2 && posts.every((d) => d.status === 200) ? true : undefined;
+      },
+      5_000,
+    );
     assert.equal(received.length, before);
   });
 
@@ -269,7 +269,7 @@ describe('WhatsAppAdapter', () => {
     const [part] = buildReplyParts('whatsapp', reply.text);
     assert.ok(part);
     await adapter.sendReply(reply, part, 0);
-    const logged = await until('the failure', () => errors.find((e) => e.includes('131047')));
+    const logged = await until('the failure', () => errors.find((e) => e.includes('131047')), 5_000);
     assert.match(logged, /to 4479460000000: 131047 Re-engagement message/);
   });
 
