@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTelegramFake, type TelegramFake } from '../../../test/fakes/telegram/index.ts';
-import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { buildReplyParts, DeliveryError } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
 import { until } from '../kit/testdata/until.ts';
 import { TelegramAdapter } from './telegram-adapter.ts';
 
@@ -12,17 +13,13 @@ const person = { id: 42, username: 'ada', firstName: 'Ada' };
 describe('TelegramAdapter', () => {
   let fake: TelegramFake;
   let adapter: TelegramAdapter;
-  const received: ReceivedMessage[] = [];
-  let release: () => void = () => undefined;
-  let holding: Promise<void> | undefined;
+  const handler = new RecordingHandler();
+  const { received } = handler;
 
   before(async () => {
     fake = await startTelegramFake({ token });
     adapter = new TelegramAdapter({ token, apiRoot: fake.apiRoot, pollTimeoutSeconds: 1 });
-    await adapter.start(async (message) => {
-      received.push(message);
-      await holding;
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -30,7 +27,7 @@ describe('TelegramAdapter', () => {
   });
 
   it('hands over a private message, and confirms it to Telegram only after it was handled', async () => {
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     const { updateId, messageId } = fake.pushMessage({ chatId: 42, from: person, text: 'Hello bot' });
     const message = await until('the message', () => received.find((m) => m.text === 'Hello bot'), 5_000);
     assert.deepEqual(message.chat, { chatId: '42' });
@@ -49,7 +46,6 @@ describe('TelegramAdapter', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.ok(fake.confirmedOffset() <= updateId, 'not confirmed while the handler runs');
     release();
-    holding = undefined;
     await until('the confirmation', () => (fake.confirmedOffset() > updateId ? true : undefined), 5_000);
   });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTelegramFake, type TelegramFake } from '../../../test/fakes/telegram/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
-import type { ReceivedMessage } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
 import { until } from '../kit/testdata/until.ts';
 import { TelegramAdapter } from './telegram-adapter.ts';
 
@@ -15,8 +15,8 @@ describe('TelegramAdapter in webhook mode', () => {
   let fake: TelegramFake;
   let adapter: TelegramAdapter;
   let url = '';
-  const received: ReceivedMessage[] = [];
-  let failuresLeft = 0;
+  const handler = new RecordingHandler();
+  const { received } = handler;
 
   before(async () => {
     fake = await startTelegramFake({ token });
@@ -27,13 +27,7 @@ describe('TelegramAdapter in webhook mode', () => {
       apiRoot: fake.apiRoot,
       webhook: { url, secretToken, port, host: '127.0.0.1' },
     });
-    await adapter.start(async (message) => {
-      received.push(message);
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('the bus is away');
-      }
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -59,7 +53,7 @@ describe('TelegramAdapter in webhook mode', () => {
   });
 
   it('answers 500 when the message could not be handled, so Telegram posts it again', async () => {
-    failuresLeft = 1;
+    handler.failuresLeft = 1;
     const { updateId } = fake.pushMessage({ chatId: 42, from: person, text: 'again please' });
     const deliveries = await until(
       'the second post',

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signPayload, startWhatsAppFake, type WhatsAppFake } from '../../../test/fakes/whatsapp/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
-import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { buildReplyParts, DeliveryError } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
 import { until } from '../kit/testdata/until.ts';
 import { WhatsAppAdapter } from './whatsapp-adapter.ts';
 
@@ -18,11 +19,9 @@ describe('WhatsAppAdapter', () => {
   let fake: WhatsAppFake;
   let adapter: WhatsAppAdapter;
   let url = '';
-  const received: ReceivedMessage[] = [];
+  const handler = new RecordingHandler();
+  const { received } = handler;
   const errors: string[] = [];
-  let holding: Promise<void> | undefined;
-  let failuresLeft = 0;
-  let failText: string | undefined;
 
   before(async () => {
     const port = await findFreePort();
@@ -40,15 +39,7 @@ describe('WhatsAppAdapter', () => {
       typingRenewMs: 60_000,
       onError: (error) => errors.push((error as Error).message),
     });
-    await adapter.start(async (message) => {
-      received.push(message);
-      await holding;
-      if (message.text === failText) throw new Error('the bus refused it');
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('the bus is away');
-      }
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -61,8 +52,7 @@ describe('WhatsAppAdapter', () => {
   });
 
   it('hands a signed message over, and answers Meta 200 only once it was handled', async () => {
-    let release: () => void = () => undefined;
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     let answered = false;
     const sending = fake.sendMessage({ ...ada, text: 'Hello bot' }).then((result) => {
       answered = true;
@@ -72,7 +62,6 @@ describe('WhatsAppAdapter', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(answered, false, 'not answered while the handler runs');
     release();
-    holding = undefined;
     const { wamid, status } = await sending;
     assert.equal(status, 200);
     assert.equal(message.id, wamid);
@@ -83,7 +72,7 @@ describe('WhatsAppAdapter', () => {
   });
 
   it('answers 500 when the message could not be handled, so Meta posts it again', async () => {
-    failuresLeft = 1;
+    handler.failuresLeft = 1;
     const { wamid, status } = await fake.sendMessage({ ...ada, text: 'again please' });
     assert.equal(status, 500);
     const deliveries = await until(
@@ -136,21 +125,19 @@ describe('WhatsAppAdapter', () => {
       });
     const batch = () => received.filter((m) => m.text.startsWith('batch ')).map((m) => m.id);
     // one at a time: the second is handed over once the first was handled, the answer after both
-    let release: () => void = () => undefined;
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     let answered = false;
     const first = post().then((response) => ((answered = true), response));
     await until('the first message', () => (batch().length === 1 ? true : undefined), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual([batch(), answered], [['wamid.batch-one'], false]);
     release();
-    holding = undefined;
     assert.equal((await first).status, 200);
     assert.deepEqual(batch(), ['wamid.batch-one', 'wamid.batch-two']);
     // the second cannot be handled: the whole post fails, and Meta posts it again
-    failText = 'batch two';
+    handler.refusedText = 'batch two';
     assert.equal((await post()).status, 500);
-    failText = undefined;
+    handler.refusedText = undefined;
     assert.equal((await post()).status, 200);
     assert.deepEqual(batch().slice(2), [
       'wamid.batch-one',
