@@ -66,6 +66,13 @@ module.exports = {
       from: { path: '^src/', pathNot: '\\.test\\.ts$' },
       to: { path: '^(test|bench|hack)/' },
     },
+    {
+      name: 'only-tests-import-testdata',
+      comment: "a component's testdata/ serves its tests and is left out of the build",
+      severity: 'error',
+      from: { pathNot: ['\\.test\\.ts$', '/testdata/'] },
+      to: { path: '/testdata/' },
+    },
     ...sdkOwners.map(({ sdk, owner }) => ({
       name: `sdk-${sdk.replace(/[^a-z0-9]+/gi, '-')}-only-in-${owner}`,
       comment: `${sdk} is wrapped once, in src/${owner}`,

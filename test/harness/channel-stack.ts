@@ -4,16 +4,19 @@
 // and a tenant ServiceAccount, and the API server binary with its own ServiceAccount. The channel
 // program (src/cmd/channel.ts) is started as a process with the environment the controller's
 // Deployment gives it (buildChannelDeployment) and its own bus credentials, and a run's completion
-// is published as its IPC bridge would, with the run's own credentials. The service's fake is the
-// caller's. Needs `K8SCLAW_TEST_KUBECONFIG` (the integration global setup sets it; a benchmark sets
+// is published as its IPC bridge would, with the run's own credentials. It also reads back what the
+// tests check: the runs, a run's ReplyDelivered condition and Events, a session's turns, the API
+// server's /metrics. The service's fake is the caller's. Needs `K8SCLAW_TEST_KUBECONFIG` (the integration global setup sets it; a benchmark sets
 // it to the control plane it started).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AgentRun, ClawInstance } from '../../src/api/index.ts';
+import type { AgentRun, ClawInstance, Condition, RunEvent, RunIdentity } from '../../src/api/index.ts';
 import {
   accountSignerOf,
+  buildChannelInboxPrefix,
   channelPermissions,
+  connectEventBus,
   createBusAuthority,
   issueUserCredentials,
   runBridgePermissions,
@@ -24,6 +27,7 @@ import type { KubeClient } from '../../src/kube/index.ts';
 import { buildChannelDeployment } from '../../src/orchestrator/index.ts';
 import { instanceManifest } from '../fixtures/k8sclaw-objects.ts';
 import {
+  callApi,
   createApiServerIdentity,
   createServiceAccountToken,
   grantInNamespace,
@@ -31,6 +35,7 @@ import {
   type ApiServerIdentity,
 } from '../integration/apiserver/api-fixtures.ts';
 import { createDatabase } from '../integration/session/session-fixtures.ts';
+import { eventually } from './eventually.ts';
 import { startApiServerProcess, type ApiServerProcess } from './api-server-process.ts';
 import { repoRoot } from './binaries.ts';
 import { ensureBusStreamsAsController } from './bus-streams.ts';
@@ -71,6 +76,31 @@ export interface ChannelProcess {
   process: ManagedProcess;
   /** Its health port: /readyz, /metrics. */
   healthUrl: string;
+  /** Starts it again after it crashed or stopped, with the same environment, and waits until ready. */
+  restart(): Promise<void>;
+  /** Its /metrics text. */
+  metrics(): Promise<string>;
+}
+
+/** An Event recorded on a run, as the tests compare it. */
+export interface RunEventRecord {
+  type?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** A chat message published as the channel would, for an instance of the given uid. */
+export interface ChannelMessageStandIn {
+  id: string;
+  instanceUid: string;
+  chatId: string;
+  text: string;
+}
+
+/** A turn of a session, as the API server lists it. */
+export interface SessionTurn {
+  role: string;
+  content: string;
 }
 
 /** A run's bridge, connected with the run's own credentials. */
@@ -95,6 +125,26 @@ export interface ChannelStack {
   /** The channel program for the instance's channel, ready (its /readyz answered). */
   startChannel(options: StartChannelOptions): Promise<ChannelProcess>;
   listRuns(): Promise<AgentRun[]>;
+  /** The run of the message with this text, once the API server created it. */
+  runOfTask(task: string): Promise<AgentRun>;
+  /** How many runs have this task now. */
+  runsOfTask(task: string): Promise<number>;
+  /** The run's identity on the bus. */
+  identityOf(run: AgentRun): RunIdentity;
+  /** Publishes `events` in order as the run's IPC bridge, with the run's own credentials. */
+  publishAsBridge(run: AgentRun, events: readonly RunEvent[]): Promise<void>;
+  /** A bus connection with the channel's own credentials, as a channel program would have. */
+  connectAsChannel(name: string): Promise<EventBus>;
+  /** Publishes chat messages in order with the channel's credentials, as from `sender` 42. */
+  publishAsChannel(messages: readonly ChannelMessageStandIn[]): Promise<void>;
+  /** The run's ReplyDelivered condition, once the API server recorded the reply's receipt. */
+  replyDelivered(run: AgentRun): Promise<Condition>;
+  /** The Events recorded on the run (by the API server: no controller runs here). */
+  eventsOf(run: AgentRun): Promise<RunEventRecord[]>;
+  /** The session's turns, read by the tenant through the API server, with the answer's status. */
+  sessionTurns(sessionKey: string): Promise<{ status: number; turns: SessionTurn[] }>;
+  /** The API server's /metrics text. */
+  apiServerMetrics(): Promise<string>;
   /** Connects as the run's IPC bridge would, with the run's own credentials. */
   connectBridge(run: AgentRun): Promise<RunBridgeStandIn>;
   /** The run's bridge publishes its completion with `response`. */
@@ -108,6 +158,7 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
   const instanceName = options.instanceName ?? 'claw';
   const logLevel = options.logLevel ?? 'info';
   const cleanups: (() => Promise<unknown>)[] = [];
+  let channelsStarted = 0;
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
@@ -182,11 +233,12 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
         if (!fromSecret.has(key)) throw new Error(`${key} is not a key the Deployment takes from the Secret`);
       const healthPort = await findFreePort();
       const healthUrl = `http://127.0.0.1:${healthPort}`;
+      const ready = httpOkProbe(`${healthUrl}/readyz`);
       const proc = new ManagedProcess({
         name: `channel-${channel.type}`,
         command: process.execPath,
         args: [path.join(repoRoot, 'src', 'cmd', 'channel.ts')],
-        logFile: path.join(dir, `channel-${channel.type}.log`),
+        logFile: path.join(dir, `channel-${channel.type}-${++channelsStarted}.log`),
         env: {
           PATH: process.env.PATH,
           ...podEnv,
@@ -200,17 +252,27 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
       });
       cleanups.push(() => proc.stop());
       proc.start();
-      await proc.waitUntilReady(httpOkProbe(`${healthUrl}/readyz`), 30_000);
-      return { process: proc, healthUrl };
+      await proc.waitUntilReady(ready, 30_000);
+      return {
+        process: proc,
+        healthUrl,
+        restart: async () => {
+          proc.start();
+          await proc.waitUntilReady(ready, 30_000);
+        },
+        metrics: async () => await (await fetch(`${healthUrl}/metrics`)).text(),
+      };
     };
 
+    const identityOf = (run: AgentRun): RunIdentity => ({
+      namespace: tenantNs,
+      instance: instanceName,
+      run: run.metadata.name,
+      runUid: run.metadata.uid ?? '',
+    });
+
     const connectBridge = async (run: AgentRun): Promise<RunBridgeStandIn> => {
-      const runIdentity = {
-        namespace: tenantNs,
-        instance: instanceName,
-        run: run.metadata.name,
-        runUid: run.metadata.uid ?? '',
-      };
+      const runIdentity = identityOf(run);
       const bus = await connectAsBridge(
         nats.url,
         await issueUserCredentials(authority, {
@@ -228,6 +290,37 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
       };
     };
 
+    const listRuns = async () =>
+      (
+        (await kube.customObjects.listNamespacedCustomObject({
+          ...group,
+          namespace: tenantNs,
+          plural: 'agentruns',
+        })) as { items: AgentRun[] }
+      ).items;
+
+    const publishAsBridge = async (run: AgentRun, events: readonly RunEvent[]) => {
+      const bridge = await connectBridge(run);
+      try {
+        for (const event of events) await bridge.bus.publishRunEvent(event);
+      } finally {
+        await bridge.close();
+      }
+    };
+
+    const channelIdentity = { namespace: tenantNs, instance: instanceName, channel: channel.type };
+    const connectAsChannel = async (name: string) =>
+      await connectEventBus({
+        url: nats.url,
+        name,
+        credentials: await issueUserCredentials(authority, {
+          name,
+          permissions: channelPermissions(channelIdentity),
+        }),
+        inboxPrefix: buildChannelInboxPrefix(channelIdentity),
+        connectTimeoutMs: 10_000,
+      });
+
     return {
       authority,
       nats,
@@ -239,14 +332,64 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
       instance,
       server,
       startChannel,
-      listRuns: async () =>
-        (
-          (await kube.customObjects.listNamespacedCustomObject({
+      listRuns,
+      runOfTask: async (task) =>
+        await eventually(`the AgentRun of "${task}"`, async () =>
+          (await listRuns()).find((run) => run.spec.task === task),
+        ),
+      runsOfTask: async (task) => (await listRuns()).filter((run) => run.spec.task === task).length,
+      identityOf,
+      publishAsBridge,
+      connectAsChannel,
+      publishAsChannel: async (messages) => {
+        const bus = await connectAsChannel('channel-stand-in');
+        try {
+          for (const { id, instanceUid, chatId, text } of messages)
+            await bus.publishChannelMessage(channelIdentity, {
+              id,
+              channel: channel.type,
+              namespace: tenantNs,
+              instance: instanceName,
+              instanceUid,
+              chat: { chatId },
+              sender: { id: '42' },
+              text,
+              sentAt: new Date().toISOString(),
+            });
+        } finally {
+          await bus.close();
+        }
+      },
+      replyDelivered: async (run) =>
+        await eventually(`ReplyDelivered on ${run.metadata.name}`, async () => {
+          const current = (await kube.customObjects.getNamespacedCustomObject({
             ...group,
             namespace: tenantNs,
             plural: 'agentruns',
-          })) as { items: AgentRun[] }
-        ).items,
+            name: run.metadata.name,
+          })) as AgentRun;
+          return current.status?.conditions?.find((condition) => condition.type === 'ReplyDelivered');
+        }),
+      eventsOf: async (run) =>
+        (
+          await kube.core.listNamespacedEvent({
+            namespace: tenantNs,
+            fieldSelector: `involvedObject.name=${run.metadata.name}`,
+          })
+        ).items
+          .filter((event) => event.involvedObject.uid === run.metadata.uid)
+          .map(({ type, reason, message }) => ({ type, reason, message })),
+      sessionTurns: async (sessionKey) => {
+        const answer = await callApi(
+          server.url,
+          'GET',
+          `/api/v1/namespaces/${tenantNs}/instances/${instanceName}/sessions/${encodeURIComponent(sessionKey)}/messages`,
+          { token: tenantToken },
+        );
+        const items = (answer.body?.items ?? []) as SessionTurn[];
+        return { status: answer.status, turns: items.map(({ role, content }) => ({ role, content })) };
+      },
+      apiServerMetrics: async () => await (await fetch(`${server.healthUrl}/metrics`)).text(),
       connectBridge,
       completeRun: async (run, response) => {
         const bridge = await connectBridge(run);

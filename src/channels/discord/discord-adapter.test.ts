@@ -3,24 +3,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDiscordFake, type DiscordFake } from '../../../test/fakes/discord/index.ts';
 import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
+import { until } from '../kit/testdata/until.ts';
 import { DiscordAdapter } from './discord-adapter.ts';
 
 const token = 'MTAxNTQ.discord-test.token';
 const ada = { id: '100000000000000042', username: 'ada', globalName: 'Ada' };
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('DiscordAdapter', () => {
   let fake: DiscordFake;
   let adapter: DiscordAdapter;
-  const received: ReceivedMessage[] = [];
+  const handler = new RecordingHandler();
+  const { received } = handler;
   const errors: unknown[] = [];
 
   before(async () => {
@@ -30,9 +24,7 @@ describe('DiscordAdapter', () => {
       apiUrl: fake.apiUrl,
       onError: (error) => errors.push(error),
     });
-    await adapter.start(async (message) => {
-      received.push(message);
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();

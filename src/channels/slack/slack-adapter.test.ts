@@ -2,29 +2,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSlackFake, type SlackFake } from '../../../test/fakes/slack/index.ts';
-import { buildReplyParts, deliverReply, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { buildReplyParts, deliverReply, DeliveryError } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
+import { until } from '../kit/testdata/until.ts';
 import { SlackAdapter } from './slack-adapter.ts';
 
 const botToken = 'xoxb-adapter-test';
 const appToken = 'xapp-adapter-test';
 const ada = 'U0ADA';
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('SlackAdapter in Socket Mode', () => {
   let fake: SlackFake;
   let adapter: SlackAdapter;
-  const received: ReceivedMessage[] = [];
-  let release: () => void = () => undefined;
-  let holding: Promise<void> | undefined;
-  let failuresLeft = 0;
+  const handler = new RecordingHandler();
+  const { received } = handler;
 
   before(async () => {
     fake = await startSlackFake({ botToken, appToken });
@@ -33,14 +24,7 @@ describe('SlackAdapter in Socket Mode', () => {
       apiUrl: fake.apiUrl,
       socketMode: { appToken, reconnectDelayMs: 200 },
     });
-    await adapter.start(async (message) => {
-      received.push(message);
-      await holding;
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('the bus is away');
-      }
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -60,7 +44,7 @@ describe('SlackAdapter in Socket Mode', () => {
   });
 
   it('hands over a direct message, and acknowledges its envelope only after it was handled', async () => {
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     const { ts } = fake.pushMessage({ channel: 'D0ADA', user: ada, text: 'Hello &amp; welcome' });
     const message = await until('the message', () => received.find((m) => m.messageId === ts));
     assert.equal(message.text, 'Hello & welcome');
@@ -70,12 +54,11 @@ describe('SlackAdapter in Socket Mode', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(fake.pending().length, 1, 'not acknowledged while the handler runs');
     release();
-    holding = undefined;
     await until('the acknowledgement', () => (fake.pending().length === 0 ? true : undefined));
   });
 
   it('leaves an envelope it could not hand over unacknowledged, and takes it again on reconnect', async () => {
-    failuresLeft = 1;
+    handler.failuresLeft = 1;
     const { ts } = fake.pushMessage({ channel: 'D0ADA', user: ada, text: 'again please' });
     await until('the first handling', () => received.find((m) => m.messageId === ts));
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -3,29 +3,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSlackFake, type SlackFake } from '../../../test/fakes/slack/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
-import type { ReceivedMessage } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
+import { until } from '../kit/testdata/until.ts';
 import { SlackAdapter } from './slack-adapter.ts';
 
 const botToken = 'xoxb-events-test';
 const signingSecret = 'events-signing-secret';
 const ada = 'U0ADA';
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('SlackAdapter with the HTTP Events API', () => {
   let fake: SlackFake;
   let adapter: SlackAdapter;
-  const received: ReceivedMessage[] = [];
-  let failuresLeft = 0;
-  let release: () => void = () => undefined;
-  let holding: Promise<void> | undefined;
+  const handler = new RecordingHandler();
+  const { received } = handler;
 
   before(async () => {
     const port = await findFreePort();
@@ -39,14 +29,7 @@ describe('SlackAdapter with the HTTP Events API', () => {
       apiUrl: fake.apiUrl,
       http: { signingSecret, port, host: '127.0.0.1' },
     });
-    await adapter.start(async (message) => {
-      received.push(message);
-      await holding;
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('the bus is away');
-      }
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -60,18 +43,17 @@ describe('SlackAdapter with the HTTP Events API', () => {
   });
 
   it('hands over a signed event, answering 200 only once it was handled', async () => {
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     const posting = fake.postEvent({ channel: 'D0ADA', user: ada, text: 'by HTTP' });
     await until('the message', () => received.find((m) => m.text === 'by HTTP'));
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(fake.eventDeliveries().filter((d) => d.status !== 0).length, 0, 'no answer while handling');
     release();
-    holding = undefined;
     assert.deepEqual((await posting).statuses, [200]);
   });
 
   it('answers 500 when the message could not be handled, so Slack retries it, and hands the retry over', async () => {
-    failuresLeft = 1;
+    handler.failuresLeft = 1;
     fake.pushMessage({ channel: 'D0ADA', user: ada, text: 'again please' });
     const deliveries = await until('the retry', () => {
       const found = fake.eventDeliveries().filter((d) => d.retryNum <= 1 && d.status !== 0);

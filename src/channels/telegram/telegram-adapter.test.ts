@@ -2,35 +2,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTelegramFake, type TelegramFake } from '../../../test/fakes/telegram/index.ts';
-import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { buildReplyParts, DeliveryError } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
+import { until } from '../kit/testdata/until.ts';
 import { TelegramAdapter } from './telegram-adapter.ts';
 
 const token = '123456:TEST-token';
 const person = { id: 42, username: 'ada', firstName: 'Ada' };
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('TelegramAdapter', () => {
   let fake: TelegramFake;
   let adapter: TelegramAdapter;
-  const received: ReceivedMessage[] = [];
-  let release: () => void = () => undefined;
-  let holding: Promise<void> | undefined;
+  const handler = new RecordingHandler();
+  const { received } = handler;
 
   before(async () => {
     fake = await startTelegramFake({ token });
     adapter = new TelegramAdapter({ token, apiRoot: fake.apiRoot, pollTimeoutSeconds: 1 });
-    await adapter.start(async (message) => {
-      received.push(message);
-      await holding;
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -38,9 +27,9 @@ describe('TelegramAdapter', () => {
   });
 
   it('hands over a private message, and confirms it to Telegram only after it was handled', async () => {
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     const { updateId, messageId } = fake.pushMessage({ chatId: 42, from: person, text: 'Hello bot' });
-    const message = await until('the message', () => received.find((m) => m.text === 'Hello bot'));
+    const message = await until('the message', () => received.find((m) => m.text === 'Hello bot'), 5_000);
     assert.deepEqual(message.chat, { chatId: '42' });
     assert.equal(message.id, `42.${messageId}`);
     assert.equal(message.messageId, String(messageId));
@@ -57,8 +46,7 @@ describe('TelegramAdapter', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.ok(fake.confirmedOffset() <= updateId, 'not confirmed while the handler runs');
     release();
-    holding = undefined;
-    await until('the confirmation', () => (fake.confirmedOffset() > updateId ? true : undefined));
+    await until('the confirmation', () => (fake.confirmedOffset() > updateId ? true : undefined), 5_000);
   });
 
   it('marks group messages that mention the bot or reply to it, and strips the mention', async () => {
@@ -70,7 +58,7 @@ describe('TelegramAdapter', () => {
       text: 'and tomorrow?',
       replyTo: { messageId: 1, from: { id: 7_000_001, username: 'claw_test_bot', isBot: true } },
     });
-    const reply = await until('the reply', () => received.find((m) => m.text === 'and tomorrow?'));
+    const reply = await until('the reply', () => received.find((m) => m.text === 'and tomorrow?'), 5_000);
     const plain = received.find((m) => m.text === 'just chatting');
     const mention = received.find((m) => m.text === 'what time is it?');
     assert.equal(plain?.access.addressedToBot, false);

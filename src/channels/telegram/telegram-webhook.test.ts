@@ -3,28 +3,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTelegramFake, type TelegramFake } from '../../../test/fakes/telegram/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
-import type { ReceivedMessage } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
+import { until } from '../kit/testdata/until.ts';
 import { TelegramAdapter } from './telegram-adapter.ts';
 
 const token = '123456:WEBHOOK-token';
 const secretToken = 'webhook_Secret-1';
 const person = { id: 42, username: 'ada' };
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('TelegramAdapter in webhook mode', () => {
   let fake: TelegramFake;
   let adapter: TelegramAdapter;
   let url = '';
-  const received: ReceivedMessage[] = [];
-  let failuresLeft = 0;
+  const handler = new RecordingHandler();
+  const { received } = handler;
 
   before(async () => {
     fake = await startTelegramFake({ token });
@@ -35,13 +27,7 @@ describe('TelegramAdapter in webhook mode', () => {
       apiRoot: fake.apiRoot,
       webhook: { url, secretToken, port, host: '127.0.0.1' },
     });
-    await adapter.start(async (message) => {
-      received.push(message);
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('the bus is away');
-      }
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -54,21 +40,29 @@ describe('TelegramAdapter in webhook mode', () => {
 
   it('hands over posted updates, answering 200 once they are handled', async () => {
     const { updateId } = fake.pushMessage({ chatId: 42, from: person, text: 'by webhook' });
-    await until('the message', () => received.find((m) => m.text === 'by webhook'));
-    const deliveries = await until('the answer', () => {
-      const found = fake.webhookDeliveries().filter((d) => d.updateId === updateId);
-      return found.length > 0 ? found : undefined;
-    });
+    await until('the message', () => received.find((m) => m.text === 'by webhook'), 5_000);
+    const deliveries = await until(
+      'the answer',
+      () => {
+        const found = fake.webhookDeliveries().filter((d) => d.updateId === updateId);
+        return found.length > 0 ? found : undefined;
+      },
+      5_000,
+    );
     assert.deepEqual(deliveries, [{ updateId, status: 200 }]);
   });
 
   it('answers 500 when the message could not be handled, so Telegram posts it again', async () => {
-    failuresLeft = 1;
+    handler.failuresLeft = 1;
     const { updateId } = fake.pushMessage({ chatId: 42, from: person, text: 'again please' });
-    const deliveries = await until('the second post', () => {
-      const found = fake.webhookDeliveries().filter((d) => d.updateId === updateId);
-      return found.length >= 2 ? found : undefined;
-    });
+    const deliveries = await until(
+      'the second post',
+      () => {
+        const found = fake.webhookDeliveries().filter((d) => d.updateId === updateId);
+        return found.length >= 2 ? found : undefined;
+      },
+      5_000,
+    );
     assert.deepEqual(
       deliveries.map((d) => d.status),
       [500, 200],

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signPayload, startWhatsAppFake, type WhatsAppFake } from '../../../test/fakes/whatsapp/index.ts';
 import { findFreePort } from '../../../test/harness/free-port.ts';
-import { buildReplyParts, DeliveryError, type ReceivedMessage } from '../kit/index.ts';
+import { buildReplyParts, DeliveryError } from '../kit/index.ts';
+import { RecordingHandler } from '../kit/testdata/recording-handler.ts';
+import { until } from '../kit/testdata/until.ts';
 import { WhatsAppAdapter } from './whatsapp-adapter.ts';
 
 const accessToken = 'EAAG-adapter-test-token';
@@ -13,24 +15,13 @@ const appSecret = 'adapter-app-secret';
 const verifyToken = 'adapter-verify-token';
 const ada = { from: '4915112345678', name: 'Ada' };
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i += 1) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('WhatsAppAdapter', () => {
   let fake: WhatsAppFake;
   let adapter: WhatsAppAdapter;
   let url = '';
-  const received: ReceivedMessage[] = [];
+  const handler = new RecordingHandler();
+  const { received } = handler;
   const errors: string[] = [];
-  let holding: Promise<void> | undefined;
-  let failuresLeft = 0;
-  let failText: string | undefined;
 
   before(async () => {
     const port = await findFreePort();
@@ -48,15 +39,7 @@ describe('WhatsAppAdapter', () => {
       typingRenewMs: 60_000,
       onError: (error) => errors.push((error as Error).message),
     });
-    await adapter.start(async (message) => {
-      received.push(message);
-      await holding;
-      if (message.text === failText) throw new Error('the bus refused it');
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('the bus is away');
-      }
-    });
+    await adapter.start(handler.handle);
   });
   after(async () => {
     await adapter.stop();
@@ -69,18 +52,16 @@ describe('WhatsAppAdapter', () => {
   });
 
   it('hands a signed message over, and answers Meta 200 only once it was handled', async () => {
-    let release: () => void = () => undefined;
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     let answered = false;
     const sending = fake.sendMessage({ ...ada, text: 'Hello bot' }).then((result) => {
       answered = true;
       return result;
     });
-    const message = await until('the message', () => received.find((m) => m.text === 'Hello bot'));
+    const message = await until('the message', () => received.find((m) => m.text === 'Hello bot'), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(answered, false, 'not answered while the handler runs');
     release();
-    holding = undefined;
     const { wamid, status } = await sending;
     assert.equal(status, 200);
     assert.equal(message.id, wamid);
@@ -91,13 +72,17 @@ describe('WhatsAppAdapter', () => {
   });
 
   it('answers 500 when the message could not be handled, so Meta posts it again', async () => {
-    failuresLeft = 1;
+    handler.failuresLeft = 1;
     const { wamid, status } = await fake.sendMessage({ ...ada, text: 'again please' });
     assert.equal(status, 500);
-    const deliveries = await until('the second post', () => {
-      const found = fake.webhookDeliveries().filter((d) => d.wamid === wamid);
-      return found.length >= 2 ? found : undefined;
-    });
+    const deliveries = await until(
+      'the second post',
+      () => {
+        const found = fake.webhookDeliveries().filter((d) => d.wamid === wamid);
+        return found.length >= 2 ? found : undefined;
+      },
+      5_000,
+    );
     assert.deepEqual(
       deliveries.map((d) => d.status),
       [500, 200],
@@ -140,21 +125,19 @@ describe('WhatsAppAdapter', () => {
       });
     const batch = () => received.filter((m) => m.text.startsWith('batch ')).map((m) => m.id);
     // one at a time: the second is handed over once the first was handled, the answer after both
-    let release: () => void = () => undefined;
-    holding = new Promise<void>((resolve) => (release = resolve));
+    const release = handler.hold();
     let answered = false;
     const first = post().then((response) => ((answered = true), response));
-    await until('the first message', () => (batch().length === 1 ? true : undefined));
+    await until('the first message', () => (batch().length === 1 ? true : undefined), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual([batch(), answered], [['wamid.batch-one'], false]);
     release();
-    holding = undefined;
     assert.equal((await first).status, 200);
     assert.deepEqual(batch(), ['wamid.batch-one', 'wamid.batch-two']);
     // the second cannot be handled: the whole post fails, and Meta posts it again
-    failText = 'batch two';
+    handler.refusedText = 'batch two';
     assert.equal((await post()).status, 500);
-    failText = undefined;
+    handler.refusedText = undefined;
     assert.equal((await post()).status, 200);
     assert.deepEqual(batch().slice(2), [
       'wamid.batch-one',
@@ -207,12 +190,16 @@ describe('WhatsAppAdapter', () => {
     assert.equal(second?.body.context, undefined);
     // Meta's "sent" status callbacks for them are taken and handed over as nothing
     const before = received.length;
-    await until('the status callbacks', () => {
-      const posts = fake
-        .webhookDeliveries()
-        .filter((d) => d.wamid === first?.wamid || d.wamid === second?.wamid);
-      return posts.length === 2 && posts.every((d) => d.status === 200) ? true : undefined;
-    });
+    await until(
+      'the status callbacks',
+      () => {
+        const posts = fake
+          .webhookDeliveries()
+          .filter((d) => d.wamid === first?.wamid || d.wamid === second?.wamid);
+        return posts.length === 2 && posts.every((d) => d.status === 200) ? true : undefined;
+      },
+      5_000,
+    );
     assert.equal(received.length, before);
   });
 
@@ -269,7 +256,7 @@ describe('WhatsAppAdapter', () => {
     const [part] = buildReplyParts('whatsapp', reply.text);
     assert.ok(part);
     await adapter.sendReply(reply, part, 0);
-    const logged = await until('the failure', () => errors.find((e) => e.includes('131047')));
+    const logged = await until('the failure', () => errors.find((e) => e.includes('131047')), 5_000);
     assert.match(logged, /to 4479460000000: 131047 Re-engagement message/);
   });
 
