@@ -38,13 +38,15 @@ export function unreachableSentence(connection: ApiServerConnection, error: unkn
 /** Resolves the token and the URL (opening the port-forward); failures are one-sentence CliErrors. */
 export async function connectApiServer(
   ctx: CliContext,
-  options: { api?: string; token?: string },
+  /** `flags`: the caller has --api and --token, so a failure may suggest them (default true). */
+  options: { api?: string; token?: string; flags?: boolean },
 ): Promise<ApiServerConnection> {
+  const hint = (advice: string) => (options.flags === false ? '' : advice);
   const token = options.token ?? (await userBearerToken(ctx.kube()));
   if (!token)
     throw new CliError(
       'NoToken',
-      "the kube context's user has no bearer token (it signs in another way, e.g. with a client certificate): pass --token",
+      `the kube context's user has no bearer token (it signs in another way, e.g. with a client certificate)${hint(': pass --token')}`,
     );
   if (options.api !== undefined) {
     if (!/^https?:\/\/[^/]/.test(options.api))
@@ -59,7 +61,7 @@ export async function connectApiServer(
     if (error instanceof KubeApiError && error.status === 403)
       throw new CliError(
         'Forbidden',
-        `permission denied: reaching the K8sClaw API server through the cluster needs get services, list pods and create pods/portforward in namespace "${apiServerService.namespace}"; pass --api with its URL`,
+        `permission denied: reaching the K8sClaw API server through the cluster needs get services, list pods and create pods/portforward in namespace "${apiServerService.namespace}"${hint('; pass --api with its URL')}`,
         { cause: error },
       );
     const failure = explainKubeFailure(error, {
@@ -72,7 +74,7 @@ export async function connectApiServer(
     const reason = failure instanceof Error ? failure.message : String(failure);
     throw new CliError(
       'ApiUnreachable',
-      `cannot reach the K8sClaw API server through the cluster (${reason}); pass --api with its URL`,
+      `cannot reach the K8sClaw API server through the cluster (${reason})${hint('; pass --api with its URL')}`,
       { cause: error },
     );
   }

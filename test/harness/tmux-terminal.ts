@@ -61,6 +61,11 @@ export class TmuxTerminal {
     return await this.tmux('capture-pane', '-p', '-t', this.session);
   }
 
+  /** Everything the pane has shown: the screen and the lines scrolled off it. */
+  async scrollback(): Promise<string> {
+    return await this.tmux('capture-pane', '-p', '-S', '-', '-t', this.session);
+  }
+
   /** Keys as tmux names them (Enter, Escape, Tab) or literal text with `literal`. */
   async keys(...keys: string[]): Promise<void> {
     await this.tmux('send-keys', '-t', this.session, ...keys);

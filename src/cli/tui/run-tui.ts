@@ -21,7 +21,7 @@ export async function runTui(ctx: CliContext, options: TuiOptions = {}): Promise
     throw new CliError('NotATerminal', 'the TUI needs a terminal: run k8sclaw --help for the commands');
   const kube = ctx.kube();
   // run details follow the run's events from the API server, as the user, through a port-forward
-  const data = new TuiData(kube, { connectApiServer: () => connectApiServer(ctx, {}) });
+  const data = new TuiData(kube, { connectApiServer: () => connectApiServer(ctx, { flags: false }) });
   const app = render(
     React.createElement(TuiApp, {
       data,
