@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { type AgentRun } from '../../src/api/index.ts';
 import { runManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
@@ -25,6 +27,12 @@ import { TmuxTerminal } from '../harness/tmux-terminal.ts';
 import type { ModelScript } from '../fakes/model-server/index.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
+
+/** How many TCP ports the process `pid` listens on (its port-forwards: it serves nothing else). */
+async function listeningPorts(pid: number): Promise<number> {
+  const { stdout } = await promisify(execFile)('ss', ['-Hltnp']);
+  return stdout.split('\n').filter((line) => line.includes(`pid=${pid},`)).length;
+}
 
 const script: ModelScript = {
   conversations: [{ turns: [{ text: 'hello from the terminal run' }] }],
@@ -324,6 +332,37 @@ describe('the operator terminal on the local cluster', () => {
       // opened again, it follows the run again from its first event
       await tui.keys('Enter');
       await tui.waitFor(/started +openai\/gpt-4o-mini[\s\S]*\(events ended: run completed\)/, 60_000);
+
+      // a run that waits (its instance does not exist) keeps its stream open while the details are
+      // shown: the TUI listens on its port-forward then, and no longer once the details close
+      await tui.keys('Escape');
+      await kube.customObjects.createNamespacedCustomObject({
+        ...group,
+        namespace,
+        plural: 'agentruns',
+        body: runManifest('waits-a', namespace, 'nobody'),
+      });
+      await tui.keys('f');
+      await tui.type('waits-a');
+      await tui.keys('Enter');
+      await tui.waitFor(/^waits-a +nobody /m);
+      const pid = await tui.panePid();
+      assert.equal(await listeningPorts(pid), 0, 'no port-forward before the details open');
+      await tui.keys('Enter');
+      await tui.waitFor(
+        new RegExp(`Run ${namespace}/waits-a on nobody[\\s\\S]*Events:\\n\\(no events yet\\)`),
+        60_000,
+      );
+      assert.equal(await listeningPorts(pid), 1, 'the port-forward of the open stream');
+      await tui.keys('Escape');
+      await tui.waitFor(/^waits-a +nobody /m);
+      await eventually(
+        'the port-forward to end with the details',
+        async () => ((await listeningPorts(pid)) === 0 ? true : undefined),
+        10_000,
+        200,
+      );
+
       await tui.keys('q');
       await eventually('the TUI to exit', async () => ((await tui.paneDead()) ? true : undefined), 10_000);
     } finally {
@@ -333,14 +372,21 @@ describe('the operator terminal on the local cluster', () => {
       ...group,
       namespace,
       plural: 'agentruns',
+      name: 'waits-a',
+    });
+    await kube.customObjects.deleteNamespacedCustomObject({
+      ...group,
+      namespace,
+      plural: 'agentruns',
       name: 'events-a',
     });
-    await eventually(
-      'the run to be gone',
-      whenGone(() => getRun('events-a')),
-      60_000,
-      500,
-    );
+    for (const name of ['waits-a', 'events-a'])
+      await eventually(
+        `run ${name} to be gone`,
+        whenGone(() => getRun(name)),
+        60_000,
+        500,
+      );
   });
 
   it('runs list -o json gives back the runs as the API server holds them', async () => {

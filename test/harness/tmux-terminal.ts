@@ -99,6 +99,11 @@ export class TmuxTerminal {
     throw new Error(`${String(pattern)} still shown after ${timeoutMs} ms; the terminal shows:\n${shown}`);
   }
 
+  /** The process id of the program in the pane (started with exec: the k8sclaw process). */
+  async panePid(): Promise<number> {
+    return Number((await this.tmux('display-message', '-p', '-t', this.session, '#{pane_pid}')).trim());
+  }
+
   /** Whether the program in the pane has exited. */
   async paneDead(): Promise<boolean> {
     return (await this.tmux('display-message', '-p', '-t', this.session, '#{pane_dead}')).trim() === '1';
