@@ -1,5 +1,6 @@
 // The TUI's Ink components: a header (context, namespace, the views), the selected view's table (or
-// the screen on top of it: details, describe, logs, help, a delete confirmation) and a footer with
+// the screen on top of it: details (a run's with its live events), describe, logs, help, a delete
+// confirmation) and a footer with
 // the command line or the last message. State lives in the reducer (tui-state.ts), keys go through
 // the keymap (keymap.ts), rows come from the pure view renderers (tui-views.ts). Written with
 // React.createElement, as Node runs .ts files without a JSX transform.

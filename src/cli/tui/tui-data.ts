@@ -3,7 +3,8 @@
 // all), so a user whose rights end at a namespace can watch it; switching the namespace replaces
 // the informer. Each view reads its objects, whether the first list arrived, and the last failure
 // as a sentence (a forbidden list is a message in the view, not a crash). Listeners hear of every
-// change; nothing polls.
+// change; nothing polls. A run's details also follow the run's event stream from the K8sClaw API
+// server here, each stream with its own connection, ended by its stop (or by stop()).
 import { labels, labelValues } from '../../api/index.ts';
 import { ResourceInformer, type KubeClient, type ResourceType } from '../../kube/index.ts';
 import type { ApiServerConnection } from '../apiserver-connection.ts';
