@@ -1,9 +1,8 @@
 // The TUI's Ink components: a header (context, namespace, the views), the selected view's table (or
 // the screen on top of it: details (a run's with its live events), describe, logs, help, a delete
-// confirmation) and a footer with
-// the command line or the last message. State lives in the reducer (tui-state.ts), keys go through
-// the keymap (keymap.ts), rows come from the pure view renderers (tui-views.ts). Written with
-// React.createElement, as Node runs .ts files without a JSX transform.
+// confirmation) and a footer with the command line or the last message. State lives in the reducer
+// (tui-state.ts), keys go through the keymap (keymap.ts), rows come from the pure view renderers
+// (tui-views.ts). Written with React.createElement, as Node runs .ts files without a JSX transform.
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import React, { useEffect, useReducer, useState } from 'react';
 import type { AgentRun } from '../../api/index.ts';
