@@ -61,6 +61,11 @@ export class TmuxTerminal {
     return await this.tmux('capture-pane', '-p', '-t', this.session);
   }
 
+  /** Everything the pane has shown: the screen and the lines scrolled off it. */
+  async scrollback(): Promise<string> {
+    return await this.tmux('capture-pane', '-p', '-S', '-', '-t', this.session);
+  }
+
   /** Keys as tmux names them (Enter, Escape, Tab) or literal text with `literal`. */
   async keys(...keys: string[]): Promise<void> {
     await this.tmux('send-keys', '-t', this.session, ...keys);
@@ -92,6 +97,11 @@ export class TmuxTerminal {
       await sleep(200);
     }
     throw new Error(`${String(pattern)} still shown after ${timeoutMs} ms; the terminal shows:\n${shown}`);
+  }
+
+  /** The process id of the program in the pane (started with exec: the k8sclaw process). */
+  async panePid(): Promise<number> {
+    return Number((await this.tmux('display-message', '-p', '-t', this.session, '#{pane_pid}')).trim());
   }
 
   /** Whether the program in the pane has exited. */

@@ -1,9 +1,11 @@
 // The reply of `k8sclaw chat` as it is written, on a terminal: the session's event stream (a
-// WebSocket to the API server, the bearer token in a subprotocol as the browsers' way) shows the
+// WebSocket to the API server, event-stream-client.ts) shows the
 // chunks of the turn's run while the message's `?wait=` request is still waiting. Best effort:
 // the reply the messages endpoint answers stays the one that counts, and without a stream (or a
 // chunk) it is printed as before. `LiveReplyFilter` decides which events belong to the turn (pure).
-import { buildBearerProtocol, eventStreamProtocol, type RunEvent } from '../../api/index.ts';
+import type { RunEvent } from '../../api/index.ts';
+import type { ApiServerConnection } from '../apiserver-connection.ts';
+import { openEventStream } from '../event-stream-client.ts';
 
 /** Events of runs started this long before a turn are still the turn's (clocks of pod and terminal). */
 const clockSkewMs = 5_000;
@@ -52,41 +54,26 @@ export interface LiveReplies {
  * Follows the session's events over a WebSocket. Failing to connect, or losing the stream later,
  * only means the replies are printed whole.
  */
-export function followSessionReplies(target: {
-  url: string;
-  token: string;
-  namespace: string;
-  instance: string;
-  sessionKey: string;
-}): LiveReplies {
+export function followSessionReplies(
+  target: ApiServerConnection & { namespace: string; instance: string; sessionKey: string },
+): LiveReplies {
   const filter = new LiveReplyFilter();
   let onText: ((text: string) => void) | undefined;
-  const url =
-    `${target.url.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}` +
-    `/instances/${encodeURIComponent(target.instance)}/sessions/${encodeURIComponent(target.sessionKey)}/events/watch`;
-  let socket: WebSocket | undefined;
   let settleOpened: (opened: boolean) => void = () => undefined;
   const opened = new Promise<boolean>((resolve) => (settleOpened = resolve));
-  try {
-    socket = new WebSocket(url, [eventStreamProtocol, buildBearerProtocol(target.token)]);
-    socket.addEventListener('open', () => settleOpened(true));
-    socket.addEventListener('close', () => settleOpened(false));
-    socket.addEventListener('message', (message: MessageEvent) => {
-      if (!onText || typeof message.data !== 'string') return;
-      let event: RunEvent;
-      try {
-        event = JSON.parse(message.data) as RunEvent;
-      } catch {
-        return;
-      }
-      const text = filter.accept(event);
-      if (text) onText(text);
-    });
-    socket.addEventListener('error', () => undefined);
-  } catch {
-    socket = undefined;
-    settleOpened(false);
-  }
+  const stream = openEventStream(
+    target,
+    `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/instances/${encodeURIComponent(target.instance)}` +
+      `/sessions/${encodeURIComponent(target.sessionKey)}/events/watch`,
+    {
+      onOpen: () => settleOpened(true),
+      onEnd: () => settleOpened(false),
+      onEvent: (event) => {
+        const text = onText ? filter.accept(event) : undefined;
+        if (text) onText?.(text);
+      },
+    },
+  );
   return {
     opened,
     begin(listener) {
@@ -98,7 +85,8 @@ export function followSessionReplies(target: {
       onText = undefined;
     },
     close() {
-      socket?.close();
+      stream.close();
+      settleOpened(false);
     },
   };
 }

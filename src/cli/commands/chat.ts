@@ -2,24 +2,17 @@
 // API server. Each line becomes a message into one session (POST …/instances/<name>/messages with
 // `?wait=`), and the reply is printed once the run has answered; on a terminal it is shown as it is
 // written, from the session's event stream (chat-live-reply.ts). With `-m` it sends one message and
-// exits. The API server is `--api`, or else reached through a port-forward to a ready pod of the
-// Service `k8sclaw-apiserver` (the kube-apiserver's service proxy would drop the bearer token the
-// API server needs); the token is `--token` or the kube context's user's own bearer token.
+// exits. The API server is `--api` or a port-forward to its Service, with `--token` or the user's
+// own bearer token (apiserver-connection.ts).
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import {
-  forwardServicePort,
-  KubeApiError,
-  userBearerToken,
-  type ServicePortForward,
-} from '../../kube/index.ts';
+import { connectApiServer, unreachableSentence, type ApiServerConnection } from '../apiserver-connection.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
 import { namespaceOption } from '../command-options.ts';
-import { explainKubeFailure } from '../kube-failure.ts';
 import { parseSeconds } from '../parse-seconds.ts';
 import { UsageError } from '../usage-error.ts';
 import { followSessionReplies, type LiveReplies } from './chat-live-reply.ts';
@@ -33,8 +26,6 @@ interface ChatOptions {
   wait: string;
 }
 
-/** Where `install` puts the API server; its HTTP API port. */
-const apiService = { namespace: 'k8sclaw-system', service: 'k8sclaw-apiserver', port: 8080 };
 /** The longest `?wait=` the API server accepts. */
 const maxWaitSeconds = 300;
 const sessionKeyPattern = /^[A-Za-z0-9._:/@+=-]{1,256}$/;
@@ -72,60 +63,8 @@ export function planChatOutcome(status: number, body: unknown, waitSeconds: numb
   return { error: `the API server answered ${status}${reason}` };
 }
 
-/** The innermost message of a network failure (fetch wraps the socket's error in its cause). */
-function causeOf(error: unknown): string {
-  let inner = error;
-  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
-  return inner instanceof Error ? inner.message : String(inner);
-}
-
-interface Connection {
-  url: string;
-  token: string;
-  forward?: ServicePortForward;
-}
-
-async function connect(ctx: CliContext, options: ChatOptions): Promise<Connection> {
-  const token = options.token ?? (await userBearerToken(ctx.kube()));
-  if (!token)
-    throw new CliError(
-      'NoToken',
-      "the kube context's user has no bearer token (it signs in another way, e.g. with a client certificate): pass --token",
-    );
-  if (options.api !== undefined) {
-    if (!/^https?:\/\/[^/]/.test(options.api))
-      throw new UsageError(`--api must be an http(s) URL: ${options.api}`);
-    return { url: options.api.replace(/\/+$/, ''), token };
-  }
-  const kube = ctx.kube();
-  try {
-    const forward = await forwardServicePort(kube, apiService);
-    return { url: forward.url, token, forward };
-  } catch (error) {
-    if (error instanceof KubeApiError && error.status === 403)
-      throw new CliError(
-        'Forbidden',
-        `permission denied: reaching the K8sClaw API server through the cluster needs get services, list pods and create pods/portforward in namespace "${apiService.namespace}"; pass --api with its URL`,
-        { cause: error },
-      );
-    const failure = explainKubeFailure(error, {
-      verb: 'get',
-      kind: { singular: 'service', plural: 'services' },
-      name: apiService.service,
-      namespace: apiService.namespace,
-      server: kube.server,
-    });
-    const reason = failure instanceof Error ? failure.message : String(failure);
-    throw new CliError(
-      'ApiUnreachable',
-      `cannot reach the K8sClaw API server through the cluster (${reason}); pass --api with its URL`,
-      { cause: error },
-    );
-  }
-}
-
 async function sendMessage(
-  connection: Connection,
+  connection: ApiServerConnection,
   target: { namespace: string; instance: string; sessionKey: string; waitSeconds: number },
   text: string,
   signal: AbortSignal,
@@ -144,13 +83,7 @@ async function sendMessage(
     });
   } catch (error) {
     if (signal.aborted) return { error: 'cancelled' };
-    const forwardError = connection.forward?.lastError;
-    const where = connection.forward
-      ? `through a port-forward to pod ${connection.forward.pod}`
-      : `at ${connection.url}`;
-    return {
-      error: `cannot reach the K8sClaw API server ${where}: ${forwardError ? causeOf(forwardError) : causeOf(error)}`,
-    };
+    return { error: unreachableSentence(connection, error) };
   }
   const raw = await response.text();
   let body: unknown;
@@ -189,7 +122,7 @@ export function addChatCommand(program: Command, ctx: CliContext): void {
       const namespace = ctx.namespace(options.namespace);
       const sessionKey =
         options.session ?? buildSessionKey(os.userInfo().username, randomBytes(4).toString('hex'));
-      const connection = await connect(ctx, options);
+      const connection = await connectApiServer(ctx, options);
       const target = { namespace, instance, sessionKey, waitSeconds };
       const cancel = new AbortController();
       let live: LiveReplies | undefined;

@@ -2,6 +2,7 @@
 // namespace (or -n, or all with -A), with the user's own rights. Returns when the user quits.
 import { render } from 'ink';
 import React from 'react';
+import { connectApiServer } from '../apiserver-connection.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError } from '../cli-error.ts';
 import { TuiActions } from './tui-actions.ts';
@@ -19,7 +20,8 @@ export async function runTui(ctx: CliContext, options: TuiOptions = {}): Promise
   if (!ctx.interactive)
     throw new CliError('NotATerminal', 'the TUI needs a terminal: run k8sclaw --help for the commands');
   const kube = ctx.kube();
-  const data = new TuiData(kube);
+  // run details follow the run's events from the API server, as the user, through a port-forward
+  const data = new TuiData(kube, { connectApiServer: () => connectApiServer(ctx, { flags: false }) });
   const app = render(
     React.createElement(TuiApp, {
       data,

@@ -6,8 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import React from 'react';
 import { instanceFixture, runFixture } from '../../../test/fixtures/k8sclaw-objects.ts';
+import type { RunEvent, RunEventBody } from '../../api/index.ts';
 import type { ResourceType } from '../../kube/index.ts';
 import { keymap } from './keymap.ts';
+import type { RunFeedUpdate } from './run-event-log.ts';
 import type { ResourceSnapshot, TuiSource } from './tui-data.ts';
 import type { TuiObject } from './tui-views.ts';
 
@@ -41,6 +43,16 @@ class FixedSource implements TuiSource {
   }
   changed(): void {
     for (const listener of this.listeners) listener();
+  }
+  /** The run event streams followed: the run, its listener and whether it was stopped. */
+  readonly feeds: { run: string; tell: (update: RunFeedUpdate) => void; stopped: boolean }[] = [];
+  followRunEvents(
+    run: { namespace: string; name: string },
+    listener: (update: RunFeedUpdate) => void,
+  ): () => void {
+    const feed = { run: `${run.namespace}/${run.name}`, tell: listener, stopped: false };
+    this.feeds.push(feed);
+    return () => (feed.stopped = true);
   }
 }
 
@@ -252,5 +264,141 @@ describe('the TUI app', () => {
     app.stdin.write('\x1b');
     await settle();
     assert.equal(follows[1]!.signal.aborted, true, 'leaving the screen ends the stream');
+  });
+
+  describe('Enter on a run: its details and its live events', () => {
+    const event = (seq: number, body: RunEventBody): RunEvent => ({
+      id: `e${seq}`,
+      seq,
+      time: '2026-11-30T10:00:00Z',
+      identity: { namespace: 'team-a', instance: 'alice', run: 'alice-hello', runUid: 'uid-run-alice-hello' },
+      body,
+    });
+    const running = runFixture((r) => (r.status = { phase: 'Running', toolCalls: 0 }));
+
+    async function openRun(source: FixedSource) {
+      const app = start(source, false);
+      for (const key of ['2', '\r']) {
+        app.stdin.write(key);
+        await settle();
+      }
+      return app;
+    }
+
+    it('shows the stored events, then new ones as they come, under the AgentRun’s details', async () => {
+      const source = new FixedSource({ agentruns: [running] });
+      const app = await openRun(source);
+      assert.equal(source.feeds.length, 1);
+      const feed = source.feeds[0]!;
+      assert.equal(feed.run, 'team-a/alice-hello');
+      let frame = strip(app.lastFrame());
+      assert.match(frame, /Run team-a\/alice-hello on alice\nPhase: +Running/);
+      assert.match(frame, /Events:\n\(connecting to the K8sClaw API server for live events…\)/);
+      feed.tell({ type: 'open' });
+      feed.tell({
+        type: 'event',
+        event: event(1, { type: 'started', provider: 'openai', model: 'gpt-4o-mini' }),
+      });
+      feed.tell({ type: 'event', event: event(2, { type: 'chunk', text: 'Hel' }) });
+      await settle();
+      frame = strip(app.lastFrame());
+      assert.match(frame, /^started +openai\/gpt-4o-mini\n {2}Hel$/m);
+      assert.doesNotMatch(frame, /connecting/);
+      feed.tell({ type: 'event', event: event(3, { type: 'chunk', text: 'lo.' }) });
+      feed.tell({
+        type: 'event',
+        event: event(4, {
+          type: 'tool_call',
+          callId: 'c1',
+          tool: 'web_fetch',
+          arguments: '{"url":"https://example.com"}',
+          outcome: 'ok',
+          summary: '200 OK',
+        }),
+      });
+      await settle();
+      frame = strip(app.lastFrame());
+      assert.match(frame, /^ {2}Hello\.$/m);
+      assert.match(frame, /^tool +web_fetch\(\{"url":"https:\/\/example\.com"\}\) ok: 200 OK$/m);
+      // the AgentRun's status changes under the open details
+      source.objects.agentruns = [
+        runFixture(
+          (r) =>
+            (r.status = {
+              phase: 'Succeeded',
+              result: 'Hello.',
+              toolCalls: 1,
+              tokenUsage: { input: 12, output: 3 },
+            }),
+        ),
+      ];
+      source.changed();
+      feed.tell({
+        type: 'event',
+        event: event(5, {
+          type: 'completed',
+          result: {
+            status: 'succeeded',
+            response: 'Hello.',
+            usage: { input: 12, output: 3 },
+            toolCalls: 1,
+            memoryUpdates: [],
+          },
+        }),
+      });
+      feed.tell({ type: 'ended', reason: 'run completed' });
+      await settle();
+      frame = strip(app.lastFrame());
+      assert.match(frame, /Phase: +Succeeded/);
+      assert.match(frame, /Tokens: +12 in, 3 out/);
+      assert.match(
+        frame,
+        /^succeeded +12 in \/ 3 out tokens, 1 tool call\n\(events ended: run completed\)$/m,
+      );
+      assert.equal(feed.stopped, false);
+      app.stdin.write('\x1b');
+      await settle();
+      assert.equal(feed.stopped, true, 'closing the details ends the stream');
+      assert.match(strip(app.lastFrame()), /alice-hello +alice +Succeeded/);
+    });
+
+    it('says why there are no live events, and still shows what the AgentRun says', async () => {
+      const source = new FixedSource({
+        agentruns: [runFixture((r) => (r.status = { phase: 'Failed', error: 'model unreachable' }))],
+      });
+      const app = await openRun(source);
+      source.feeds[0]!.tell({ type: 'unavailable', reason: 'permission denied (403): cannot get agentruns' });
+      await settle();
+      const frame = strip(app.lastFrame());
+      assert.match(frame, /Phase: +Failed/);
+      assert.match(frame, /Error:\nmodel unreachable/);
+      assert.match(
+        frame,
+        /\(no live events: permission denied \(403\): cannot get agentruns\)\n\(the details above are the AgentRun's status\)/,
+      );
+    });
+
+    it('keeps the newest events in view within 80×24, however many came', async () => {
+      const source = new FixedSource({ agentruns: [running] });
+      const app = await openRun(source);
+      Object.defineProperty(app.stdout, 'columns', { value: 80 });
+      Object.defineProperty(app.stdout, 'rows', { value: 24 });
+      app.stdout.emit('resize');
+      const feed = source.feeds[0]!;
+      feed.tell({ type: 'open' });
+      for (let seq = 1; seq <= 40; seq++)
+        feed.tell({
+          type: 'event',
+          event: event(seq, { type: 'status', message: `step ${seq} ${'x'.repeat(90)}` }),
+        });
+      await settle();
+      const frame = strip(app.lastFrame());
+      const lines = frame.split('\n');
+      assert.ok(lines.length <= 24, `${lines.length} lines`);
+      for (const line of lines) assert.ok([...line].length <= 80, line);
+      assert.match(frame, /Run team-a\/alice-hello on alice/);
+      assert.match(frame, /^status +step 40 x+$/m);
+      assert.doesNotMatch(frame, /step 20 /);
+    });
   });
 });

@@ -1,14 +1,15 @@
 // The TUI's Ink components: a header (context, namespace, the views), the selected view's table (or
-// the screen on top of it: details, describe, logs, help, a delete confirmation) and a footer with
-// the command line or the last message. State lives in the reducer (tui-state.ts), keys go through
-// the keymap (keymap.ts), rows come from the pure view renderers (tui-views.ts). Written with
-// React.createElement, as Node runs .ts files without a JSX transform.
+// the screen on top of it: details (a run's with its live events), describe, logs, help, a delete
+// confirmation) and a footer with the command line or the last message. State lives in the reducer
+// (tui-state.ts), keys go through the keymap (keymap.ts), rows come from the pure view renderers
+// (tui-views.ts). Written with React.createElement, as Node runs .ts files without a JSX transform.
 import { Box, Text, useApp, useInput, useWindowSize, type Key } from 'ink';
 import React, { useEffect, useReducer, useState } from 'react';
 import type { AgentRun } from '../../api/index.ts';
 import type { V1Pod } from '../../kube/index.ts';
 import { formatTable } from '../render/format-table.ts';
 import { commandForKey, keymap, type KeyCommand } from './keymap.ts';
+import { emptyRunEventLog, reduceRunFeed, runEventLines, type RunEventLog } from './run-event-log.ts';
 import { parseSlashCommand } from './slash-command.ts';
 import { runDetails, type TuiActions } from './tui-actions.ts';
 import type { TuiSource } from './tui-data.ts';
@@ -136,7 +137,8 @@ export function TuiApp(props: TuiAppProps): React.ReactElement {
         return app.exit();
       case 'details':
         if (!selected) return;
-        if (state.view === 'runs') return show('run', runDetails(selected as AgentRun));
+        if (state.view === 'runs')
+          return dispatch({ type: 'open', screen: { screen: 'run', key: selectedRow!.key } });
         if (state.view === 'instances')
           return attempt(async (a) =>
             show(
@@ -219,6 +221,7 @@ export function TuiApp(props: TuiAppProps): React.ReactElement {
     h(Header, { state, context: props.context, colour, width: columns }),
     h(Body, {
       state,
+      data,
       actions,
       rows,
       snapshot,
@@ -254,6 +257,7 @@ function Header(p: { state: TuiState; context: string; colour: boolean; width: n
 
 function Body(p: {
   state: TuiState;
+  data: TuiSource;
   actions: TuiActions | undefined;
   rows: TableRow[];
   snapshot: ReturnType<TuiSource['snapshot']>;
@@ -266,6 +270,12 @@ function Body(p: {
   if (screen.screen === 'help') return h(HelpScreen, { width: p.width });
   if (screen.screen === 'logs')
     return h(LogsScreen, { screen, actions: p.actions, width: p.width, height: p.height });
+  if (screen.screen === 'run') {
+    const run = p.snapshot.objects.find(
+      (o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}` === screen.key,
+    ) as AgentRun | undefined;
+    return h(RunDetailsScreen, { runKey: screen.key, run, data: p.data, width: p.width, height: p.height });
+  }
   if (screen.screen === 'text') {
     const lines = screen.text.split('\n').slice(0, p.height - 1);
     return h(
@@ -312,6 +322,55 @@ function Body(p: {
       .map((line, i) =>
         h(Text, { key: p.rows[first + i]!.key, inverse: first + i === selected }, fit(line, p.width)),
       ),
+  );
+}
+
+/** A line broken into pieces of at most `width` characters. */
+function wrap(line: string, width: number): string[] {
+  const chars = [...line];
+  if (chars.length <= width) return [line];
+  return Array.from({ length: Math.ceil(chars.length / width) }, (_, i) =>
+    chars.slice(i * width, (i + 1) * width).join(''),
+  );
+}
+
+/** The fewest event lines a run's details keep room for, however long its result. */
+const eventRowsMin = 6;
+
+/**
+ * A run's details as its AgentRun says (followed by the Runs view's watch) and, under them, its
+ * events as the API server streams them; the stream ends when the screen closes.
+ */
+function RunDetailsScreen(p: {
+  runKey: string;
+  run: AgentRun | undefined;
+  data: TuiSource;
+  width: number;
+  height: number;
+}): React.ReactElement {
+  const [namespace = '', name = ''] = p.runKey.split('/');
+  const [log, setLog] = useState<RunEventLog>(emptyRunEventLog);
+  useEffect(() => {
+    setLog(emptyRunEventLog);
+    return p.data.followRunEvents({ namespace, name }, (update) =>
+      setLog((before) => reduceRunFeed(before, update)),
+    );
+  }, [p.data, namespace, name]);
+  const details = p.run ? runDetails(p.run).split('\n') : [`Run ${p.runKey} is gone.`];
+  const room = p.height - 2;
+  // event lines wrap (a reason or the model's text is read whole), the details are cut
+  const events = runEventLines(log).flatMap((line) => wrap(line, p.width));
+  const shownDetails = details.slice(
+    0,
+    Math.max(0, room - Math.max(eventRowsMin, Math.min(events.length, room - details.length))),
+  );
+  const shownEvents = events.slice(-(room - shownDetails.length));
+  return h(
+    Box,
+    { flexDirection: 'column' },
+    ...shownDetails.map((l, i) => h(Text, { key: `d${i}`, bold: i === 0 }, fit(l, p.width) || ' ')),
+    h(Text, { bold: true }, fit('Events:', p.width)),
+    ...shownEvents.map((l, i) => h(Text, { key: `e${i}` }, fit(l, p.width) || ' ')),
   );
 }
 

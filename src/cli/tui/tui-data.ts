@@ -3,10 +3,14 @@
 // all), so a user whose rights end at a namespace can watch it; switching the namespace replaces
 // the informer. Each view reads its objects, whether the first list arrived, and the last failure
 // as a sentence (a forbidden list is a message in the view, not a crash). Listeners hear of every
-// change; nothing polls.
+// change; nothing polls. A run's details also follow the run's event stream from the K8sClaw API
+// server here, each stream with its own connection, ended by its stop (or by stop()).
 import { labels, labelValues } from '../../api/index.ts';
 import { ResourceInformer, type KubeClient, type ResourceType } from '../../kube/index.ts';
+import type { ApiServerConnection } from '../apiserver-connection.ts';
+import { openEventStream } from '../event-stream-client.ts';
 import { explainKubeFailure } from '../kube-failure.ts';
+import type { RunFeedUpdate } from './run-event-log.ts';
 import type { TuiObject } from './tui-views.ts';
 
 export interface ResourceSnapshot {
@@ -22,6 +26,14 @@ export interface TuiSource {
   /** Watches `resource` in `namespace` (all namespaces when undefined). */
   watch(resource: ResourceType, namespace: string | undefined): void;
   snapshot(resource: ResourceType, namespace: string | undefined): ResourceSnapshot;
+  /**
+   * Follows a run's event stream from the API server (stored events first, then new ones), telling
+   * `listener` each update; returns the stop, which ends the stream and its connection.
+   */
+  followRunEvents(
+    run: { namespace: string; name: string },
+    listener: (update: RunFeedUpdate) => void,
+  ): () => void;
 }
 
 interface Watched {
@@ -40,10 +52,21 @@ export class TuiData implements TuiSource {
   /** Informers replaced by a namespace switch, still shutting down. */
   private readonly stopping = new Set<Promise<void>>();
   private readonly retryBaseMs: number | undefined;
+  private readonly connectApiServer: (() => Promise<ApiServerConnection>) | undefined;
+  /** The stops of the run event streams followed now. */
+  private readonly feeds = new Set<() => void>();
 
-  constructor(kube: KubeClient, options: { retryBaseMs?: number } = {}) {
+  constructor(
+    kube: KubeClient,
+    options: {
+      retryBaseMs?: number;
+      /** How to reach the API server for run events (a new connection for each run followed). */
+      connectApiServer?: () => Promise<ApiServerConnection>;
+    } = {},
+  ) {
     this.kube = kube;
     this.retryBaseMs = options.retryBaseMs;
+    this.connectApiServer = options.connectApiServer;
   }
 
   /** Calls `listener` after every change of any watched resource; returns the unsubscribe. */
@@ -102,7 +125,51 @@ export class TuiData implements TuiSource {
     return { objects: entry.informer.list(), synced: entry.informer.hasSynced, error: entry.error };
   }
 
+  followRunEvents(
+    run: { namespace: string; name: string },
+    listener: (update: RunFeedUpdate) => void,
+  ): () => void {
+    let stopped = false;
+    let stream: { close(): void } | undefined;
+    let connection: ApiServerConnection | undefined;
+    const tell = (update: RunFeedUpdate) => {
+      if (!stopped) listener(update);
+    };
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      this.feeds.delete(stop);
+      stream?.close();
+      void connection?.forward?.close();
+    };
+    this.feeds.add(stop);
+    tell({ type: 'connecting' });
+    if (!this.connectApiServer) {
+      tell({ type: 'unavailable', reason: 'no K8sClaw API server to ask' });
+      return stop;
+    }
+    this.connectApiServer().then(
+      (connected) => {
+        connection = connected;
+        if (stopped) return void connected.forward?.close();
+        const path = `/api/v1/namespaces/${encodeURIComponent(run.namespace)}/runs/${encodeURIComponent(run.name)}/events/watch`;
+        stream = openEventStream(connected, path, {
+          onOpen: () => tell({ type: 'open' }),
+          onEvent: (event) => tell({ type: 'event', event }),
+          onEnd: ({ opened, reason }) => {
+            tell(opened ? { type: 'ended', reason } : { type: 'unavailable', reason });
+            // the stream is over: so is its port-forward
+            void connected.forward?.close();
+          },
+        });
+      },
+      (error: unknown) => tell({ type: 'unavailable', reason: (error as Error).message }),
+    );
+    return stop;
+  }
+
   async stop(): Promise<void> {
+    for (const stop of [...this.feeds]) stop();
     await Promise.all([...this.watched.values()].map((w) => w.informer.stop()));
     await Promise.all(this.stopping);
     this.watched.clear();

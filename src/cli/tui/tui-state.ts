@@ -7,6 +7,8 @@ export type Screen =
   | { screen: 'table' }
   | { screen: 'help' }
   | { screen: 'details'; view: ViewId; key: string }
+  /** A run's details and its live events; `key` is `namespace/name`. */
+  | { screen: 'run'; key: string }
   | { screen: 'describe'; view: ViewId; key: string }
   | { screen: 'logs'; namespace: string; pod: string; containers: string[]; container: number }
   | { screen: 'text'; title: string; text: string }

@@ -4,7 +4,8 @@
 // `…/runs/{name}/events/watch` and `…/sessions/{sessionKey}/events/watch` by real ServiceAccounts
 // of two tenants. A run is followed to its completion; a client joining mid-run gets the earlier
 // events once; nats-server restarted mid-stream loses and repeats nothing; refusals are HTTP
-// answers before the upgrade; a client that reads nothing is disconnected.
+// answers before the upgrade; a client that reads nothing is disconnected. The TUI's data layer
+// follows a run through the CLI's own client and says why when it may not.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,6 +38,13 @@ import {
   type BusAuthority,
   type EventBus,
 } from '../../../src/eventbus/index.ts';
+import {
+  emptyRunEventLog,
+  reduceRunFeed,
+  runEventLines,
+  type RunFeedUpdate,
+} from '../../../src/cli/tui/run-event-log.ts';
+import { TuiData } from '../../../src/cli/tui/tui-data.ts';
 import { runManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
 import { installCrds } from '../../harness/crds.ts';
@@ -518,5 +526,77 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
     );
     socket.resume();
     await eventually('the connection dropped', async () => (socketClosed ? true : undefined));
+  });
+
+  it("the TUI's data layer follows a run's events, stops when told, and says why it may not", async () => {
+    assert.ok(server);
+    const url = server.url;
+    const follow = (token: string, name: string) => {
+      const data = new TuiData(kube, { connectApiServer: async () => ({ url, token }) });
+      const updates: RunFeedUpdate[] = [];
+      const stop = data.followRunEvents({ namespace: tenantNs, name }, (u) => updates.push(u));
+      const lines = () => runEventLines(updates.reduce(reduceRunFeed, emptyRunEventLog));
+      return { data, updates, stop, lines };
+    };
+    const run = await createRun('tui-followed');
+    const bus = await connectBridge(run);
+    await publish(bus, [
+      event(run, 1, { type: 'started', provider: 'openai', model: 'gpt' }),
+      chunk(run, 2, 'Hel'),
+    ]);
+    const followed = follow(aliceToken, 'tui-followed');
+    await eventually('the stored events', async () =>
+      followed.lines().join('\n').includes('  Hel') ? true : undefined,
+    );
+    await publish(bus, [chunk(run, 3, 'lo.'), completed(run, 4)]);
+    await eventually('the stream to end', async () =>
+      followed.updates.some((u) => u.type === 'ended') ? true : undefined,
+    );
+    assert.deepEqual(followed.lines(), [
+      'started   openai/gpt',
+      '  Hello.',
+      'succeeded 3 in / 2 out tokens, 0 tool calls',
+      '(events ended: run completed)',
+    ]);
+    await followed.data.stop();
+
+    // stopped while the run goes on: nothing more is told
+    const later = await createRun('tui-stopped');
+    const laterBus = await connectBridge(later);
+    await publish(laterBus, [chunk(later, 1, 'first')]);
+    const stopped = follow(aliceToken, 'tui-stopped');
+    await eventually('the first event', async () =>
+      stopped.updates.some((u) => u.type === 'event') ? true : undefined,
+    );
+    stopped.stop();
+    const told = stopped.updates.length;
+    await publish(laterBus, [chunk(later, 2, 'second'), completed(later, 3)]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(stopped.updates.length, told, 'nothing after the stop');
+    await stopped.data.stop();
+
+    // refused: the reason, as one sentence
+    const refusals: [string, string, RegExp][] = [
+      ["another tenant's run", bobToken, /^permission denied \(403\)/],
+      ['a bad token', 'not-a-token', /^the API server did not accept the token \(401\)/],
+    ];
+    for (const [name, token, reason] of refusals) {
+      const refused = follow(token, 'tui-followed');
+      const update = await eventually(name, async () =>
+        refused.updates.find(
+          (u): u is Extract<RunFeedUpdate, { type: 'unavailable' }> => u.type === 'unavailable',
+        ),
+      );
+      assert.match(update.reason, reason, name);
+      await refused.data.stop();
+    }
+    const missing = follow(aliceToken, 'no-such-run');
+    const gone = await eventually('a missing run', async () =>
+      missing.updates.find(
+        (u): u is Extract<RunFeedUpdate, { type: 'unavailable' }> => u.type === 'unavailable',
+      ),
+    );
+    assert.match(gone.reason, /^not found \(404\)/);
+    await missing.data.stop();
   });
 });
