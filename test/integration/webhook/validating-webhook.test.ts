@@ -4,6 +4,10 @@
 // AgentRun and ClawSchedule writes, and refusals reach the requester as the rules' sentences. With
 // the webhook stopped, creates are refused: admission fails closed.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   clawPolicyKind,
@@ -12,10 +16,11 @@ import {
   clawScheduleKind,
   apiVersion,
 } from '../../../src/api/index.ts';
-import { ignoreNotFound, toKubeError, type KubeClient } from '../../../src/kube/index.ts';
+import { KubeClient, ignoreNotFound, toKubeError } from '../../../src/kube/index.ts';
 import { installCrds } from '../../harness/crds.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
+import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
@@ -55,6 +60,45 @@ function createSchedule(kube: KubeClient, namespace: string, name: string, timeZ
     },
   });
 }
+
+/** A client acting as a new ServiceAccount of `namespace` that holds `rules` there. */
+async function clientOf(
+  kube: KubeClient,
+  namespace: string,
+  name: string,
+  rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[],
+): Promise<{ client: KubeClient; username: string }> {
+  await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  const token = (
+    await kube.core.createNamespacedServiceAccountToken({
+      name,
+      namespace,
+      body: { spec: { audiences: [] } },
+    })
+  ).status?.token;
+  if (!token) throw new Error(`no token issued for ${namespace}/${name}`);
+  await kube.rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
+  await kube.rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', namespace, name }],
+    },
+  });
+  const file = path.join(os.tmpdir(), `${namespace}-${name}.kubeconfig`);
+  await writeFile(
+    file,
+    buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), name, token),
+    { mode: 0o600 },
+  );
+  return {
+    client: KubeClient.fromKubeconfigFile(file),
+    username: `system:serviceaccount:${namespace}:${name}`,
+  };
+}
+
+const createRuns = { apiGroups: ['k8sclaw.io'], resources: ['agentruns'], verbs: ['create'] };
 
 describe('validating admission webhook', () => {
   const kube = integrationKubeClient();
@@ -164,6 +208,32 @@ describe('validating admission webhook', () => {
       /ClawSchedule martian is refused: spec\.timeZone has an unknown time zone "Mars\/Olympus_Mons"/,
     );
     assert.equal(await refusalOf(createSchedule(kube, namespace, 'berlin', 'Europe/Berlin')), undefined);
+  });
+
+  it('refuses a credential override by a user who may not get the Secret, and admits it for one who may', async () => {
+    const override = { model: { authSecretRef: { name: 'team-openai', key: 'api-key' } } };
+    const runner = await clientOf(kube, namespace, 'runner', [createRuns]);
+    const message = await refusalOf(
+      createRun(runner.client, namespace, runManifest('borrows-key', namespace, 'alice', override)),
+    );
+    assert.ok(message, 'the override was admitted for a user without get on the Secret');
+    assert.match(
+      message,
+      new RegExp(
+        `AgentRun borrows-key is refused: spec\\.model\\.authSecretRef overrides the model credentials with Secret team-openai, and user ${runner.username} may not get that Secret\\.`,
+      ),
+    );
+
+    const owner = await clientOf(kube, namespace, 'owner', [
+      createRuns,
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['team-openai'] },
+    ]);
+    const created = (await createRun(
+      owner.client,
+      namespace,
+      runManifest('owns-key', namespace, 'alice', override),
+    )) as { metadata: { uid?: string } };
+    assert.ok(created.metadata.uid);
   });
 
   it('fails closed: with the webhook stopped, a create is refused and says the webhook could not be reached', async () => {
