@@ -2,6 +2,7 @@
 // and writes, and the response for a verdict: a refusal is `allowed: false` with the sentence as
 // status.message and code 403 (the kube-apiserver shows it to the requester as is).
 import type { AdmissionVerdict } from './admission-verdict.ts';
+import type { JsonPatchOperation } from './mutate-agent-run.ts';
 
 export interface AdmissionUserInfo {
   username?: string;
@@ -33,6 +34,9 @@ export interface AdmissionResponse {
   uid: string;
   allowed: boolean;
   status?: { code: number; message: string };
+  patchType?: 'JSONPatch';
+  /** Base64 of the JSON Patch document. */
+  patch?: string;
 }
 
 export function admissionResponse(
@@ -46,5 +50,22 @@ export function admissionResponse(
     response: verdict.allowed
       ? { uid, allowed: true }
       : { uid, allowed: false, status: { code: refusalCode, message: verdict.message } },
+  };
+}
+
+/** An admitted object, changed by `operations` (none: admitted as it is). */
+export function mutationResponse(uid: string, operations: JsonPatchOperation[]): AdmissionReview {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response:
+      operations.length === 0
+        ? { uid, allowed: true }
+        : {
+            uid,
+            allowed: true,
+            patchType: 'JSONPatch',
+            patch: Buffer.from(JSON.stringify(operations)).toString('base64'),
+          },
   };
 }

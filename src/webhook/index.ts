@@ -3,6 +3,7 @@
 export * from './admission-verdict.ts';
 export * from './admit-agent-run.ts';
 export * from './admit-claw-schedule.ts';
+export * from './mutate-agent-run.ts';
 export * from './admission-review.ts';
 export * from './admission-reads.ts';
 export * from './review-admission.ts';

@@ -5,6 +5,7 @@ import { group, type AgentRun, type ClawSchedule } from '../api/index.ts';
 import { admit, type AdmissionVerdict } from './admission-verdict.ts';
 import { admitAgentRun, credentialSecretToReview } from './admit-agent-run.ts';
 import { admitClawSchedule } from './admit-claw-schedule.ts';
+import { mutateAgentRun, type JsonPatchOperation } from './mutate-agent-run.ts';
 import type { AdmissionReads } from './admission-reads.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 
@@ -24,6 +25,22 @@ export async function reviewAdmission(
     default:
       return admit;
   }
+}
+
+/** The changes a new object gets before it is validated and stored (only AgentRun has any). */
+export async function reviewMutation(
+  request: AdmissionRequest,
+  reads: AdmissionReads,
+): Promise<JsonPatchOperation[]> {
+  if (request.kind.group !== group || request.kind.kind !== 'AgentRun' || request.operation !== 'CREATE') {
+    return [];
+  }
+  const run = request.object as AgentRun;
+  const namespace = request.namespace ?? run.metadata.namespace ?? '';
+  const instance = await reads.instance(namespace, run.spec.instanceRef);
+  const policyRef = instance?.spec.policyRef;
+  const policy = policyRef === undefined ? undefined : await reads.policy(namespace, policyRef);
+  return mutateAgentRun(run, instance, policy);
 }
 
 async function reviewAgentRun(request: AdmissionRequest, reads: AdmissionReads): Promise<AdmissionVerdict> {

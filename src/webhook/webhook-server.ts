@@ -1,13 +1,13 @@
 // The HTTPS edge of admission: POST /validate takes an AdmissionReview v1 and answers it with the
-// verdict of reviewAdmission. A request it cannot judge (a bad body, a failed read of the cluster)
+// verdict of reviewAdmission; POST /mutate answers with the changes of reviewMutation. A request it cannot judge (a bad body, a failed read of the cluster)
 // is refused, never let through: admission fails closed here as it does when the webhook is down.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/index.ts';
-import { admissionResponse, type AdmissionReview } from './admission-review.ts';
+import { admissionResponse, mutationResponse, type AdmissionReview } from './admission-review.ts';
 import type { AdmissionReads } from './admission-reads.ts';
 import { refuse } from './admission-verdict.ts';
-import { reviewAdmission } from './review-admission.ts';
+import { reviewAdmission, reviewMutation } from './review-admission.ts';
 
 export interface WebhookServerOptions {
   /** PEM of the serving certificate (and its chain) and its key. */
@@ -41,7 +41,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
-    if (path !== '/validate') {
+    if (path !== '/validate' && path !== '/mutate') {
       response.writeHead(404).end();
       return;
     }
@@ -68,18 +68,22 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     }
     let answer: AdmissionReview;
     try {
-      const verdict = await reviewAdmission(admissionRequest, options.reads);
-      answer = admissionResponse(admissionRequest.uid, verdict);
-      logger.info(
-        {
-          kind: admissionRequest.kind.kind,
-          operation: admissionRequest.operation,
-          namespace: admissionRequest.namespace,
-          name: admissionRequest.name,
-          allowed: verdict.allowed,
-        },
-        'admission reviewed',
-      );
+      const about = {
+        path,
+        kind: admissionRequest.kind.kind,
+        operation: admissionRequest.operation,
+        namespace: admissionRequest.namespace,
+        name: admissionRequest.name,
+      };
+      if (path === '/mutate') {
+        const operations = await reviewMutation(admissionRequest, options.reads);
+        answer = mutationResponse(admissionRequest.uid, operations);
+        logger.info({ ...about, changes: operations.length }, 'admission reviewed');
+      } else {
+        const verdict = await reviewAdmission(admissionRequest, options.reads);
+        answer = admissionResponse(admissionRequest.uid, verdict);
+        logger.info({ ...about, allowed: verdict.allowed }, 'admission reviewed');
+      }
     } catch (error) {
       logger.warn({ err: error }, 'admission could not be judged');
       const reason = error instanceof Error ? error.message : String(error);

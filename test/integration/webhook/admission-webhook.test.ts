@@ -1,8 +1,9 @@
 // The admission webhook as the kube-apiserver calls it: the webhook binary runs on loopback with a
-// certificate from the webhook's own certificate code, a ValidatingWebhookConfiguration (matching
-// only this file's namespace, so other test files sharing the control plane are untouched) sends it
-// AgentRun and ClawSchedule writes, and refusals reach the requester as the rules' sentences. With
-// the webhook stopped, creates are refused: admission fails closed.
+// certificate from the webhook's own certificate code, a Validating- and a
+// MutatingWebhookConfiguration (matching only this file's namespace, so other test files sharing the
+// control plane are untouched) send it AgentRun and ClawSchedule writes; refusals reach the
+// requester as the rules' sentences, and a required sandbox is added to the stored run. With the
+// webhook stopped, creates are refused: admission fails closed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import {
   agentRunKind,
   clawScheduleKind,
   apiVersion,
+  type AgentRun,
 } from '../../../src/api/index.ts';
 import { KubeClient, ignoreNotFound, toKubeError } from '../../../src/kube/index.ts';
 import { installCrds } from '../../harness/crds.ts';
@@ -26,6 +28,7 @@ import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 
 const webhookName = 'validate.admission.k8sclaw.io';
+const mutatingWebhookName = 'mutate.admission.k8sclaw.io';
 
 /** The apiserver's message when `create` is refused, or undefined when it succeeds. */
 async function refusalOf(create: Promise<unknown>): Promise<string | undefined> {
@@ -100,7 +103,7 @@ async function clientOf(
 
 const createRuns = { apiGroups: ['k8sclaw.io'], resources: ['agentruns'], verbs: ['create'] };
 
-describe('validating admission webhook', () => {
+describe('admission webhook', () => {
   const kube = integrationKubeClient();
   let namespace = '';
   let webhook: WebhookProcess | undefined;
@@ -121,6 +124,17 @@ describe('validating admission webhook', () => {
       },
     });
     await kube.apply(instanceManifest('alice', namespace, {}, { policyRef: 'strict' }), 'k8sclaw-test');
+    await kube.customObjects.createNamespacedCustomObject({
+      ...resourceOf(clawPolicyKind),
+      namespace,
+      body: {
+        apiVersion,
+        kind: 'ClawPolicy',
+        metadata: { name: 'boxed', namespace },
+        spec: { sandboxPolicy: { required: true, defaultImage: 'busybox:1.37' } },
+      },
+    });
+    await kube.apply(instanceManifest('bob', namespace, {}, { policyRef: 'boxed' }), 'k8sclaw-test');
 
     webhook = await startWebhookProcess({ kubeconfig: integrationKubeconfigPath() });
     await kube.apply(
@@ -154,7 +168,45 @@ describe('validating admission webhook', () => {
       },
       'k8sclaw-test',
     );
-    // the apiserver picks configurations up asynchronously: wait until a dry run is judged
+    await kube.apply(
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'MutatingWebhookConfiguration',
+        metadata: { name: configurationName },
+        webhooks: [
+          {
+            name: mutatingWebhookName,
+            admissionReviewVersions: ['v1'],
+            clientConfig: {
+              url: `${webhook.url}/mutate`,
+              caBundle: Buffer.from(webhook.caCertPem).toString('base64'),
+            },
+            rules: [
+              {
+                apiGroups: ['k8sclaw.io'],
+                apiVersions: ['v1alpha1'],
+                operations: ['CREATE'],
+                resources: ['agentruns'],
+                scope: 'Namespaced',
+              },
+            ],
+            failurePolicy: 'Fail',
+            sideEffects: 'None',
+            reinvocationPolicy: 'Never',
+            timeoutSeconds: 5,
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+          },
+        ],
+      },
+      'k8sclaw-test',
+    );
+    // the apiserver picks configurations up asynchronously: wait until dry runs are judged and changed
+    await eventually('the mutating webhook configuration to take effect', async () => {
+      const probe = (await createRun(kube, namespace, runManifest('probe', namespace, 'bob'), true)) as {
+        spec: { sandbox?: unknown };
+      };
+      return probe.spec.sandbox === undefined ? undefined : true;
+    });
     await eventually('the webhook configuration to take effect', async () => {
       const probe = runManifest('probe', namespace, 'alice', { toolPolicy: { allow: ['read_file'] } });
       const message = await refusalOf(createRun(kube, namespace, probe, true));
@@ -164,13 +216,15 @@ describe('validating admission webhook', () => {
 
   after(async () => {
     if (configurationName) {
-      await ignoreNotFound(
-        kube.objects.delete({
-          apiVersion: 'admissionregistration.k8s.io/v1',
-          kind: 'ValidatingWebhookConfiguration',
-          metadata: { name: configurationName },
-        }),
-      );
+      for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+        await ignoreNotFound(
+          kube.objects.delete({
+            apiVersion: 'admissionregistration.k8s.io/v1',
+            kind,
+            metadata: { name: configurationName },
+          }),
+        );
+      }
     }
     await webhook?.stop();
     if (namespace) await deleteTestNamespace(kube, namespace);
@@ -199,6 +253,21 @@ describe('validating admission webhook', () => {
     const run = runManifest('lists-files', namespace, 'alice', { toolPolicy: { allow: ['list_directory'] } });
     const created = (await createRun(kube, namespace, run)) as { metadata: { uid?: string } };
     assert.ok(created.metadata.uid);
+  });
+
+  it('adds the sandbox a policy requires to a run that has none', async () => {
+    const created = (await createRun(
+      kube,
+      namespace,
+      runManifest('boxed-run', namespace, 'bob'),
+    )) as AgentRun;
+    assert.deepEqual(created.spec.sandbox, { enabled: true, image: 'busybox:1.37' });
+    const alices = (await createRun(
+      kube,
+      namespace,
+      runManifest('unboxed-run', namespace, 'alice'),
+    )) as AgentRun;
+    assert.equal(alices.spec.sandbox, undefined);
   });
 
   it('refuses a ClawSchedule in a time zone not on Earth, and creates one in a real zone', async () => {
@@ -242,7 +311,7 @@ describe('validating admission webhook', () => {
       createRun(kube, namespace, runManifest('while-down', namespace, 'alice')),
     );
     assert.ok(message, 'the run was created while the webhook was down');
-    assert.match(message, new RegExp(`failed calling webhook "${webhookName.replaceAll('.', '\\.')}"`));
+    assert.match(message, /failed calling webhook "(validate|mutate)\.admission\.k8sclaw\.io"/);
     assert.match(message, /connection refused/);
   });
 });
