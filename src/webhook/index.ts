@@ -9,3 +9,4 @@ export * from './admission-reads.ts';
 export * from './review-admission.ts';
 export * from './webhook-server.ts';
 export * from './serving-certificate.ts';
+export * from './tls-files.ts';
