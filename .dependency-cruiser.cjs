@@ -22,6 +22,8 @@ const sdkOwners = [
   { sdk: '@slack/', owner: 'channels/slack' },
   { sdk: 'discord.js', owner: 'channels/discord' },
   { sdk: '@discordjs/', owner: 'channels/discord' },
+  { sdk: '@peculiar/', owner: 'webhook' },
+  { sdk: 'reflect-metadata', owner: 'webhook' },
 ];
 /** Test stand-ins of chat services speak their wire protocols with these too. */
 const alsoInFakes = new Set(['ws']);

@@ -15,6 +15,7 @@ import {
   type FeatureGate,
   type Provider,
   type ThinkingLevel,
+  type ToolAction,
 } from '../api/index.ts';
 import { agentTools, toolFeatureGates, type AgentTool } from './agent-tools.ts';
 import { memoryConfigMapName, skillPackConfigMapName } from './child-names.ts';
@@ -397,8 +398,6 @@ function resolveTools(inputs: ToolInputs): Pick<EffectiveRun, 'tools' | 'toolsNe
     spawn_subagent: inputs.canSpawn,
     send_channel_message: inputs.hasChannelTargets,
   };
-  const gating = policy?.spec.toolGating ?? {};
-  const rules = new Map((gating.rules ?? []).map((rule) => [rule.tool, rule.action]));
   const allowList = run.spec.toolPolicy?.allow;
   const allow = allowList ? new Set(stringsOf(allowList)) : undefined;
   const deny = new Set(stringsOf(run.spec.toolPolicy?.deny));
@@ -407,7 +406,7 @@ function resolveTools(inputs: ToolInputs): Pick<EffectiveRun, 'tools' | 'toolsNe
   const toolsNeedingApproval: AgentTool[] = [];
   for (const tool of agentTools) {
     if (!featureGates[toolFeatureGates[tool]] || servable[tool] === false) continue;
-    const action = rules.get(tool) ?? gating.defaultAction ?? 'allow';
+    const action = toolGatingAction(policy, tool);
     if (action === 'deny') continue;
     if (allow && !allow.has(tool)) continue;
     if (deny.has(tool)) continue;
@@ -415,6 +414,12 @@ function resolveTools(inputs: ToolInputs): Pick<EffectiveRun, 'tools' | 'toolsNe
     if (action === 'ask') toolsNeedingApproval.push(tool);
   }
   return { tools, toolsNeedingApproval };
+}
+
+/** What the policy's tool gating says of one tool: its rule, else the default action, else allow. */
+export function toolGatingAction(policy: ClawPolicy | undefined, tool: string): ToolAction {
+  const gating = policy?.spec.toolGating ?? {};
+  return gating.rules?.find((rule) => rule.tool === tool)?.action ?? gating.defaultAction ?? 'allow';
 }
 
 function resolveNetwork(policy: ClawPolicy | undefined): EffectiveNetwork {

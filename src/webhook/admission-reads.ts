@@ -1,0 +1,49 @@
+// What the admission rules need from the cluster, read directly from the kube-apiserver on each
+// request (no cache): admission must judge against the policy as it is now, and a handful of GETs
+// per create costs less than a stale answer or list/watch rights on every kind. Whether the
+// requester may read a Secret is asked with a SubjectAccessReview on the admission request's user.
+import {
+  clawInstanceKind,
+  clawPolicyKind,
+  resourceOf,
+  skillPackKind,
+  type ClawInstance,
+  type ClawPolicy,
+  type SkillPack,
+} from '../api/index.ts';
+import { undefinedIfNotFound, type KubeClient } from '../kube/index.ts';
+import type { AdmissionUserInfo } from './admission-review.ts';
+
+export interface AdmissionReads {
+  instance(namespace: string, name: string): Promise<ClawInstance | undefined>;
+  policy(namespace: string, name: string): Promise<ClawPolicy | undefined>;
+  skillPackExists(namespace: string, name: string): Promise<boolean>;
+  mayGetSecret(user: AdmissionUserInfo, namespace: string, name: string): Promise<boolean>;
+}
+
+export function kubeAdmissionReads(kube: KubeClient): AdmissionReads {
+  const get = <T>(kind: typeof clawInstanceKind, namespace: string, name: string) =>
+    undefinedIfNotFound(
+      kube.customObjects.getNamespacedCustomObject({ ...resourceOf(kind), namespace, name }) as Promise<T>,
+    );
+  return {
+    instance: (namespace, name) => get<ClawInstance>(clawInstanceKind, namespace, name),
+    policy: (namespace, name) => get<ClawPolicy>(clawPolicyKind, namespace, name),
+    skillPackExists: async (namespace, name) =>
+      (await get<SkillPack>(skillPackKind, namespace, name)) !== undefined,
+    async mayGetSecret(user, namespace, name) {
+      const review = await kube.authorization.createSubjectAccessReview({
+        body: {
+          spec: {
+            ...(user.username === undefined ? {} : { user: user.username }),
+            ...(user.uid === undefined ? {} : { uid: user.uid }),
+            ...(user.groups === undefined ? {} : { groups: user.groups }),
+            ...(user.extra === undefined ? {} : { extra: user.extra }),
+            resourceAttributes: { namespace, verb: 'get', group: '', resource: 'secrets', name },
+          },
+        },
+      });
+      return review.status?.allowed === true;
+    },
+  };
+}

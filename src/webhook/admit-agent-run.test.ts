@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AgentRun, ClawInstance, ClawPolicy } from '../api/index.ts';
+import {
+  instanceFixture,
+  policyFixture,
+  runFixture,
+  withPolicy,
+  type Modifier,
+} from '../../test/fixtures/k8sclaw-objects.ts';
+import { admitAgentRun, credentialSecretToReview, type AgentRunAdmission } from './admit-agent-run.ts';
+
+interface Case {
+  name: string;
+  run?: Modifier<AgentRun>[];
+  instance?: Modifier<ClawInstance>[] | 'missing';
+  /** Modifiers of the bound policy; absent means the instance has no policy. */
+  policy?: Modifier<ClawPolicy>[] | 'missing';
+  missingSkillPacks?: string[];
+  requesterMayGetSecret?: boolean;
+  /** The refusal sentence, or undefined when the run is admitted. */
+  refused?: RegExp;
+}
+
+const allow =
+  (...tools: string[]): Modifier<AgentRun> =>
+  (run) => {
+    run.spec.toolPolicy = { ...run.spec.toolPolicy, allow: tools };
+  };
+const gates =
+  (set: Record<string, boolean>): Modifier<ClawPolicy> =>
+  (policy) => {
+    policy.spec.featureGates = { ...policy.spec.featureGates, ...set };
+  };
+const denyTool =
+  (tool: string): Modifier<ClawPolicy> =>
+  (policy) => {
+    policy.spec.toolGating = { rules: [{ tool, action: 'deny' }] };
+  };
+const model =
+  (settings: NonNullable<AgentRun['spec']['model']>): Modifier<AgentRun> =>
+  (run) => {
+    run.spec.model = settings;
+  };
+
+const cases: Case[] = [
+  { name: 'a plain run of an instance without policy', refused: undefined },
+  {
+    name: 'a missing instance is named',
+    instance: 'missing',
+    refused:
+      /^AgentRun alice-hello is refused: spec\.instanceRef names ClawInstance alice, which does not exist in namespace team-a\.$/,
+  },
+  {
+    name: 'a missing SkillPack is named',
+    run: [(run) => (run.spec.skills = ['research'])],
+    missingSkillPacks: ['research'],
+    refused: /spec\.skills names SkillPack research, which does not exist in namespace team-a\./,
+  },
+  {
+    name: 'a missing policy refuses the run (resolveEffectiveRun)',
+    instance: [withPolicy],
+    policy: 'missing',
+    refused: /^AgentRun alice-hello is refused: ClawPolicy default-policy of instance alice not found\.$/,
+  },
+  {
+    name: 'allowing a tool the policy denies',
+    instance: [withPolicy],
+    policy: [denyTool('read_file')],
+    run: [allow('read_file', 'list_directory')],
+    refused:
+      /spec\.toolPolicy\.allow lists read_file, which ClawPolicy default-policy denies \(spec\.toolGating\)\./,
+  },
+  {
+    name: 'allowing a tool the default action denies',
+    instance: [withPolicy],
+    policy: [(policy) => (policy.spec.toolGating = { defaultAction: 'deny' })],
+    run: [allow('write_file')],
+    refused: /lists write_file, which ClawPolicy default-policy denies/,
+  },
+  {
+    name: 'allowing a tool whose gate the policy turns off',
+    instance: [withPolicy],
+    policy: [gates({ 'file-access': false })],
+    run: [allow('read_file')],
+    refused: /lists read_file, whose feature gate file-access is off in ClawPolicy default-policy\./,
+  },
+  {
+    name: 'allowing a tool whose gate is off by default, without policy',
+    run: [allow('fetch_url')],
+    refused:
+      /lists fetch_url, whose feature gate network-access is off by default and instance alice has no ClawPolicy/,
+  },
+  {
+    name: 'allowing a gated-on tool the pod cannot serve (no sandbox)',
+    instance: [withPolicy],
+    policy: [gates({ 'code-execution': true })],
+    run: [allow('execute_command')],
+    refused: /lists execute_command, which this run's pod cannot serve under ClawPolicy default-policy/,
+  },
+  {
+    name: 'allowing an unknown tool',
+    run: [allow('launch_rockets')],
+    refused: /lists launch_rockets, which is not a K8sClaw tool\./,
+  },
+  {
+    name: 'allowing tools the policy offers',
+    instance: [withPolicy],
+    policy: [gates({ 'network-access': true })],
+    run: [allow('fetch_url', 'read_file')],
+  },
+  {
+    name: 'allowing a tool the policy marks ask (offered after approval)',
+    instance: [withPolicy],
+    policy: [(policy) => (policy.spec.toolGating = { rules: [{ tool: 'read_file', action: 'ask' }] })],
+    run: [allow('read_file')],
+  },
+  {
+    name: 'a run denying a tool the policy denies too',
+    instance: [withPolicy],
+    policy: [denyTool('read_file')],
+    run: [(run) => (run.spec.toolPolicy = { deny: ['read_file'] })],
+  },
+  {
+    name: 'overriding authSecretRef without get on the Secret',
+    run: [model({ authSecretRef: { name: 'bob-openai', key: 'api-key' } })],
+    requesterMayGetSecret: false,
+    refused:
+      /^AgentRun alice-hello is refused: spec\.model\.authSecretRef overrides the model credentials with Secret bob-openai, and user alice@example\.com may not get that Secret\.$/,
+  },
+  {
+    name: 'overriding authSecretRef with get on the Secret',
+    run: [model({ authSecretRef: { name: 'bob-openai', key: 'api-key' } })],
+    requesterMayGetSecret: true,
+  },
+  {
+    name: "overriding baseURL without get on the instance's Secret",
+    run: [model({ baseURL: 'https://models.example.com/v1' })],
+    requesterMayGetSecret: false,
+    refused:
+      /spec\.model\.baseURL overrides the model endpoint, which would receive the credentials of Secret alice-openai, and user alice@example\.com may not get that Secret\./,
+  },
+  {
+    name: 'an unreviewed override is refused (fail closed)',
+    run: [model({ baseURL: 'https://models.example.com/v1' })],
+    refused: /may not get that Secret/,
+  },
+  {
+    name: 'overriding baseURL when no credentials are sent',
+    instance: [
+      (instance) =>
+        (instance.spec.agents.default = {
+          provider: 'ollama',
+          model: 'llama3',
+          baseURL: 'http://ollama:11434',
+        }),
+    ],
+    run: [model({ baseURL: 'http://other-ollama:11434' })],
+  },
+  {
+    name: 'overriding only the model name needs no review',
+    run: [model({ model: 'gpt-4o' })],
+  },
+];
+
+function admissionOf(c: Case): AgentRunAdmission {
+  const instance = c.instance === 'missing' ? undefined : instanceFixture(...(c.instance ?? []));
+  const policy = c.policy === undefined || c.policy === 'missing' ? undefined : policyFixture(...c.policy);
+  return {
+    run: runFixture(...(c.run ?? [])),
+    instance,
+    policy,
+    missingSkillPacks: c.missingSkillPacks ?? [],
+    username: 'alice@example.com',
+    ...(c.requesterMayGetSecret === undefined ? {} : { requesterMayGetSecret: c.requesterMayGetSecret }),
+  };
+}
+
+describe('admitAgentRun', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const verdict = admitAgentRun(admissionOf(c));
+      if (c.refused) {
+        assert.equal(verdict.allowed, false);
+        assert.match(verdict.allowed ? '' : verdict.message, c.refused);
+      } else {
+        assert.deepEqual(verdict, { allowed: true });
+      }
+    });
+  }
+});
+
+describe('credentialSecretToReview', () => {
+  const instance = instanceFixture();
+  const table: [string, Modifier<AgentRun>[], string | undefined][] = [
+    ['no overrides', [], undefined],
+    ['the run names a Secret', [model({ authSecretRef: { name: 'other', key: 'k' } })], 'other'],
+    [
+      "only the endpoint: the instance's Secret",
+      [model({ baseURL: 'https://x.example.com' })],
+      'alice-openai',
+    ],
+    ['only the model name', [model({ model: 'gpt-4o' })], undefined],
+  ];
+  for (const [name, modifiers, want] of table) {
+    it(name, () => assert.equal(credentialSecretToReview(runFixture(...modifiers), instance), want));
+  }
+});

@@ -1,0 +1,317 @@
+// The admission webhook as the kube-apiserver calls it: the webhook binary runs on loopback with a
+// certificate from the webhook's own certificate code, a Validating- and a
+// MutatingWebhookConfiguration (matching only this file's namespace, so other test files sharing the
+// control plane are untouched) send it AgentRun and ClawSchedule writes; refusals reach the
+// requester as the rules' sentences, and a required sandbox is added to the stored run. With the
+// webhook stopped, creates are refused: admission fails closed.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  clawPolicyKind,
+  resourceOf,
+  agentRunKind,
+  clawScheduleKind,
+  apiVersion,
+  type AgentRun,
+} from '../../../src/api/index.ts';
+import { KubeClient, ignoreNotFound, toKubeError } from '../../../src/kube/index.ts';
+import { installCrds } from '../../harness/crds.ts';
+import { eventually } from '../../harness/eventually.ts';
+import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
+import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
+import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
+import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
+import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
+
+const webhookName = 'validate.admission.k8sclaw.io';
+const mutatingWebhookName = 'mutate.admission.k8sclaw.io';
+
+/** The apiserver's message when `create` is refused, or undefined when it succeeds. */
+async function refusalOf(create: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await create;
+    return undefined;
+  } catch (error) {
+    const normalised = toKubeError(error);
+    if (normalised instanceof Error) return normalised.message;
+    throw error;
+  }
+}
+
+function createRun(kube: KubeClient, namespace: string, body: object, dryRun = false) {
+  return kube.customObjects.createNamespacedCustomObject({
+    ...resourceOf(agentRunKind),
+    namespace,
+    body,
+    ...(dryRun ? { dryRun: 'All' } : {}),
+  });
+}
+
+function createSchedule(kube: KubeClient, namespace: string, name: string, timeZone: string) {
+  return kube.customObjects.createNamespacedCustomObject({
+    ...resourceOf(clawScheduleKind),
+    namespace,
+    body: {
+      apiVersion,
+      kind: 'ClawSchedule',
+      metadata: { name, namespace },
+      spec: { instanceRef: 'alice', schedule: '0 3 * * *', timeZone, task: 'Sweep.' },
+    },
+  });
+}
+
+/** A client acting as a new ServiceAccount of `namespace` that holds `rules` there. */
+async function clientOf(
+  kube: KubeClient,
+  namespace: string,
+  name: string,
+  rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[],
+): Promise<{ client: KubeClient; username: string }> {
+  await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  const token = (
+    await kube.core.createNamespacedServiceAccountToken({
+      name,
+      namespace,
+      body: { spec: { audiences: [] } },
+    })
+  ).status?.token;
+  if (!token) throw new Error(`no token issued for ${namespace}/${name}`);
+  await kube.rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
+  await kube.rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', namespace, name }],
+    },
+  });
+  const file = path.join(os.tmpdir(), `${namespace}-${name}.kubeconfig`);
+  await writeFile(
+    file,
+    buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), name, token),
+    { mode: 0o600 },
+  );
+  return {
+    client: KubeClient.fromKubeconfigFile(file),
+    username: `system:serviceaccount:${namespace}:${name}`,
+  };
+}
+
+const createRuns = { apiGroups: ['k8sclaw.io'], resources: ['agentruns'], verbs: ['create'] };
+
+describe('admission webhook', () => {
+  const kube = integrationKubeClient();
+  let namespace = '';
+  let webhook: WebhookProcess | undefined;
+  let configurationName = '';
+
+  before(async () => {
+    await installCrds(kube);
+    namespace = await createTestNamespace(kube, 'webhook');
+    configurationName = `k8sclaw-test-${namespace}`;
+    await kube.customObjects.createNamespacedCustomObject({
+      ...resourceOf(clawPolicyKind),
+      namespace,
+      body: {
+        apiVersion,
+        kind: 'ClawPolicy',
+        metadata: { name: 'strict', namespace },
+        spec: { toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] } },
+      },
+    });
+    await kube.apply(instanceManifest('alice', namespace, {}, { policyRef: 'strict' }), 'k8sclaw-test');
+    await kube.customObjects.createNamespacedCustomObject({
+      ...resourceOf(clawPolicyKind),
+      namespace,
+      body: {
+        apiVersion,
+        kind: 'ClawPolicy',
+        metadata: { name: 'boxed', namespace },
+        spec: { sandboxPolicy: { required: true, defaultImage: 'busybox:1.37' } },
+      },
+    });
+    await kube.apply(instanceManifest('bob', namespace, {}, { policyRef: 'boxed' }), 'k8sclaw-test');
+
+    webhook = await startWebhookProcess({ kubeconfig: integrationKubeconfigPath() });
+    await kube.apply(
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingWebhookConfiguration',
+        metadata: { name: configurationName },
+        webhooks: [
+          {
+            name: webhookName,
+            admissionReviewVersions: ['v1'],
+            clientConfig: {
+              url: `${webhook.url}/validate`,
+              caBundle: Buffer.from(webhook.caCertPem).toString('base64'),
+            },
+            rules: [
+              {
+                apiGroups: ['k8sclaw.io'],
+                apiVersions: ['v1alpha1'],
+                operations: ['CREATE', 'UPDATE'],
+                resources: ['agentruns', 'clawschedules'],
+                scope: 'Namespaced',
+              },
+            ],
+            failurePolicy: 'Fail',
+            sideEffects: 'None',
+            timeoutSeconds: 5,
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+          },
+        ],
+      },
+      'k8sclaw-test',
+    );
+    await kube.apply(
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'MutatingWebhookConfiguration',
+        metadata: { name: configurationName },
+        webhooks: [
+          {
+            name: mutatingWebhookName,
+            admissionReviewVersions: ['v1'],
+            clientConfig: {
+              url: `${webhook.url}/mutate`,
+              caBundle: Buffer.from(webhook.caCertPem).toString('base64'),
+            },
+            rules: [
+              {
+                apiGroups: ['k8sclaw.io'],
+                apiVersions: ['v1alpha1'],
+                operations: ['CREATE'],
+                resources: ['agentruns'],
+                scope: 'Namespaced',
+              },
+            ],
+            failurePolicy: 'Fail',
+            sideEffects: 'None',
+            reinvocationPolicy: 'Never',
+            timeoutSeconds: 5,
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+          },
+        ],
+      },
+      'k8sclaw-test',
+    );
+    // the apiserver picks configurations up asynchronously: wait until dry runs are judged and changed
+    await eventually('the mutating webhook configuration to take effect', async () => {
+      const probe = (await createRun(kube, namespace, runManifest('probe', namespace, 'bob'), true)) as {
+        spec: { sandbox?: unknown };
+      };
+      return probe.spec.sandbox === undefined ? undefined : true;
+    });
+    await eventually('the webhook configuration to take effect', async () => {
+      const probe = runManifest('probe', namespace, 'alice', { toolPolicy: { allow: ['read_file'] } });
+      const message = await refusalOf(createRun(kube, namespace, probe, true));
+      return message?.includes('ClawPolicy strict denies') ? true : undefined;
+    });
+  });
+
+  after(async () => {
+    if (configurationName) {
+      for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+        await ignoreNotFound(
+          kube.objects.delete({
+            apiVersion: 'admissionregistration.k8s.io/v1',
+            kind,
+            metadata: { name: configurationName },
+          }),
+        );
+      }
+    }
+    await webhook?.stop();
+    if (namespace) await deleteTestNamespace(kube, namespace);
+  });
+
+  it('refuses an AgentRun that allows a tool its policy denies, with the sentence', async () => {
+    const run = runManifest('reads-files', namespace, 'alice', { toolPolicy: { allow: ['read_file'] } });
+    const message = await refusalOf(createRun(kube, namespace, run));
+    assert.ok(message, 'the run was created');
+    assert.match(
+      message,
+      /AgentRun reads-files is refused: spec\.toolPolicy\.allow lists read_file, which ClawPolicy strict denies \(spec\.toolGating\)\./,
+    );
+    assert.match(
+      message,
+      new RegExp(`admission webhook "${webhookName.replaceAll('.', '\\.')}" denied the request`),
+    );
+  });
+
+  it('refuses an AgentRun of an instance that does not exist, naming it', async () => {
+    const message = await refusalOf(createRun(kube, namespace, runManifest('orphan', namespace, 'nobody')));
+    assert.match(message ?? '', /spec\.instanceRef names ClawInstance nobody, which does not exist/);
+  });
+
+  it('creates an AgentRun the policy allows', async () => {
+    const run = runManifest('lists-files', namespace, 'alice', { toolPolicy: { allow: ['list_directory'] } });
+    const created = (await createRun(kube, namespace, run)) as { metadata: { uid?: string } };
+    assert.ok(created.metadata.uid);
+  });
+
+  it('adds the sandbox a policy requires to a run that has none', async () => {
+    const created = (await createRun(
+      kube,
+      namespace,
+      runManifest('boxed-run', namespace, 'bob'),
+    )) as AgentRun;
+    assert.deepEqual(created.spec.sandbox, { enabled: true, image: 'busybox:1.37' });
+    const alices = (await createRun(
+      kube,
+      namespace,
+      runManifest('unboxed-run', namespace, 'alice'),
+    )) as AgentRun;
+    assert.equal(alices.spec.sandbox, undefined);
+  });
+
+  it('refuses a ClawSchedule in a time zone not on Earth, and creates one in a real zone', async () => {
+    const message = await refusalOf(createSchedule(kube, namespace, 'martian', 'Mars/Olympus_Mons'));
+    assert.match(
+      message ?? '',
+      /ClawSchedule martian is refused: spec\.timeZone has an unknown time zone "Mars\/Olympus_Mons"/,
+    );
+    assert.equal(await refusalOf(createSchedule(kube, namespace, 'berlin', 'Europe/Berlin')), undefined);
+  });
+
+  it('refuses a credential override by a user who may not get the Secret, and admits it for one who may', async () => {
+    const override = { model: { authSecretRef: { name: 'team-openai', key: 'api-key' } } };
+    const runner = await clientOf(kube, namespace, 'runner', [createRuns]);
+    const message = await refusalOf(
+      createRun(runner.client, namespace, runManifest('borrows-key', namespace, 'alice', override)),
+    );
+    assert.ok(message, 'the override was admitted for a user without get on the Secret');
+    assert.match(
+      message,
+      new RegExp(
+        `AgentRun borrows-key is refused: spec\\.model\\.authSecretRef overrides the model credentials with Secret team-openai, and user ${runner.username} may not get that Secret\\.`,
+      ),
+    );
+
+    const owner = await clientOf(kube, namespace, 'owner', [
+      createRuns,
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['team-openai'] },
+    ]);
+    const created = (await createRun(
+      owner.client,
+      namespace,
+      runManifest('owns-key', namespace, 'alice', override),
+    )) as { metadata: { uid?: string } };
+    assert.ok(created.metadata.uid);
+  });
+
+  it('fails closed: with the webhook stopped, a create is refused and says the webhook could not be reached', async () => {
+    await webhook?.stop();
+    const message = await refusalOf(
+      createRun(kube, namespace, runManifest('while-down', namespace, 'alice')),
+    );
+    assert.ok(message, 'the run was created while the webhook was down');
+    assert.match(message, /failed calling webhook "(validate|mutate)\.admission\.k8sclaw\.io"/);
+    assert.match(message, /connection refused/);
+  });
+});
