@@ -90,6 +90,17 @@ export async function readExistingSetup(
     agent.authSecretRef?.key ?? '',
   );
   const channel = instance.spec.channels?.[0];
+  // the channel's other keys the user may read (none when the Secret is not theirs to read)
+  const channelSettings = channel
+    ? (
+        await Promise.all(
+          channelSettingKeys(channel.type).map(async ({ key }) => [
+            key,
+            await readSecretValue(kube, namespace, channel.secretRef?.name, key),
+          ]),
+        )
+      ).filter((entry): entry is [string, string] => entry[1] !== undefined)
+    : [];
   return {
     ...(agent.provider ? { provider: agent.provider } : {}),
     ...(agent.model ? { model: agent.model } : {}),
@@ -105,16 +116,7 @@ export async function readExistingSetup(
               channel.secretRef?.name,
               channelSecretKeys[channel.type].token,
             ),
-            settings: Object.fromEntries(
-              (
-                await Promise.all(
-                  channelSettingKeys(channel.type).map(async ({ key }) => [
-                    key,
-                    await readSecretValue(kube, namespace, channel.secretRef?.name, key),
-                  ]),
-                )
-              ).filter((entry): entry is [string, string] => entry[1] !== undefined),
-            ),
+            ...(channelSettings.length > 0 ? { settings: Object.fromEntries(channelSettings) } : {}),
           },
         }
       : {}),
