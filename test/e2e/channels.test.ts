@@ -10,14 +10,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRun, ChannelType, ClawInstance } from '../../src/api/index.ts';
-import type { ModelScript, TranscriptMessage } from '../fakes/model-server/index.ts';
+import type { ModelScript } from '../fakes/model-server/index.ts';
 import { instanceManifest } from '../fixtures/k8sclaw-objects.ts';
 import { deployChatStandIn, type ChatStandInInCluster } from '../harness/chat-stand-in-in-cluster.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
 import { eventually } from '../harness/eventually.ts';
 import { kubectl } from '../harness/kubectl.ts';
-import { deployScriptedModel } from '../harness/scripted-model-in-cluster.ts';
+import { deployScriptedModel, modelPrompts } from '../harness/scripted-model-in-cluster.ts';
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
 
 const kubeconfig = process.env.KUBECONFIG ?? '';
@@ -153,16 +153,6 @@ const discord: ChannelDriver = {
   replyMethod: 'createMessage',
 };
 
-/** The conversation of each model request, from the scripted model's log lines. */
-async function modelPrompts(namespace: string): Promise<TranscriptMessage[][]> {
-  const log = await kubectl(kubeconfig, 'logs', '-n', namespace, 'deployment/model');
-  return log
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { messages?: TranscriptMessage[] })
-    .flatMap((entry) => (entry.messages ? [entry.messages] : []));
-}
-
 describe('chat channels on the local cluster', () => {
   const kube = e2eKubeClient();
   let namespace = '';
@@ -285,7 +275,7 @@ describe('chat channels on the local cluster', () => {
         assert.equal((await runOf('Do you remember me')).spec.sessionKey, driver.sessionKey);
         assert.equal(await timesSent(nextReply()), 1);
         // the latest such prompt: every channel's chat says the same
-        const prompt = (await modelPrompts(namespace))
+        const prompt = (await modelPrompts(kubeconfig, namespace))
           .filter((messages) => messages.at(-1)?.text === 'Do you remember me')
           .at(-1);
         assert.deepEqual(

@@ -18,13 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildBearerProtocol, eventStreamProtocol, type RunEvent } from '../../src/api/index.ts';
-import type { ModelScript, TranscriptMessage } from '../fakes/model-server/index.ts';
+import type { ModelScript } from '../fakes/model-server/index.ts';
 import { instanceManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
 import { buildTokenKubeconfigFrom } from '../harness/kubeconfig.ts';
 import { kubectl } from '../harness/kubectl.ts';
-import { deployScriptedModel } from '../harness/scripted-model-in-cluster.ts';
+import { deployScriptedModel, modelPrompts } from '../harness/scripted-model-in-cluster.ts';
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
 
 const kubeconfig = process.env.KUBECONFIG ?? '';
@@ -44,16 +44,6 @@ interface ReplyBody {
   reply?: string;
   sessionKey?: string;
   run?: { name: string };
-}
-
-/** The conversation of each model request, from the scripted model's log lines. */
-async function modelPrompts(namespace: string): Promise<TranscriptMessage[][]> {
-  const log = await kubectl(kubeconfig, 'logs', '-n', namespace, 'deployment/model');
-  return log
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { messages?: TranscriptMessage[] })
-    .flatMap((entry) => (entry.messages ? [entry.messages] : []));
 }
 
 describe('a conversation through the API server on the local cluster', () => {
@@ -77,7 +67,9 @@ describe('a conversation through the API server on the local cluster', () => {
   };
   /** What the model was sent for the turn whose task is `text`. */
   const promptOf = async (text: string) => {
-    const prompt = (await modelPrompts(namespace)).find((messages) => messages.at(-1)?.text === text);
+    const prompt = (await modelPrompts(kubeconfig, namespace)).find(
+      (messages) => messages.at(-1)?.text === text,
+    );
     assert.ok(prompt, `the model was asked "${text}"`);
     return prompt.map(({ role, text: content }) => ({ role, content }));
   };

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { ModelScript } from '../fakes/model-server/index.ts';
+import type { ModelScript, TranscriptMessage } from '../fakes/model-server/index.ts';
 import { repoRoot } from './binaries.ts';
 import { kubectl } from './kubectl.ts';
 
@@ -52,4 +52,14 @@ export async function deployScriptedModel(
       await k('rollout', 'status', 'deployment/model', '--timeout=120s');
     },
   };
+}
+
+/** The conversation of each model request in the namespace, from the scripted model's log lines. */
+export async function modelPrompts(kubeconfig: string, namespace: string): Promise<TranscriptMessage[][]> {
+  const log = await kubectl(kubeconfig, 'logs', '-n', namespace, 'deployment/model');
+  return log
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { messages?: TranscriptMessage[] })
+    .flatMap((entry) => (entry.messages ? [entry.messages] : []));
 }
