@@ -15,18 +15,18 @@ describe('set-up script prerequisites', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'k8sclaw-prereq-'));
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  /** A bin directory with the basic tools and the given stubs (name → shell script body). */
-  function binWith(name: string, stubs: Record<string, string> = {}): string {
+  /** A bin directory with the basic tools and the given stand-in commands (name → shell script body). */
+  function binWith(name: string, standIns: Record<string, string> = {}): string {
     const bin = path.join(work, name);
     spawnSync('mkdir', ['-p', bin]);
-    // a stubbed tool is never linked: writing the stub through a link would change the real one
-    for (const tool of tools.filter((t) => !(t in stubs))) {
+    // a replaced tool is never linked: writing its stand-in through a link would change the real one
+    for (const tool of tools.filter((t) => !(t in standIns))) {
       const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       if (found) symlinkSync(found, path.join(bin, tool));
     }
-    for (const [stub, body] of Object.entries(stubs)) {
-      writeFileSync(path.join(bin, stub), `#!/bin/sh\n${body}\n`, { flag: 'wx' });
-      chmodSync(path.join(bin, stub), 0o755);
+    for (const [command, body] of Object.entries(standIns)) {
+      writeFileSync(path.join(bin, command), `#!/bin/sh\n${body}\n`, { flag: 'wx' });
+      chmodSync(path.join(bin, command), 0o755);
     }
     return bin;
   }
