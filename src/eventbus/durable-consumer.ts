@@ -256,6 +256,8 @@ export async function runDurableConsumer<T>(spec: DurableConsumerSpec<T>, stop: 
         .consume({ max_messages: pullBatch, expires: pullExpiresMs });
       const close = () => void messages.close();
       signal.addEventListener('abort', close, { once: true });
+      // stopped while the pull was being set up: the listener came too late to hear it
+      if (signal.aborted) close();
       const watching = closeWhenConsumerLost(messages).catch((error: unknown) =>
         notify(spec.options.onError, toBusError(error, `${doing}: watching the consumer`)),
       );

@@ -123,7 +123,9 @@ export async function* followStream<T>(
       notify(spec.options.onError, busError);
     } finally {
       signal.removeEventListener('abort', close);
-      await messages?.close();
+      // close() frees the pull at once but settles only once a reader took its end: a pull stopped
+      // before it was ever read would never settle, and this stream would never end
+      void messages?.close();
       // the server drops it after its inactivity threshold anyway; deleting frees it at once
       void remove?.().catch(() => undefined);
     }

@@ -31,3 +31,16 @@ export function whenGone(read: () => Promise<unknown>): () => Promise<true | und
       (error: unknown) => (isNotFound(error) ? true : undefined),
     );
 }
+
+/** `promise`, or a rejection naming `what` once `timeoutMs` passed without it settling. */
+export async function settlesWithin<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -16,7 +16,7 @@ import {
   type InvalidMessage,
 } from '../../../src/eventbus/index.ts';
 import type { RunEvent } from '../../../src/api/run-events.ts';
-import { eventually } from '../../harness/eventually.ts';
+import { eventually, settlesWithin } from '../../harness/eventually.ts';
 import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
 import { httpGet } from '../../harness/probes.ts';
 import {
@@ -317,6 +317,34 @@ describe('event bus on a real nats-server', () => {
     stop.abort();
     await done;
     assert.deepEqual(received, ['one', 'two']);
+  });
+
+  it('a follow or a consumer stopped while it is being set up ends at once, and ends again and again', async () => {
+    // stopped before the server answered the consumer's creation: nothing is ever read from that
+    // pull, so its end must not wait for a reader
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const stop = new AbortController();
+      const events = controller.followRunEvents(
+        { namespace: 'stopped-early', instance: 'bot.v1' },
+        { signal: stop.signal },
+      );
+      const follow = events[Symbol.asyncIterator]();
+      const first = follow.next();
+      stop.abort();
+      assert.deepEqual(await settlesWithin(first, 5_000, 'the stopped follow ending'), {
+        done: true,
+        value: undefined,
+      });
+    }
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const stop = new AbortController();
+      const consuming = controller.consumeCompletedEvents('stopped-early', async () => undefined, {
+        signal: stop.signal,
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      stop.abort();
+      await settlesWithin(consuming, 5_000, 'the stopped consumer ending');
+    }
   });
 
   it('keeps consuming across a server restart: nothing lost, nothing handled twice', async () => {
