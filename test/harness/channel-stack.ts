@@ -8,16 +8,13 @@
 // tests check: the runs, a run's ReplyDelivered condition and Events, a session's turns, the API
 // server's /metrics. The service's fake is the caller's. Needs `K8SCLAW_TEST_KUBECONFIG` (the integration global setup sets it; a benchmark sets
 // it to the control plane it started).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentRun, ClawInstance, Condition, RunEvent, RunIdentity } from '../../src/api/index.ts';
 import {
-  accountSignerOf,
   buildChannelInboxPrefix,
   channelPermissions,
   connectEventBus,
-  createBusAuthority,
   issueUserCredentials,
   runBridgePermissions,
   type BusAuthority,
@@ -26,27 +23,17 @@ import {
 import type { KubeClient } from '../../src/kube/index.ts';
 import { buildChannelDeployment } from '../../src/orchestrator/index.ts';
 import { instanceManifest } from '../fixtures/k8sclaw-objects.ts';
-import {
-  callApi,
-  createApiServerIdentity,
-  createServiceAccountToken,
-  grantInNamespace,
-  tenantRules,
-  type ApiServerIdentity,
-} from '../integration/apiserver/api-fixtures.ts';
-import { createDatabase } from '../integration/session/session-fixtures.ts';
+import { callApi } from '../integration/apiserver/api-fixtures.ts';
 import { eventually } from './eventually.ts';
-import { startApiServerProcess, type ApiServerProcess } from './api-server-process.ts';
+import type { ApiServerProcess } from './api-server-process.ts';
+import { startApiServerStack } from './api-server-stack.ts';
 import { repoRoot } from './binaries.ts';
-import { ensureBusStreamsAsController } from './bus-streams.ts';
-import { installCrds } from './crds.ts';
 import { findFreePort } from './free-port.ts';
 import { ManagedProcess } from './managed-process.ts';
-import { startNatsServer, type NatsServer } from './nats-server.ts';
-import { startPostgres, type PostgresServer } from './postgres.ts';
 import { httpOkProbe } from './probes.ts';
+import type { NatsServer } from './nats-server.ts';
+import type { PostgresServer } from './postgres.ts';
 import { buildCompletedEvent, connectAsBridge } from './run-stand-ins.ts';
-import { createTestNamespace, deleteTestNamespace } from './test-namespace.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 
@@ -157,49 +144,23 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
   const { kube, channel } = options;
   const instanceName = options.instanceName ?? 'claw';
   const logLevel = options.logLevel ?? 'info';
-  const cleanups: (() => Promise<unknown>)[] = [];
   let channelsStarted = 0;
-  const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-  };
+  const stack = await startApiServerStack({
+    kube,
+    name: options.name,
+    tenants: ['ada'],
+    env: { LOG_LEVEL: logLevel },
+  });
+  const { authority, nats, postgres, databaseUrl, dir, systemNs, server } = stack;
+  const { namespace: tenantNs, token: tenantToken } = stack.tenant;
+  const stop = stack.stop;
   try {
-    await installCrds(kube);
-    const authority = await createBusAuthority();
-    const nats = await startNatsServer({ authority });
-    cleanups.push(() => nats.destroy());
-    const postgres = await startPostgres();
-    cleanups.push(() => postgres.stop());
-    const databaseUrl = await createDatabase(postgres, `${options.name}_${channel.type}`.replace(/-/g, '_'));
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-channel-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const signerFile = path.join(dir, 'signer.json');
-    await writeFile(signerFile, JSON.stringify(accountSignerOf(authority)), { mode: 0o600 });
-    const systemNs = await createTestNamespace(kube, options.name);
-    cleanups.push(() => deleteTestNamespace(kube, systemNs));
-    const tenantNs = await createTestNamespace(kube, `${options.name}-tenant`);
-    cleanups.push(() => deleteTestNamespace(kube, tenantNs));
-    const tenantToken = await createServiceAccountToken(kube, tenantNs, 'ada');
-    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'ada' }, tenantRules);
-    // the streams are the controller's to create
-    await ensureBusStreamsAsController(nats.url, authority);
     const instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,
       plural: 'clawinstances',
       body: instanceManifest(instanceName, tenantNs, {}, { channels: [channel] }),
     })) as ClawInstance;
-    const identity: ApiServerIdentity = await createApiServerIdentity(kube, systemNs);
-    cleanups.push(() => identity.remove());
-    const server = await startApiServerProcess({
-      kubeconfig: identity.kubeconfigFile,
-      env: {
-        DATABASE_URL: databaseUrl,
-        EVENT_BUS_URL: nats.url,
-        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: signerFile,
-        LOG_LEVEL: logLevel,
-      },
-    });
-    cleanups.push(() => server.stop());
 
     const startChannel = async ({ secrets, env = {} }: StartChannelOptions): Promise<ChannelProcess> => {
       const deployment = buildChannelDeployment(instance, channel, {
@@ -250,7 +211,7 @@ export async function startChannelStack(options: ChannelStackOptions): Promise<C
           ...env,
         },
       });
-      cleanups.push(() => proc.stop());
+      stack.onStop(() => proc.stop());
       proc.start();
       await proc.waitUntilReady(ready, 30_000);
       return {

@@ -6,12 +6,11 @@
 // on the host (the real IPC bridge and runner, the scripted model), as conversation.test.ts does.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRun, ClawInstance } from '../../../src/api/index.ts';
-import { accountSignerOf, createBusAuthority, type BusAuthority } from '../../../src/eventbus/index.ts';
+import type { BusAuthority } from '../../../src/eventbus/index.ts';
 import {
   startScriptedModelServer,
   type ScriptedModelServer,
@@ -20,25 +19,15 @@ import {
 import { instanceManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { followSessionReplies } from '../../../src/cli/commands/chat-live-reply.ts';
 import { startAgentPod, type AgentPod } from '../../harness/agent-pod.ts';
-import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
+import type { ApiServerProcess } from '../../harness/api-server-process.ts';
+import { startApiServerStack, type ApiServerStack } from '../../harness/api-server-stack.ts';
 import { runCli, type CliResult } from '../../harness/cli.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { createServiceAccountToken } from './api-fixtures.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { findFreePort } from '../../harness/free-port.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
 import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
-import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
-import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
-import { createDatabase } from '../session/session-fixtures.ts';
-import {
-  createApiServerIdentity,
-  createServiceAccountToken,
-  grantInNamespace,
-  tenantRules,
-  type ApiServerIdentity,
-} from './api-fixtures.ts';
-import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
+import type { NatsServer } from '../../harness/nats-server.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
@@ -46,72 +35,43 @@ const replies = ['First reply.', 'Second reply.'];
 
 describe('k8sclaw chat against the API server', () => {
   const kube = integrationKubeClient();
+  let stack: ApiServerStack | undefined;
   let authority: BusAuthority;
   let nats: NatsServer | undefined;
-  let postgres: PostgresServer | undefined;
   let model: ScriptedModelServer | undefined;
-  let dir = '';
-  let systemNs = '';
   let tenantNs = '';
   let token = '';
   let tenantKubeconfig = '';
-  let identity: ApiServerIdentity | undefined;
   let server: ApiServerProcess | undefined;
   let instance: ClawInstance;
   const pods: AgentPod[] = [];
   const knownRuns = new Set<string>();
 
   before(async () => {
-    await installCrds(kube);
-    authority = await createBusAuthority();
-    nats = await startNatsServer({ authority });
-    postgres = await startPostgres();
-    const databaseUrl = await createDatabase(postgres, 'apiserver_chat_command');
     // the model's answer is chosen by how many assistant turns the request already carries
     model = await startScriptedModelServer({
       script: { conversations: [{ turns: replies.map((text) => ({ text })) }] },
     });
-    dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-chat-'));
-    await writeFile(path.join(dir, 'signer.json'), JSON.stringify(accountSignerOf(authority)), {
-      mode: 0o600,
-    });
-    systemNs = await createTestNamespace(kube, 'chat');
-    tenantNs = await createTestNamespace(kube, 'chat-tenant');
-    token = await createServiceAccountToken(kube, tenantNs, 'alice');
-    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'alice' }, tenantRules);
-    tenantKubeconfig = path.join(dir, 'alice.kubeconfig');
+    stack = await startApiServerStack({ kube, name: 'chat' });
+    ({ authority, nats, server } = stack);
+    ({ namespace: tenantNs, token } = stack.tenant);
+    tenantKubeconfig = path.join(stack.dir, 'alice.kubeconfig');
     await writeFile(
       tenantKubeconfig,
       buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), 'alice', token),
       { mode: 0o600 },
     );
-    // the streams are the controller's to create
-    await ensureBusStreamsAsController(nats.url, authority);
     instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,
       plural: 'clawinstances',
       body: instanceManifest(instanceName, tenantNs, { baseURL: `${model.url}/v1` }),
     })) as ClawInstance;
-    identity = await createApiServerIdentity(kube, systemNs);
-    server = await startApiServerProcess({
-      kubeconfig: identity.kubeconfigFile,
-      env: {
-        DATABASE_URL: databaseUrl,
-        EVENT_BUS_URL: nats.url,
-        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json'),
-      },
-    });
   });
   after(async () => {
     for (const pod of pods) await pod.destroy();
-    await server?.stop();
-    await identity?.remove();
+    await stack?.stop();
     await model?.close();
-    await nats?.destroy();
-    await postgres?.stop();
-    for (const namespace of [systemNs, tenantNs]) if (namespace) await deleteTestNamespace(kube, namespace);
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** The controller's part: the next run a message became, started as a pod, run to its end. */

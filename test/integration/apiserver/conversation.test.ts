@@ -6,12 +6,9 @@
 // run's question and reply there from the run's `completed` event, which `?wait=` waits for.
 // PostgreSQL is restarted between the second and the third turn and the history is still there.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRun, ClawInstance } from '../../../src/api/index.ts';
-import { accountSignerOf, createBusAuthority, type BusAuthority } from '../../../src/eventbus/index.ts';
+import type { BusAuthority } from '../../../src/eventbus/index.ts';
 import {
   startScriptedModelServer,
   type RecordedRequest,
@@ -19,23 +16,13 @@ import {
 } from '../../fakes/model-server/index.ts';
 import { instanceManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { startAgentPod, type AgentPod } from '../../harness/agent-pod.ts';
-import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import type { ApiServerProcess } from '../../harness/api-server-process.ts';
+import { startApiServerStack, type ApiServerStack } from '../../harness/api-server-stack.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient } from '../../harness/integration.ts';
-import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
-import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
-import { createDatabase } from '../session/session-fixtures.ts';
-import {
-  callApi,
-  createApiServerIdentity,
-  createServiceAccountToken,
-  grantInNamespace,
-  tenantRules,
-  type ApiServerIdentity,
-} from './api-fixtures.ts';
-import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
+import type { NatsServer } from '../../harness/nats-server.ts';
+import type { PostgresServer } from '../../harness/postgres.ts';
+import { callApi } from './api-fixtures.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
@@ -57,66 +44,40 @@ function conversationOf(request: RecordedRequest): { role: string; content: stri
 
 describe('a conversation through the messages endpoint', () => {
   const kube = integrationKubeClient();
+  let stack: ApiServerStack | undefined;
   let authority: BusAuthority;
   let nats: NatsServer | undefined;
   let postgres: PostgresServer | undefined;
   let model: ScriptedModelServer | undefined;
-  let dir = '';
-  let systemNs = '';
   let tenantNs = '';
   let token = '';
-  let identity: ApiServerIdentity | undefined;
   let server: ApiServerProcess | undefined;
   let instance: ClawInstance;
   const pods: AgentPod[] = [];
 
   before(async () => {
-    await installCrds(kube);
-    authority = await createBusAuthority();
-    nats = await startNatsServer({ authority });
-    postgres = await startPostgres();
-    const databaseUrl = await createDatabase(postgres, 'apiserver_conversation');
     // the model's answer is chosen by how many assistant turns the request already carries
     model = await startScriptedModelServer({
       script: { conversations: [{ turns: turns.map(({ reply }) => ({ text: reply })) }] },
     });
-    dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-conversation-'));
-    await writeFile(path.join(dir, 'signer.json'), JSON.stringify(accountSignerOf(authority)), {
-      mode: 0o600,
+    stack = await startApiServerStack({
+      kube,
+      name: 'conversation',
+      env: { K8SCLAW_DATABASE_CHECK_SECONDS: '0.5', LOG_LEVEL: 'debug' },
     });
-    systemNs = await createTestNamespace(kube, 'conversation');
-    tenantNs = await createTestNamespace(kube, 'conversation-tenant');
-    token = await createServiceAccountToken(kube, tenantNs, 'alice');
-    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'alice' }, tenantRules);
-    // the streams are the controller's to create
-    await ensureBusStreamsAsController(nats.url, authority);
+    ({ authority, nats, postgres, server } = stack);
+    ({ namespace: tenantNs, token } = stack.tenant);
     instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,
       plural: 'clawinstances',
       body: instanceManifest(instanceName, tenantNs, { baseURL: `${model.url}/v1` }),
     })) as ClawInstance;
-    identity = await createApiServerIdentity(kube, systemNs);
-    server = await startApiServerProcess({
-      kubeconfig: identity.kubeconfigFile,
-      env: {
-        DATABASE_URL: databaseUrl,
-        EVENT_BUS_URL: nats.url,
-        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json'),
-        K8SCLAW_DATABASE_CHECK_SECONDS: '0.5',
-        LOG_LEVEL: 'debug',
-      },
-    });
   });
   after(async () => {
     for (const pod of pods) await pod.destroy();
-    await server?.stop();
-    await identity?.remove();
+    await stack?.stop();
     await model?.close();
-    await nats?.destroy();
-    await postgres?.stop();
-    for (const namespace of [systemNs, tenantNs]) if (namespace) await deleteTestNamespace(kube, namespace);
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** The controller's part: the run the message became, started as a pod once it exists. */

@@ -7,9 +7,7 @@
 // answers before the upgrade; a client that reads nothing is disconnected. The TUI's data layer
 // follows a run through the CLI's own client and says why when it may not.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   agentRunKind,
@@ -26,12 +24,10 @@ import {
   runEventRecorderName,
 } from '../../../src/apiserver/index.ts';
 import {
-  accountSignerOf,
   apiServerInboxPrefix,
   apiServerPermissions,
   buildRunInboxPrefix,
   connectEventBus,
-  createBusAuthority,
   isPermissionDenied,
   issueUserCredentials,
   runBridgePermissions,
@@ -46,24 +42,14 @@ import {
 } from '../../../src/cli/tui/run-event-log.ts';
 import { TuiData } from '../../../src/cli/tui/tui-data.ts';
 import { runManifest } from '../../fixtures/k8sclaw-objects.ts';
-import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import type { ApiServerProcess } from '../../harness/api-server-process.ts';
+import { startApiServerStack, type ApiServerStack } from '../../harness/api-server-stack.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient } from '../../harness/integration.ts';
-import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
-import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
-import { createDatabase } from '../session/session-fixtures.ts';
-import {
-  callApi,
-  createApiServerIdentity,
-  createServiceAccountToken,
-  grantInNamespace,
-  tenantRules,
-  type ApiServerIdentity,
-} from './api-fixtures.ts';
+import type { NatsServer } from '../../harness/nats-server.ts';
+import type { PostgresServer } from '../../harness/postgres.ts';
+import { callApi } from './api-fixtures.ts';
 import { openEventStream, requestUpgrade } from './stream-client.ts';
-import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instance = 'claw';
@@ -74,45 +60,22 @@ const maxStreams = 3;
 
 describe('WebSocket event streams of the API server', { timeout: 300_000 }, () => {
   const kube = integrationKubeClient();
+  let stack: ApiServerStack | undefined;
   let authority: BusAuthority;
   let nats: NatsServer | undefined;
   let postgres: PostgresServer | undefined;
-  let dir = '';
-  let systemNs = '';
   let tenantNs = '';
-  let otherNs = '';
   let aliceToken = '';
   let bobToken = '';
-  let identity: ApiServerIdentity | undefined;
   let server: ApiServerProcess | undefined;
   const buses: EventBus[] = [];
 
   before(async () => {
-    await installCrds(kube);
-    authority = await createBusAuthority();
-    nats = await startNatsServer({ authority });
-    postgres = await startPostgres();
-    const databaseUrl = await createDatabase(postgres, 'apiserver_event_streams');
-    dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-event-streams-'));
-    await writeFile(path.join(dir, 'signer.json'), JSON.stringify(accountSignerOf(authority)), {
-      mode: 0o600,
-    });
-    systemNs = await createTestNamespace(kube, 'streams');
-    tenantNs = await createTestNamespace(kube, 'streams-alice');
-    otherNs = await createTestNamespace(kube, 'streams-bob');
-    aliceToken = await createServiceAccountToken(kube, tenantNs, 'alice');
-    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'alice' }, tenantRules);
-    bobToken = await createServiceAccountToken(kube, otherNs, 'bob');
-    await grantInNamespace(kube, otherNs, { namespace: otherNs, name: 'bob' }, tenantRules);
-    // the streams are the controller's to create
-    await ensureBusStreamsAsController(nats.url, authority);
-    identity = await createApiServerIdentity(kube, systemNs);
-    server = await startApiServerProcess({
-      kubeconfig: identity.kubeconfigFile,
+    stack = await startApiServerStack({
+      kube,
+      name: 'streams',
+      tenants: ['alice', 'bob'],
       env: {
-        DATABASE_URL: databaseUrl,
-        EVENT_BUS_URL: nats.url,
-        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json'),
         K8SCLAW_API_ALLOWED_ORIGINS: allowedOrigin,
         K8SCLAW_API_STREAM_MAX_BUFFERED_BYTES: String(maxBufferedBytes),
         K8SCLAW_API_STREAM_RUN_CHECK_SECONDS: '0.5',
@@ -120,16 +83,15 @@ describe('WebSocket event streams of the API server', { timeout: 300_000 }, () =
         LOG_LEVEL: 'debug',
       },
     });
+    ({ authority, nats, postgres, server } = stack);
+    const [alice, bob] = stack.tenants;
+    assert.ok(alice && bob);
+    ({ namespace: tenantNs, token: aliceToken } = alice);
+    bobToken = bob.token;
   });
   after(async () => {
     await Promise.all(buses.map((bus) => bus.close().catch(() => undefined)));
-    await server?.stop();
-    await identity?.remove();
-    await nats?.destroy();
-    await postgres?.stop();
-    for (const namespace of [systemNs, tenantNs, otherNs])
-      if (namespace) await deleteTestNamespace(kube, namespace);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   async function createRun(name: string, sessionKey = `api:${name}`): Promise<RunIdentity> {

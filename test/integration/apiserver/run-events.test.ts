@@ -5,17 +5,13 @@
 // sessions, messages and events routes. PostgreSQL is halted and the API server killed mid-stream;
 // every event is stored once, every run's tokens counted once.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRun, RunEvent, RunEventBody, RunIdentity } from '../../../src/api/index.ts';
 import { recordDeliveredRunEvent } from '../../../src/apiserver/index.ts';
 import {
-  accountSignerOf,
   buildRunInboxPrefix,
   connectEventBus,
-  createBusAuthority,
   issueUserCredentials,
   runBridgePermissions,
   type BusAuthority,
@@ -26,24 +22,15 @@ import { createLogger } from '../../../src/observability/index.ts';
 import { SessionStore } from '../../../src/session/index.ts';
 import { runManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { startApiServerStack, type ApiServerStack } from '../../harness/api-server-stack.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient } from '../../harness/integration.ts';
-import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
-import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
+import type { NatsServer } from '../../harness/nats-server.ts';
+import type { PostgresServer } from '../../harness/postgres.ts';
 import { httpOkProbe } from '../../harness/probes.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
-import { createDatabase, psql } from '../session/session-fixtures.ts';
-import {
-  callApi,
-  createApiServerIdentity,
-  createServiceAccountToken,
-  grantInNamespace,
-  startTestApiServer,
-  tenantRules,
-  type ApiServerIdentity,
-} from './api-fixtures.ts';
-import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
+import { psql } from '../session/session-fixtures.ts';
+import { callApi, startTestApiServer, type ApiServerIdentity } from './api-fixtures.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instance = 'claw';
@@ -52,14 +39,12 @@ const apiSession = 'api:other';
 
 describe('run events into PostgreSQL through the API server', () => {
   const kube = integrationKubeClient();
+  let stack: ApiServerStack | undefined;
   let authority: BusAuthority;
   let nats: NatsServer | undefined;
   let postgres: PostgresServer | undefined;
   let databaseUrl = '';
-  let dir = '';
-  let systemNs = '';
   let tenantNs = '';
-  let otherNs = '';
   let aliceToken = '';
   let bobToken = '';
   let identity: ApiServerIdentity | undefined;
@@ -68,45 +53,21 @@ describe('run events into PostgreSQL through the API server', () => {
   const identities = new Map<string, RunIdentity>();
 
   before(async () => {
-    await installCrds(kube);
-    authority = await createBusAuthority();
-    nats = await startNatsServer({ authority });
-    postgres = await startPostgres();
-    databaseUrl = await createDatabase(postgres, 'apiserver_run_events');
-    dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-run-events-'));
-    await writeFile(path.join(dir, 'signer.json'), JSON.stringify(accountSignerOf(authority)), {
-      mode: 0o600,
+    stack = await startApiServerStack({
+      kube,
+      name: 'run-events',
+      tenants: ['alice', 'bob'],
+      env: { K8SCLAW_DATABASE_CHECK_SECONDS: '0.5', LOG_LEVEL: 'debug' },
     });
-    systemNs = await createTestNamespace(kube, 'run-events');
-    tenantNs = await createTestNamespace(kube, 'run-events-alice');
-    otherNs = await createTestNamespace(kube, 'run-events-bob');
-    aliceToken = await createServiceAccountToken(kube, tenantNs, 'alice');
-    await grantInNamespace(kube, tenantNs, { namespace: tenantNs, name: 'alice' }, tenantRules);
-    bobToken = await createServiceAccountToken(kube, otherNs, 'bob');
-    await grantInNamespace(kube, otherNs, { namespace: otherNs, name: 'bob' }, tenantRules);
-    // the streams are the controller's to create
-    await ensureBusStreamsAsController(nats.url, authority);
-    identity = await createApiServerIdentity(kube, systemNs);
-    server = await startApiServerProcess({
-      kubeconfig: identity.kubeconfigFile,
-      env: {
-        DATABASE_URL: databaseUrl,
-        EVENT_BUS_URL: nats.url,
-        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json'),
-        K8SCLAW_DATABASE_CHECK_SECONDS: '0.5',
-        LOG_LEVEL: 'debug',
-      },
-    });
+    ({ authority, nats, postgres, databaseUrl, identity, server } = stack);
+    const [alice, bob] = stack.tenants;
+    assert.ok(alice && bob);
+    ({ namespace: tenantNs, token: aliceToken } = alice);
+    bobToken = bob.token;
   });
   after(async () => {
     await Promise.all(buses.map((bus) => bus.close().catch(() => undefined)));
-    await server?.stop();
-    await identity?.remove();
-    await nats?.destroy();
-    await postgres?.stop();
-    for (const namespace of [systemNs, tenantNs, otherNs])
-      if (namespace) await deleteTestNamespace(kube, namespace);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   /** Creates the AgentRun (no controller runs here: only its uid and spec matter). */

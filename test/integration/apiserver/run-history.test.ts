@@ -6,16 +6,13 @@
 // with the scripted model: the bridge fetches the history before it is ready and the model is sent
 // the earlier turns before the task; a run the API server refuses starts without them and says so.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRun, ClawInstance, RunIdentity } from '../../../src/api/index.ts';
 import {
-  accountSignerOf,
   buildRunInboxPrefix,
   connectEventBus,
-  createBusAuthority,
   isPermissionDenied,
   issueUserCredentials,
   runBridgePermissions,
@@ -30,16 +27,10 @@ import {
 } from '../../fakes/model-server/index.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 import { startAgentPod, type AgentPod } from '../../harness/agent-pod.ts';
-import { startApiServerProcess, type ApiServerProcess } from '../../harness/api-server-process.ts';
-import { installCrds } from '../../harness/crds.ts';
+import { startApiServerStack, type ApiServerStack } from '../../harness/api-server-stack.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient } from '../../harness/integration.ts';
-import { startNatsServer, type NatsServer } from '../../harness/nats-server.ts';
-import { startPostgres, type PostgresServer } from '../../harness/postgres.ts';
-import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
-import { createDatabase } from '../session/session-fixtures.ts';
-import { createApiServerIdentity, type ApiServerIdentity } from './api-fixtures.ts';
-import { ensureBusStreamsAsController } from '../../harness/bus-streams.ts';
+import type { NatsServer } from '../../harness/nats-server.ts';
 
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const instanceName = 'claw';
@@ -57,38 +48,23 @@ function conversationOf(request: RecordedRequest): { role: string; content: stri
 
 describe('session history into runs, through the API server', () => {
   const kube = integrationKubeClient();
+  let stack: ApiServerStack | undefined;
   let authority: BusAuthority;
   let nats: NatsServer | undefined;
-  let postgres: PostgresServer | undefined;
   let model: ScriptedModelServer | undefined;
   let store: SessionStore | undefined;
-  let dir = '';
-  let systemNs = '';
   let tenantNs = '';
-  let identity: ApiServerIdentity | undefined;
-  let server: ApiServerProcess | undefined;
   let instance: ClawInstance;
   const buses: EventBus[] = [];
   const pods: AgentPod[] = [];
 
   before(async () => {
-    await installCrds(kube);
-    authority = await createBusAuthority();
-    nats = await startNatsServer({ authority });
-    postgres = await startPostgres();
-    const databaseUrl = await createDatabase(postgres, 'apiserver_run_history');
     model = await startScriptedModelServer({
       script: { conversations: [{ turns: [{ text: 'You first asked about tea.' }] }] },
     });
-    dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-run-history-'));
-    await writeFile(path.join(dir, 'signer.json'), JSON.stringify(accountSignerOf(authority)), {
-      mode: 0o600,
-    });
-    systemNs = await createTestNamespace(kube, 'run-history');
-    tenantNs = await createTestNamespace(kube, 'run-history-tenant');
-    // the streams are the controller's to create; the bridges publish into them
-    // the streams are the controller's to create
-    await ensureBusStreamsAsController(nats.url, authority);
+    stack = await startApiServerStack({ kube, name: 'run-history', env: { LOG_LEVEL: 'debug' } });
+    ({ authority, nats } = stack);
+    tenantNs = stack.tenant.namespace;
     instance = (await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace: tenantNs,
@@ -100,30 +76,15 @@ describe('session history into runs, through the API server', () => {
         { sessions: { historyTurns: 2 } },
       ),
     })) as ClawInstance;
-    store = new SessionStore({ databaseUrl });
+    store = new SessionStore({ databaseUrl: stack.databaseUrl });
     await store.migrate();
-    identity = await createApiServerIdentity(kube, systemNs);
-    server = await startApiServerProcess({
-      kubeconfig: identity.kubeconfigFile,
-      env: {
-        DATABASE_URL: databaseUrl,
-        EVENT_BUS_URL: nats.url,
-        K8SCLAW_BUS_ACCOUNT_SIGNER_FILE: path.join(dir, 'signer.json'),
-        LOG_LEVEL: 'debug',
-      },
-    });
   });
   after(async () => {
     for (const pod of pods) await pod.destroy();
     await Promise.all(buses.map((bus) => bus.close().catch(() => undefined)));
-    await server?.stop();
-    await identity?.remove();
     await store?.close();
+    await stack?.stop();
     await model?.close();
-    await nats?.destroy();
-    await postgres?.stop();
-    for (const namespace of [systemNs, tenantNs]) if (namespace) await deleteTestNamespace(kube, namespace);
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   async function createRun(name: string, spec: Record<string, unknown>): Promise<AgentRun> {
