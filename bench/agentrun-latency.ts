@@ -4,18 +4,25 @@
 // AgentRun, create its Job, apply its status once; before the controller starts) and the raw
 // ceiling (this client creating the Jobs alone); the controller's CPU per admitted run; then its
 // RSS with 10,000 AgentRuns in its cache.
-// Usage: node bench/agentrun-latency.ts [--runs-cached 10000]
+// Usage: node bench/agentrun-latency.ts [--runs-cached 10000] [--node-args "<node options>"]
+// (default node options: those of config/manager/controller.yaml)
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentRunKind, apiVersion, resourceOf } from '../src/api/index.ts';
 import { KubeClient, ResourceInformer, type V1Job } from '../src/kube/index.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
-import { startControllerProcess } from '../test/harness/controller-process.ts';
+import { deployedNodeOptions, startControllerProcess } from '../test/harness/controller-process.ts';
 import { installCrds } from '../test/harness/crds.ts';
 import { eventually } from '../test/harness/eventually.ts';
 import { createTestNamespace } from '../test/harness/test-namespace.ts';
 
-const cachedRuns = Number(process.argv[process.argv.indexOf('--runs-cached') + 1] || 10_000);
+const argument = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const cachedRuns = Number(argument('--runs-cached') ?? 10_000);
+/** node's options for the controller: by default those of its Deployment (V8 heap flags). */
+const nodeArgs = argument('--node-args')?.split(/\s+/).filter(Boolean);
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -142,7 +149,9 @@ try {
     kubeconfig: controlPlane.kubeconfigPath,
     namespace,
     identity: 'bench',
+    ...(nodeArgs ? { nodeArgs } : {}),
   });
+  console.log(`node options of the controller: ${(nodeArgs ?? deployedNodeOptions()).join(' ')}`);
   for (const size of [100, 1000]) {
     // one instance per burst: unfinished Jobs of an earlier burst count against an instance's limit
     const instance = `bench-${size}`;
