@@ -76,8 +76,35 @@ export const clawPolicySpecSchema = Type.Object({
         maxCPU: Type.Optional(quantity()),
         maxMemory: Type.Optional(quantity()),
         allowHostMounts: Type.Optional(Type.Boolean({ default: false })),
+        allowedImages: Type.Optional(
+          Type.Array(Type.String({ minLength: 1, maxLength: 512 }), {
+            maxItems: 64,
+            description:
+              'Images a sandbox may run: exact references, or prefixes ending in * (registry.example.com/sandboxes/*). Unset: any image.',
+          }),
+        ),
       },
       { default: {} },
+    ),
+  ),
+  runOverrides: Type.Optional(
+    Type.Object(
+      {
+        model: Type.Optional(
+          Type.Boolean({
+            default: false,
+            description:
+              "Runs may set spec.model.baseURL and spec.model.authSecretRef; the requester must also be allowed to get the Secret whose key would be sent (the instance's or the run's).",
+          }),
+        ),
+        sandboxImage: Type.Optional(
+          Type.Boolean({
+            default: false,
+            description: 'Runs may set spec.sandbox.image (still within sandboxPolicy.allowedImages).',
+          }),
+        ),
+      },
+      { default: {}, description: "What a run may change of its instance's model endpoint and sandbox." },
     ),
   ),
   subagentPolicy: Type.Optional(

@@ -49,6 +49,11 @@ const sandboxPolicy =
   (policy) => {
     policy.spec.sandboxPolicy = rules;
   };
+const overrides =
+  (allowed: NonNullable<ClawPolicy['spec']['runOverrides']>): Modifier<ClawPolicy> =>
+  (policy) => {
+    policy.spec.runOverrides = allowed;
+  };
 const chatChannels: Modifier<ClawInstance> = (instance) => {
   instance.spec.channels = [
     {
@@ -102,7 +107,9 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'run switches provider with its own endpoint and key',
+    name: 'run switches provider with its own endpoint and key, as its policy allows',
+    instance: [withPolicy],
+    policy: [overrides({ model: true })],
     run: [
       (r) =>
         void (r.spec.model = {
@@ -309,8 +316,9 @@ const cases: Case[] = [
     want: { tools: [...fileTools, 'update_memory'] },
   },
   {
-    name: "run sandbox fields override the instance's",
-    instance: [instanceSandbox({ enabled: true, image: 'sandbox:1' })],
+    name: "run sandbox fields override the instance's, as its policy allows",
+    instance: [withPolicy, instanceSandbox({ enabled: true, image: 'sandbox:1' })],
+    policy: [overrides({ sandboxImage: true })],
     run: [(r) => void (r.spec.sandbox = { image: 'sandbox:2', resources: { limits: { cpu: '2' } } })],
     want: { sandbox: { enabled: true, image: 'sandbox:2', resources: { limits: { cpu: '2' } } } },
   },
@@ -375,6 +383,59 @@ const cases: Case[] = [
     },
   },
 
+  {
+    name: "a run repeating the policy's default sandbox image (as the mutating webhook writes it) overrides nothing",
+    instance: [withPolicy],
+    policy: [sandboxPolicy({ required: true, defaultImage: 'sandbox:default' })],
+    run: [(r) => void (r.spec.sandbox = { enabled: true, image: 'sandbox:default' })],
+    want: { sandbox: { enabled: true, image: 'sandbox:default' } },
+  },
+  {
+    name: 'a sandbox image matching an allowed prefix',
+    instance: [withPolicy, instanceSandbox({ enabled: true, image: 'registry.example.com/sandboxes/py:3' })],
+    policy: [sandboxPolicy({ allowedImages: ['sandbox:1', 'registry.example.com/sandboxes/*'] })],
+    want: { sandbox: { enabled: true, image: 'registry.example.com/sandboxes/py:3' } },
+  },
+  {
+    name: 'refused: a sandbox image outside the allowed images',
+    instance: [withPolicy, instanceSandbox({ enabled: true, image: 'registry.example.com/other/py:3' })],
+    policy: [sandboxPolicy({ allowedImages: ['sandbox:1', 'registry.example.com/sandboxes/*'] })],
+    refused: {
+      reason: reasons.policyViolation,
+      message:
+        /^sandbox image registry\.example\.com\/other\/py:3 is not in the allowed images of ClawPolicy default-policy \(spec\.sandboxPolicy\.allowedImages\)$/,
+    },
+  },
+  {
+    name: "refused: a run's own sandbox image when its policy does not allow overrides",
+    instance: [withPolicy, instanceSandbox({ enabled: true, image: 'sandbox:1' })],
+    policy: [],
+    run: [(r) => void (r.spec.sandbox = { image: 'sandbox:2' })],
+    refused: {
+      reason: reasons.policyViolation,
+      message:
+        /^spec\.sandbox\.image overrides the instance's sandbox image with sandbox:2, and ClawPolicy default-policy does not allow that \(spec\.runOverrides\.sandboxImage\)$/,
+    },
+  },
+  {
+    name: "refused: a run's own sandbox image outside the allowed images, even with overrides allowed",
+    instance: [withPolicy, instanceSandbox({ enabled: true, image: 'sandbox:1' })],
+    policy: [overrides({ sandboxImage: true }), sandboxPolicy({ allowedImages: ['sandbox:1'] })],
+    run: [(r) => void (r.spec.sandbox = { image: 'attacker/sandbox' })],
+    refused: {
+      reason: reasons.policyViolation,
+      message: /sandbox image attacker\/sandbox is not in the allowed images/,
+    },
+  },
+  {
+    name: "refused: a run's own model endpoint without a policy",
+    run: [(r) => void (r.spec.model = { baseURL: 'https://models.example.com/v1' })],
+    refused: {
+      reason: reasons.policyViolation,
+      message:
+        /^spec\.model\.baseURL overrides the instance's model endpoint, and instance alice has no ClawPolicy to allow that \(spec\.runOverrides\.model\)$/,
+    },
+  },
   {
     name: 'refused: policy requires a sandbox and has no default image',
     instance: [withPolicy],

@@ -158,7 +158,7 @@ function resolve(
     return refuse(reasons.policyNotFound, `ClawPolicy ${policyRef} of instance ${instanceName} not found`);
   }
 
-  const model = resolveModel(run, instance);
+  const model = resolveModel(run, instance, policy);
   if (isRefusal(model)) return model;
 
   const timeout =
@@ -249,10 +249,36 @@ export function resolveChannelTargets(instance: ClawInstance): ChannelTarget[] {
 
 type ModelSettings = Pick<EffectiveRun, 'provider' | 'model' | 'baseURL' | 'thinking' | 'authSecretRef'>;
 
-/** Each field the run sets replaces the instance's; the result must still name a usable endpoint. */
-function resolveModel(run: AgentRun, instance: ClawInstance): ModelSettings | RunRefusal {
+/** Why something a run asks for is not allowed: its policy says no, or it has no policy to say yes. */
+function notAllowedBy(instance: ClawInstance, policy: ClawPolicy | undefined): string {
+  return policy
+    ? `ClawPolicy ${policy.metadata.name} does not allow that`
+    : `instance ${instance.metadata.name} has no ClawPolicy to allow that`;
+}
+
+/**
+ * Each field the run sets replaces the instance's; the result must still name a usable endpoint. A
+ * run that points the model elsewhere, or at other credentials, needs its policy's runOverrides.model
+ * (whether the requester may read those credentials is the admission webhook's question).
+ */
+function resolveModel(
+  run: AgentRun,
+  instance: ClawInstance,
+  policy: ClawPolicy | undefined,
+): ModelSettings | RunRefusal {
   const defaults = instance.spec.agents.default;
   const overrides = run.spec.model ?? {};
+  // a run that repeats the instance's own endpoint or key redirects nothing
+  const redirected = (['baseURL', 'authSecretRef'] as const).find(
+    (field) =>
+      overrides[field] !== undefined && JSON.stringify(overrides[field]) !== JSON.stringify(defaults[field]),
+  );
+  if (redirected && policy?.spec.runOverrides?.model !== true) {
+    return refuse(
+      reasons.policyViolation,
+      `spec.model.${redirected} overrides the instance's model ${redirected === 'baseURL' ? 'endpoint' : 'credentials'}, and ${notAllowedBy(instance, policy)} (spec.runOverrides.model)`,
+    );
+  }
   const provider = overrides.provider ?? defaults.provider;
   const baseURL = overrides.baseURL ?? defaults.baseURL;
   const authSecretRef = overrides.authSecretRef ?? defaults.authSecretRef;
@@ -331,10 +357,35 @@ function resolveSandbox(
   if (!enabled) return { enabled: false };
   image ??= sandboxPolicy.defaultImage;
   if (!image) return refuse(reasons.invalidSpec, 'the sandbox is enabled but no image is set');
+  // the image the run would get without its own (the mutating webhook writes that one into the run)
+  const ownImage = own.image ?? sandboxPolicy.defaultImage;
+  if (
+    overrides.image !== undefined &&
+    overrides.image !== ownImage &&
+    policy?.spec.runOverrides?.sandboxImage !== true
+  ) {
+    return refuse(
+      reasons.policyViolation,
+      `spec.sandbox.image overrides the instance's sandbox image with ${overrides.image}, and ${notAllowedBy(instance, policy)} (spec.runOverrides.sandboxImage)`,
+    );
+  }
+  if (sandboxPolicy.allowedImages && !isImageAllowed(image, sandboxPolicy.allowedImages)) {
+    return refuse(
+      reasons.policyViolation,
+      `sandbox image ${image} is not in the allowed images of ClawPolicy ${policy?.metadata.name} (spec.sandboxPolicy.allowedImages)`,
+    );
+  }
 
   const capped = capResources(resources, { cpu: sandboxPolicy.maxCPU, memory: sandboxPolicy.maxMemory });
   if (capped && isRefusal(capped)) return capped;
   return { enabled: true, image, ...(capped ? { resources: capped } : {}) };
+}
+
+/** An exact reference, or a prefix ending in `*`. */
+export function isImageAllowed(image: string, allowedImages: readonly string[]): boolean {
+  return allowedImages.some((allowed) =>
+    allowed.endsWith('*') ? image.startsWith(allowed.slice(0, -1)) : image === allowed,
+  );
 }
 
 function capResources(

@@ -42,6 +42,9 @@ const model =
   (run) => {
     run.spec.model = settings;
   };
+const modelOverridesAllowed: Modifier<ClawPolicy> = (policy) => {
+  policy.spec.runOverrides = { model: true };
+};
 
 const cases: Case[] = [
   { name: 'a plain run of an instance without policy', refused: undefined },
@@ -122,7 +125,25 @@ const cases: Case[] = [
     run: [(run) => (run.spec.toolPolicy = { deny: ['read_file'] })],
   },
   {
+    name: 'overriding authSecretRef without a policy that allows it',
+    run: [model({ authSecretRef: { name: 'bob-openai', key: 'api-key' } })],
+    requesterMayGetSecret: true,
+    refused:
+      /^AgentRun alice-hello is refused: spec\.model\.authSecretRef overrides the instance's model credentials, and instance alice has no ClawPolicy to allow that \(spec\.runOverrides\.model\)\.$/,
+  },
+  {
+    name: "overriding baseURL when the instance's policy does not allow it",
+    instance: [withPolicy],
+    policy: [],
+    run: [model({ baseURL: 'https://models.example.com/v1' })],
+    requesterMayGetSecret: true,
+    refused:
+      /spec\.model\.baseURL overrides the instance's model endpoint, and ClawPolicy default-policy does not allow that \(spec\.runOverrides\.model\)\./,
+  },
+  {
     name: 'overriding authSecretRef without get on the Secret',
+    instance: [withPolicy],
+    policy: [modelOverridesAllowed],
     run: [model({ authSecretRef: { name: 'bob-openai', key: 'api-key' } })],
     requesterMayGetSecret: false,
     refused:
@@ -130,11 +151,15 @@ const cases: Case[] = [
   },
   {
     name: 'overriding authSecretRef with get on the Secret',
+    instance: [withPolicy],
+    policy: [modelOverridesAllowed],
     run: [model({ authSecretRef: { name: 'bob-openai', key: 'api-key' } })],
     requesterMayGetSecret: true,
   },
   {
     name: "overriding baseURL without get on the instance's Secret",
+    instance: [withPolicy],
+    policy: [modelOverridesAllowed],
     run: [model({ baseURL: 'https://models.example.com/v1' })],
     requesterMayGetSecret: false,
     refused:
@@ -142,12 +167,15 @@ const cases: Case[] = [
   },
   {
     name: 'an unreviewed override is refused (fail closed)',
+    instance: [withPolicy],
+    policy: [modelOverridesAllowed],
     run: [model({ baseURL: 'https://models.example.com/v1' })],
     refused: /may not get that Secret/,
   },
   {
     name: 'overriding baseURL when no credentials are sent',
     instance: [
+      withPolicy,
       (instance) =>
         (instance.spec.agents.default = {
           provider: 'ollama',
@@ -155,7 +183,19 @@ const cases: Case[] = [
           baseURL: 'http://ollama:11434',
         }),
     ],
+    policy: [modelOverridesAllowed],
     run: [model({ baseURL: 'http://other-ollama:11434' })],
+  },
+  {
+    name: "repeating the instance's own endpoint and key is no override",
+    run: [
+      model({
+        baseURL: 'https://api.openai.com/v1',
+        authSecretRef: { name: 'alice-openai', key: 'api-key' },
+      }),
+    ],
+    instance: [(instance) => (instance.spec.agents.default.baseURL = 'https://api.openai.com/v1')],
+    requesterMayGetSecret: true,
   },
   {
     name: 'overriding only the model name needs no review',

@@ -120,7 +120,11 @@ describe('admission webhook', () => {
         apiVersion,
         kind: 'ClawPolicy',
         metadata: { name: 'strict', namespace },
-        spec: { toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] } },
+        spec: {
+          toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] },
+          // the credential-override test: the policy allows it, so the requester's rights decide
+          runOverrides: { model: true },
+        },
       },
     });
     await kube.apply(instanceManifest('alice', namespace, {}, { policyRef: 'strict' }), 'k8sclaw-test');
@@ -303,6 +307,15 @@ describe('admission webhook', () => {
       runManifest('owns-key', namespace, 'alice', override),
     )) as { metadata: { uid?: string } };
     assert.ok(created.metadata.uid);
+
+    // bob's policy allows no overrides: not even the Secret's owner may redirect its runs
+    const refusedByPolicy = await refusalOf(
+      createRun(owner.client, namespace, runManifest('boxed-key', namespace, 'bob', override)),
+    );
+    assert.match(
+      refusedByPolicy ?? '',
+      /AgentRun boxed-key is refused: spec\.model\.authSecretRef overrides the instance's model credentials, and ClawPolicy boxed does not allow that \(spec\.runOverrides\.model\)\./,
+    );
   });
 
   it('fails closed: with the webhook stopped, a create is refused and says the webhook could not be reached', async () => {
