@@ -1,5 +1,5 @@
 // What the admission rules need from the cluster, read directly from the kube-apiserver on each
-// request (no cache): admission must judge against the policy as it is now, and a handful of GETs
+// request (no cache; a policy's bound instances are one list of the namespace's instances): admission must judge against the policy as it is now, and a handful of GETs
 // per create costs less than a stale answer or list/watch rights on every kind. Whether the
 // requester may read a Secret is asked with a SubjectAccessReview on the admission request's user.
 import {
@@ -18,6 +18,8 @@ export interface AdmissionReads {
   instance(namespace: string, name: string): Promise<ClawInstance | undefined>;
   policy(namespace: string, name: string): Promise<ClawPolicy | undefined>;
   skillPackExists(namespace: string, name: string): Promise<boolean>;
+  /** The ClawInstances of the namespace whose spec.policyRef names the policy. */
+  instancesBoundTo(namespace: string, policyName: string): Promise<ClawInstance[]>;
   mayGetSecret(user: AdmissionUserInfo, namespace: string, name: string): Promise<boolean>;
 }
 
@@ -31,6 +33,13 @@ export function kubeAdmissionReads(kube: KubeClient): AdmissionReads {
     policy: (namespace, name) => get<ClawPolicy>(clawPolicyKind, namespace, name),
     skillPackExists: async (namespace, name) =>
       (await get<SkillPack>(skillPackKind, namespace, name)) !== undefined,
+    async instancesBoundTo(namespace, policyName) {
+      const list = (await kube.customObjects.listNamespacedCustomObject({
+        ...resourceOf(clawInstanceKind),
+        namespace,
+      })) as { items: ClawInstance[] };
+      return list.items.filter((instance) => instance.spec.policyRef === policyName);
+    },
     async mayGetSecret(user, namespace, name) {
       const review = await kube.authorization.createSubjectAccessReview({
         body: {

@@ -1,10 +1,19 @@
 // One admission request to one verdict: reads what the rules need (through AdmissionReads) and
 // hands it to the pure rules. Kinds and operations without rules are admitted: the webhook's
 // configurations decide what is sent here.
-import { group, type AgentRun, type ClawSchedule } from '../api/index.ts';
+import {
+  group,
+  type AgentRun,
+  type ClawInstance,
+  type ClawPolicy,
+  type ClawSchedule,
+  type SkillPack,
+} from '../api/index.ts';
 import { admit, type AdmissionVerdict } from './admission-verdict.ts';
 import { admitAgentRun, credentialSecretToReview } from './admit-agent-run.ts';
+import { admitClawInstance, admitClawPolicy } from './admit-claw-policy.ts';
 import { admitClawSchedule } from './admit-claw-schedule.ts';
+import { admitSkillPack } from './admit-skill-pack.ts';
 import { mutateAgentRun, type JsonPatchOperation } from './mutate-agent-run.ts';
 import type { AdmissionReads } from './admission-reads.ts';
 import type { AdmissionRequest } from './admission-review.ts';
@@ -14,17 +23,40 @@ export async function reviewAdmission(
   reads: AdmissionReads,
 ): Promise<AdmissionVerdict> {
   if (request.kind.group !== group) return admit;
+  if (request.kind.kind === 'AgentRun') {
+    // the spec is immutable: only a create says what a run will do
+    return request.operation === 'CREATE' ? reviewAgentRun(request, reads) : admit;
+  }
+  // an update that leaves the spec alone (a finalizer released, a label) changes nothing to judge,
+  // and must pass even when what the spec refers to has changed since (uninstall strips finalizers)
+  if (!changesSpec(request)) return admit;
+  const namespace = request.namespace ?? '';
   switch (request.kind.kind) {
-    case 'AgentRun':
-      // the spec is immutable: only a create says what a run will do
-      return request.operation === 'CREATE' ? reviewAgentRun(request, reads) : admit;
     case 'ClawSchedule':
-      return request.operation === 'CREATE' || request.operation === 'UPDATE'
-        ? admitClawSchedule(request.object as ClawSchedule)
-        : admit;
+      return admitClawSchedule(request.object as ClawSchedule);
+    case 'SkillPack':
+      return admitSkillPack(request.object as SkillPack);
+    case 'ClawPolicy': {
+      const policy = request.object as ClawPolicy;
+      return admitClawPolicy(policy, await reads.instancesBoundTo(namespace, policy.metadata.name));
+    }
+    case 'ClawInstance': {
+      const instance = request.object as ClawInstance;
+      const policyRef = instance.spec.policyRef;
+      const policy = policyRef === undefined ? undefined : await reads.policy(namespace, policyRef);
+      return admitClawInstance(instance, policy);
+    }
     default:
       return admit;
   }
+}
+
+/** A create, or an update whose spec differs from the stored one; never a delete. */
+function changesSpec(request: AdmissionRequest): boolean {
+  if (request.operation === 'CREATE') return true;
+  if (request.operation !== 'UPDATE') return false;
+  const specOf = (object: unknown) => JSON.stringify((object as { spec?: unknown } | undefined)?.spec);
+  return specOf(request.object) !== specOf(request.oldObject);
 }
 
 /** The changes a new object gets before it is validated and stored (only AgentRun has any). */

@@ -17,6 +17,7 @@ const noReads: AdmissionReads = {
   policy: () => Promise.reject(new Error('not used')),
   skillPackExists: () => Promise.reject(new Error('not used')),
   mayGetSecret: () => Promise.reject(new Error('not used')),
+  instancesBoundTo: () => Promise.reject(new Error('not used')),
 };
 
 /**

@@ -14,6 +14,7 @@ const unreachable: AdmissionReads = {
   policy: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
   skillPackExists: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
   mayGetSecret: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
+  instancesBoundTo: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
 };
 
 const review = (kind: string, object: unknown, operation = 'CREATE') => ({
@@ -106,7 +107,7 @@ describe('webhook server', () => {
 
   it('admits kinds it has no rules for without reading anything', async () => {
     const { response } = JSON.parse(
-      (await post('/validate', JSON.stringify(review('SkillPack', { metadata: { name: 's' }, spec: {} }))))
+      (await post('/validate', JSON.stringify(review('ClawWidget', { metadata: { name: 's' }, spec: {} }))))
         .body,
     ) as AdmissionReview;
     assert.deepEqual(response, { uid: 'req-1', allowed: true });

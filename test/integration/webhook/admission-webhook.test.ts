@@ -11,7 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  clawInstanceKind,
   clawPolicyKind,
+  skillPackKind,
   resourceOf,
   agentRunKind,
   clawScheduleKind,
@@ -159,7 +161,7 @@ describe('admission webhook', () => {
                 apiGroups: ['k8sclaw.io'],
                 apiVersions: ['v1alpha1'],
                 operations: ['CREATE', 'UPDATE'],
-                resources: ['agentruns', 'clawschedules'],
+                resources: ['agentruns', 'clawschedules', 'clawinstances', 'clawpolicies', 'skillpacks'],
                 scope: 'Namespaced',
               },
             ],
@@ -315,6 +317,55 @@ describe('admission webhook', () => {
     assert.match(
       refusedByPolicy ?? '',
       /AgentRun boxed-key is refused: spec\.model\.authSecretRef overrides the instance's model credentials, and ClawPolicy boxed does not allow that \(spec\.runOverrides\.model\)\./,
+    );
+  });
+
+  it('refuses a ClawPolicy under which a bound instance could run nothing, naming the instance', async () => {
+    // the policy does not exist yet: the instance is admitted (objects applied together, any order)
+    await kube.apply(instanceManifest('carol', namespace, {}, { policyRef: 'later' }), 'k8sclaw-test');
+    const message = await refusalOf(
+      kube.customObjects.createNamespacedCustomObject({
+        ...resourceOf(clawPolicyKind),
+        namespace,
+        body: {
+          apiVersion,
+          kind: 'ClawPolicy',
+          metadata: { name: 'later', namespace },
+          spec: { sandboxPolicy: { required: true } },
+        },
+      }),
+    );
+    assert.match(
+      message ?? '',
+      /ClawPolicy later is refused: no run of ClawInstance carol, which it governs, could start under it: ClawPolicy later requires a sandbox and the run has none \(the policy sets no defaultImage\)\./,
+    );
+    // an update that leaves the spec alone is not judged (uninstall strips finalizers this way)
+    await kube.customObjects.patchNamespacedCustomObject({
+      ...resourceOf(clawInstanceKind),
+      namespace,
+      name: 'carol',
+      body: [{ op: 'add', path: '/metadata/labels', value: { team: 'c' } }],
+    });
+  });
+
+  it('refuses a SkillPack whose skills do not fit in a ConfigMap, in bytes', async () => {
+    const message = await refusalOf(
+      kube.customObjects.createNamespacedCustomObject({
+        ...resourceOf(skillPackKind),
+        namespace,
+        body: {
+          apiVersion,
+          kind: 'SkillPack',
+          metadata: { name: 'wide', namespace },
+          spec: {
+            skills: Array.from({ length: 24 }, (_, i) => ({ name: `s${i}`, content: '漢'.repeat(16384) })),
+          },
+        },
+      }),
+    );
+    assert.match(
+      message ?? '',
+      /SkillPack wide is refused: spec\.skills come to \d+ bytes, more than the 1048576 bytes/,
     );
   });
 
