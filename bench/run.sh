@@ -26,6 +26,7 @@ KUBECONFIG=$kubeconfig node bench/run-overhead.ts "${BENCH_OVERHEAD_RUNS:-20}"
 hack/cluster down >/dev/null
 trap - EXIT
 node bench/agentrun-latency.ts --runs-cached "${BENCH_CACHED_RUNS:-10000}"
+node bench/admission-latency.ts --creates "${BENCH_ADMISSION_CREATES:-1000}"
 node bench/controller-memory.ts --sizes "${BENCH_MEMORY_SIZES:-1000,10000,50000}"
 node bench/leader-failover.ts
 node bench/bus-throughput.ts
