@@ -31,6 +31,14 @@ describe('admitClawPolicy', () => {
     });
   });
 
+  it('refuses browser-automation, which no tool could honour yet, and says so', () => {
+    const policy = policyFixture((p) => (p.spec.featureGates = { 'browser-automation': true }));
+    assert.equal(
+      refusal(admitClawPolicy(policy, [])),
+      'ClawPolicy default-policy is refused: spec.featureGates browser-automation cannot be turned on, because K8sClaw has no browser tool yet.',
+    );
+  });
+
   it('refuses a default sandbox image outside its own allow-list', () => {
     const policy = policyFixture(
       sandboxPolicy({ defaultImage: 'busybox:1.37', allowedImages: ['sandbox:*'] }),

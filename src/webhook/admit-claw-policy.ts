@@ -1,5 +1,6 @@
 // Admission of a ClawPolicy and of a ClawInstance (create and update), pure: a policy must agree
-// with itself (its default sandbox image within its own allow-list), and a policy and the instances
+// with itself (its default sandbox image within its own allow-list; no gate turned on that nothing
+// could honour: there is no browser tool, so browser-automation stays off), and a policy and the instances
 // bound to it must leave those instances able to run at all. "Able to run" is asked of
 // resolveEffectiveRun, the controller's own resolution, with a run that overrides nothing: a change
 // that would refuse every run of a bound instance is refused now, naming the instance and why,
@@ -29,6 +30,11 @@ export function admitClawPolicy(
   boundInstances: readonly ClawInstance[],
 ): AdmissionVerdict {
   const name = `ClawPolicy ${policy.metadata.name}`;
+  if (policy.spec.featureGates?.['browser-automation'] === true) {
+    return refuse(
+      `${name} is refused: spec.featureGates browser-automation cannot be turned on, because K8sClaw has no browser tool yet.`,
+    );
+  }
   const { defaultImage, allowedImages } = policy.spec.sandboxPolicy ?? {};
   if (defaultImage !== undefined && allowedImages && !isImageAllowed(defaultImage, allowedImages)) {
     return refuse(
