@@ -9,6 +9,7 @@ import {
   ControllerManager,
   registerControllers,
   runResultConsumer,
+  runSubagentService,
   type IssueChannelBusCredentials,
   type IssueRunBusCredentials,
 } from '../controller/index.ts';
@@ -20,7 +21,7 @@ import {
   runBridgePermissions,
   type AccountSigner,
 } from '../eventbus/index.ts';
-import { KubeClient } from '../kube/index.ts';
+import { EventRecorder, KubeClient } from '../kube/index.ts';
 import { createControllerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 
 const configSchema = z.object({
@@ -140,27 +141,37 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
     signalled = true;
     stop.abort();
   });
+const connectBus = async () =>
+  await connectEventBus({
+    url: config.EVENT_BUS_URL,
+    name: `k8sclaw-controller/${config.POD_NAME}`,
+    ...(signer
+      ? {
+          credentials: await issueUserCredentials(signer, {
+            name: 'k8sclaw-controller',
+            permissions: controllerPermissions(),
+          }),
+        }
+      : {}),
+    signal: stop.signal,
+  });
 // every replica consumes results: the durable consumer hands each one to a single replica
 const results = runResultConsumer({
-  connect: async () =>
-    await connectEventBus({
-      url: config.EVENT_BUS_URL,
-      name: `k8sclaw-controller/${config.POD_NAME}`,
-      ...(signer
-        ? {
-            credentials: await issueUserCredentials(signer, {
-              name: 'k8sclaw-controller',
-              permissions: controllerPermissions(),
-            }),
-          }
-        : {}),
-      signal: stop.signal,
-    }),
+  connect: connectBus,
   kube,
   now: () => new Date(),
   logger,
   signal: stop.signal,
   onRunResult: countRunResult,
+});
+// every replica consumes sub-agent requests and answers too, each handed to one of them
+const subagents = runSubagentService({
+  connect: connectBus,
+  kube,
+  recorder: new EventRecorder(kube, 'k8sclaw-controller'),
+  now: () => new Date(),
+  logger,
+  signal: stop.signal,
 });
 let failed = false;
 try {
@@ -170,7 +181,7 @@ try {
   logger.error({ err: error }, 'controller manager failed');
 }
 stop.abort();
-await results;
+await Promise.all([results, subagents]);
 await health.close();
 const exitCode = signalled && !failed ? 0 : 1;
 logger.info(

@@ -2,7 +2,14 @@
 // write status once. The Job's name derives from the run's, so a run gets exactly one Job even when
 // two leaders overlap or a create is retried; once the status names the Job, a Job that is gone
 // fails the run rather than starting it again.
-import { agentRunKind, fieldManagers, resourceOf, type AgentRun, type RunIdentity } from '../../api/index.ts';
+import {
+  agentRunKind,
+  annotations,
+  fieldManagers,
+  resourceOf,
+  type AgentRun,
+  type RunIdentity,
+} from '../../api/index.ts';
 import {
   isAlreadyExists,
   ignoreNotFound,
@@ -31,6 +38,9 @@ export interface RunReconcilerDeps {
   now: () => Date;
   options: RunPlanOptions;
 }
+
+/** Writes the cancel mark on the sub-agents of an ended run. */
+const subagentFieldManager = fieldManagers.controller('subagent');
 
 export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
   const { kube } = deps;
@@ -65,6 +75,7 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
       throw error;
     }
 
+    if (plan.stopChildren) await stopChildren(deps, run, plan.stopChildren);
     if (plan.deleteRun) {
       const resource = resourceOf(agentRunKind);
       await ignoreNotFound(kube.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name }));
@@ -130,6 +141,62 @@ async function observeRunAndItsJob(
     kube.batch.readNamespacedJob({ name: jobName, namespace: run.metadata.namespace }),
   );
   return live ? { ...observation, job: toObservedJob(live) } : { ...observation, jobGone: true };
+}
+
+/**
+ * Stops the sub-agents of a run that has ended, as the API server cancels a run: marked cancelled
+ * (by the parent), then its Job deleted, so the child fails with reason Cancelled. One not admitted
+ * yet has no Job and is deleted instead.
+ */
+async function stopChildren(
+  deps: RunReconcilerDeps,
+  parent: AgentRun,
+  children: NonNullable<RunPlan['stopChildren']>,
+): Promise<void> {
+  const { kube } = deps;
+  const { namespace } = parent.metadata;
+  const resource = resourceOf(agentRunKind);
+  for (const child of children) {
+    if (!child.jobName) {
+      await ignoreNotFound(
+        kube.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: child.name }),
+      );
+      continue;
+    }
+    try {
+      await kube.apply(
+        {
+          apiVersion: resource.apiVersion,
+          kind: resource.kind,
+          metadata: {
+            name: child.name,
+            namespace,
+            annotations: {
+              [annotations.cancelledBy]: `parent run ${parent.metadata.name}, which ended`,
+              [annotations.cancelledAt]: deps.now().toISOString(),
+            },
+          },
+        },
+        subagentFieldManager,
+      );
+    } catch (error) {
+      // an apply to a child deleted meanwhile would create it, which its schema refuses
+      const gone = !(await undefinedIfNotFound(
+        kube.customObjects.getNamespacedCustomObject({ ...resource, namespace, name: child.name }),
+      ));
+      if (!gone) throw error;
+      continue;
+    }
+    await ignoreNotFound(
+      kube.batch.deleteNamespacedJob({ name: child.jobName, namespace, propagationPolicy: 'Background' }),
+    );
+  }
+  await deps.recorder.record(
+    parent,
+    'Normal',
+    'SubagentsStopped',
+    `the run ended; its unfinished sub-agent runs were stopped: ${children.map((c) => c.name).join(', ')}`,
+  );
 }
 
 /** What a run needs before its pod starts: its NetworkPolicy, its bus credentials, then its Job. */
