@@ -77,6 +77,20 @@ describe('run inputs', () => {
     assert.deepEqual(await inputs.takeFollowUps(), []);
   });
 
+  it('hands each of two calls waiting at once its own answer, whichever call takes it', async () => {
+    const inputs = open(['first', 'second']);
+    const never = new AbortController().signal;
+    const first = inputs.spawn('task one', never);
+    const second = inputs.spawn('task two', never);
+    for (let i = 0; i < 200 && (await listPending(layout.events)).length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await deliver(answer('second', 'two'));
+    assert.equal((await second)?.response, 'two');
+    await deliver(answer('first', 'one'));
+    assert.equal((await first)?.response, 'one');
+  });
+
   it('gives up when the signal aborts, and drops the answer that comes later', async () => {
     const inputs = open(['req-2']);
     const deadline = new AbortController();

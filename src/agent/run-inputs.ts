@@ -17,11 +17,19 @@ export interface RunInputs extends SubagentSpawner {
 
 export function createRunInputs(ipc: RunnerIpc, newId: () => string = randomUUID): RunInputs {
   const followUps: RunInput[] = [];
-  const waiting = new Set<string>();
+  /** The calls waiting, by request id: aborted when their answer is in `answers`. */
+  const waiting = new Map<string, AbortController>();
   const answers = new Map<string, SubagentAnswer>();
+  // whichever call takes an input hands it on: calls waiting at once take inputs in turn
   const sort = (input: RunInput) => {
-    if (!input.subagent) followUps.push(input);
-    else if (waiting.has(input.subagent.requestId)) answers.set(input.subagent.requestId, input.subagent);
+    if (!input.subagent) {
+      followUps.push(input);
+      return;
+    }
+    const waiter = waiting.get(input.subagent.requestId);
+    if (!waiter) return;
+    answers.set(input.subagent.requestId, input.subagent);
+    waiter.abort();
   };
   const texts = () => followUps.splice(0).map((input) => input.text);
 
@@ -42,18 +50,12 @@ export function createRunInputs(ipc: RunnerIpc, newId: () => string = randomUUID
 
     async spawn(task, signal) {
       const requestId = newId();
+      const answered = new AbortController();
       // registered before the request exists, so an answer can never arrive unclaimed
-      waiting.add(requestId);
+      waiting.set(requestId, answered);
       try {
         await ipc.emit({ type: 'subagent_request', requestId, task });
-        const answered = new AbortController();
-        await ipc.watchInputs(
-          (input) => {
-            sort(input);
-            if (answers.has(requestId)) answered.abort();
-          },
-          AbortSignal.any([signal, answered.signal]),
-        );
+        await ipc.watchInputs(sort, AbortSignal.any([signal, answered.signal]));
         return answers.get(requestId);
       } finally {
         waiting.delete(requestId);
