@@ -18,8 +18,25 @@ export interface SubagentRequest {
   task: string;
 }
 
-export function buildSubagentRun(parent: AgentRun, request: SubagentRequest): AgentRun {
+export interface SubagentRunOptions {
+  /**
+   * Whether the child has spawn depth left. When it has none, spawn_subagent is taken out of an
+   * allow list inherited from the parent: admission refuses a run whose allow list names a tool
+   * its pod cannot serve.
+   */
+  canSpawn: boolean;
+}
+
+export function buildSubagentRun(
+  parent: AgentRun,
+  request: SubagentRequest,
+  options: SubagentRunOptions,
+): AgentRun {
   const { spec } = parent;
+  const toolPolicy = spec.toolPolicy ? structuredClone(spec.toolPolicy) : undefined;
+  if (toolPolicy?.allow && !options.canSpawn) {
+    toolPolicy.allow = toolPolicy.allow.filter((tool) => tool !== 'spawn_subagent');
+  }
   const childSpec: AgentRunSpec = {
     instanceRef: spec.instanceRef,
     task: request.task,
@@ -31,7 +48,7 @@ export function buildSubagentRun(parent: AgentRun, request: SubagentRequest): Ag
     ...(spec.agentId !== undefined ? { agentId: spec.agentId } : {}),
     ...(spec.model !== undefined ? { model: structuredClone(spec.model) } : {}),
     ...(spec.skills !== undefined ? { skills: [...spec.skills] } : {}),
-    ...(spec.toolPolicy !== undefined ? { toolPolicy: structuredClone(spec.toolPolicy) } : {}),
+    ...(toolPolicy !== undefined ? { toolPolicy } : {}),
     ...(spec.sandbox !== undefined ? { sandbox: structuredClone(spec.sandbox) } : {}),
     ...(spec.cleanup !== undefined ? { cleanup: spec.cleanup } : {}),
     ...(spec.ttlSecondsAfterFinished !== undefined

@@ -36,7 +36,11 @@ function observe(overrides: Partial<SpawnObservation> = {}): SpawnObservation {
 }
 
 /** An unfinished (or finished) sub-agent run of `of`. */
-function child(name: string, of: AgentRun = parent, phase?: 'Running' | 'Succeeded'): AgentRun {
+function child(
+  name: string,
+  of: AgentRun = parent,
+  phase?: 'Running' | 'Succeeded' | 'ResultRecorded',
+): AgentRun {
   return runFixture((run) => {
     run.metadata.name = name;
     run.metadata.uid = `uid-${name}`;
@@ -49,7 +53,13 @@ function child(name: string, of: AgentRun = parent, phase?: 'Running' | 'Succeed
       },
     ];
     run.spec.parent = { runName: of.metadata.name, spawnDepth: 1 };
-    if (phase) run.status = { phase };
+    if (phase === 'ResultRecorded') {
+      const recorded = { type: 'ResultRecorded', status: 'True' as const, reason: 'Succeeded', message: '' };
+      run.status = {
+        phase: 'Running',
+        conditions: [{ ...recorded, lastTransitionTime: '2026-03-01T12:00:00Z' }],
+      };
+    } else if (phase) run.status = { phase };
   });
 }
 
@@ -71,6 +81,26 @@ describe('planSpawn', () => {
     assert.equal(spec.instanceRef, 'alice');
     assert.equal(spec.task, 'Count the files.');
     assert.deepEqual(spec.toolPolicy, { deny: ['fetch_url'] }, "the parent's tool limits carry over");
+  });
+
+  it('takes spawn_subagent out of an inherited allow list when the child may not spawn', () => {
+    const allowing = (depth: number) =>
+      runFixture((run) => {
+        Object.assign(run.metadata, { name: 'lead', uid: 'uid-lead' });
+        run.spec.toolPolicy = { allow: ['read_file', 'spawn_subagent'] };
+        if (depth > 0) run.spec.parent = { runName: 'top', spawnDepth: depth };
+      });
+    const deep = instanceFixture(withPolicy, (i) => {
+      i.spec.agents.default.subagents = { maxDepth: 2 };
+    });
+    const allowOf = (plan: ReturnType<typeof planSpawn>) =>
+      plan.kind === 'create' ? plan.child.spec.toolPolicy?.allow : plan.kind;
+    // the child at depth 1 of 2 may spawn further; the one at depth 2 may not
+    assert.deepEqual(allowOf(planSpawn(observe({ parent: allowing(0), instance: deep }))), [
+      'read_file',
+      'spawn_subagent',
+    ]);
+    assert.deepEqual(allowOf(planSpawn(observe({ parent: allowing(1), instance: deep }))), ['read_file']);
   });
 
   it('finds the child an earlier delivery of the same request created, and makes no second one', () => {
@@ -134,6 +164,17 @@ describe('planSpawn', () => {
       if (plan.kind === 'refuse') assert.match(plan.message, message);
     });
   }
+
+  it('counts a child whose result is recorded as ended, while its Job winds down', () => {
+    assert.equal(
+      planSpawn(observe({ runs: [parent, child('c1', parent, 'ResultRecorded'), child('c2')] })).kind,
+      'create',
+    );
+    assert.equal(
+      planSpawn(observe({ runs: [parent, child('c1', parent, 'Running'), child('c2')] })).kind,
+      'refuse',
+    );
+  });
 
   it('counts only unfinished children against the limits', () => {
     const plan = planSpawn(

@@ -3,7 +3,13 @@
 // model can read, or ignore it when no parent waits for an answer. The policy rules are the
 // evaluator's (resolveEffectiveRun for the feature gate, tool gating and maxDepth, on the parent
 // and on the would-be child; subagentCapacityRefusal for maxChildrenPerAgent and maxConcurrent).
-import type { AgentRun, ClawInstance, ClawPolicy, RunIdentity } from '../../api/index.ts';
+import {
+  conditionTypes,
+  type AgentRun,
+  type ClawInstance,
+  type ClawPolicy,
+  type RunIdentity,
+} from '../../api/index.ts';
 import {
   buildSubagentRun,
   resolveEffectiveRun,
@@ -31,6 +37,15 @@ export type SpawnPlan =
   | { kind: 'ignore'; why: string };
 
 const isFinished = (run: AgentRun) => run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed';
+
+/**
+ * A child whose result is recorded has ended, even while its Job winds down: its parent already
+ * has its answer (the answer is sent only after the result is recorded) and may ask for the next.
+ */
+const hasEnded = (run: AgentRun) =>
+  isFinished(run) ||
+  run.status?.conditions?.some((c) => c.type === conditionTypes.resultRecorded && c.status === 'True') ===
+    true;
 
 export function planSpawn(observation: SpawnObservation): SpawnPlan {
   const { requester, request, parent, instance } = observation;
@@ -62,13 +77,15 @@ export function planSpawn(observation: SpawnObservation): SpawnPlan {
         : `run ${parent.metadata.name} is at spawn depth ${effective.spawnDepth}, the maximum depth ${effective.subagents.maxDepth}: its sub-agents may not spawn further`,
     };
   }
-  const child = buildSubagentRun(parent, request);
+  const child = buildSubagentRun(parent, request, {
+    canSpawn: effective.spawnDepth + 1 < effective.subagents.maxDepth,
+  });
   const resolvedChild = resolveEffectiveRun(child, instance, observation.policy);
   if (!resolvedChild.ok) return { kind: 'refuse', message: resolvedChild.message };
 
   const subagents = observation.runs.filter(
     (run) =>
-      run.spec.parent !== undefined && run.spec.instanceRef === instance.metadata.name && !isFinished(run),
+      run.spec.parent !== undefined && run.spec.instanceRef === instance.metadata.name && !hasEnded(run),
   );
   const busy = subagentCapacityRefusal(resolvedChild.effective.subagents, {
     parentName: parent.metadata.name,

@@ -18,11 +18,14 @@ import {
 import { whileConnected, type EventBus } from '../../eventbus/index.ts';
 import {
   isAlreadyExists,
+  KubeApiError,
+  toKubeError,
   undefinedIfNotFound,
   type EventRecorder,
   type KubeClient,
 } from '../../kube/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { recordRunResult } from '../run/record-result.ts';
 import { buildRefusalInput, planChildAnswer } from './plan-answer.ts';
 import { planSpawn } from './plan-spawn.ts';
 
@@ -108,7 +111,12 @@ async function handleRequest(deps: SubagentServiceDeps, bus: EventBus, event: Ru
           body: plan.child,
         });
       } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
+        const refusal = creationRefusal(error);
+        if (refusal === undefined) throw error;
+        if (refusal !== 'exists') {
+          await refuse(deps, bus, event, parent, `the child run was not admitted: ${refusal}`);
+          return;
+        }
       }
       const child = plan.child.metadata.name;
       logger.info({ ...fields, child }, 'sub-agent run created');
@@ -121,21 +129,40 @@ async function handleRequest(deps: SubagentServiceDeps, bus: EventBus, event: Ru
       logger.info({ ...fields, child: plan.child.metadata.name }, 'sub-agent run already created');
       return;
     case 'refuse':
-      await bus.publishRunInput(requester, buildRefusalInput(request.requestId, plan.message, deps.now()));
-      logger.info({ ...fields, why: plan.message }, 'sub-agent request refused');
-      if (parent) {
-        await deps.recorder.record(
-          parent,
-          'Warning',
-          'SubagentRefused',
-          `sub-agent refused: ${plan.message}`,
-        );
-      }
+      await refuse(deps, bus, event, parent, plan.message);
       return;
     case 'ignore':
       logger.info({ ...fields, why: plan.why }, 'sub-agent request ignored');
       return;
   }
+}
+
+/** Answers the requester with a refusal, and records it on the parent for people. */
+async function refuse(
+  deps: SubagentServiceDeps,
+  bus: EventBus,
+  event: RunEvent,
+  parent: AgentRun | undefined,
+  message: string,
+): Promise<void> {
+  if (event.body.type !== 'subagent_request') return;
+  const { requestId } = event.body;
+  const { namespace, run } = event.identity;
+  await bus.publishRunInput(event.identity, buildRefusalInput(requestId, message, deps.now()));
+  deps.logger.info({ namespace, run, requestId, why: message }, 'sub-agent request refused');
+  if (parent)
+    await deps.recorder.record(parent, 'Warning', 'SubagentRefused', `sub-agent refused: ${message}`);
+}
+
+/**
+ * What a failed create means: `exists` (an earlier delivery created it), the apiserver's reason when
+ * it refused the child for good (admission, validation), or undefined for a failure worth a retry.
+ */
+function creationRefusal(error: unknown): string | undefined {
+  if (isAlreadyExists(error)) return 'exists';
+  const failure = toKubeError(error);
+  if (!(failure instanceof KubeApiError)) return undefined;
+  return [400, 403, 422].includes(failure.status) ? failure.message : undefined;
 }
 
 async function answerParent(deps: SubagentServiceDeps, bus: EventBus, event: RunEvent): Promise<void> {
@@ -145,6 +172,14 @@ async function answerParent(deps: SubagentServiceDeps, bus: EventBus, event: Run
   if (!child?.spec.parent || child.metadata.uid !== runUid) return;
   const answer = planChildAnswer(child, event.body.result, deps.now());
   if (!answer) return;
+  // recorded first (the result consumer may not have got to it yet; recording twice is harmless),
+  // so a parent that has the answer finds the child ended when it asks for the next one
+  await recordRunResult(
+    { kube: deps.kube, now: deps.now },
+    { namespace, name: run, uid: runUid },
+    event.body.result,
+    'event-bus',
+  );
   await bus.publishRunInput(answer.parent, answer.input);
   deps.logger.info(
     { namespace, run, parent: answer.parent.run, status: answer.input.subagent?.status },
