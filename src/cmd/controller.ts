@@ -20,7 +20,9 @@ import {
   issueUserCredentials,
   runBridgePermissions,
   type AccountSigner,
+  type EventBus,
 } from '../eventbus/index.ts';
+import type { RunIdentity, RunInput } from '../api/index.ts';
 import { EventRecorder, KubeClient } from '../kube/index.ts';
 import { createControllerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 
@@ -100,7 +102,41 @@ const manager = new ControllerManager(
   logger,
   metrics,
 );
+const stop = new AbortController();
+const connectBus = async () =>
+  await connectEventBus({
+    url: config.EVENT_BUS_URL,
+    name: `k8sclaw-controller/${config.POD_NAME}`,
+    ...(signer
+      ? {
+          credentials: await issueUserCredentials(signer, {
+            name: 'k8sclaw-controller',
+            permissions: controllerPermissions(),
+          }),
+        }
+      : {}),
+    signal: stop.signal,
+  });
+// the reconciler's answers to the parents of sub-agents that end without a result on the bus; a
+// bus that is away costs the parent its answer (its call waits until its deadline), never the
+// child its status
+let answers: Promise<EventBus> | undefined;
+const publishRunInput = async (identity: RunIdentity, input: RunInput) => {
+  try {
+    const bus = await (answers ??= connectBus().catch((error: unknown) => {
+      answers = undefined;
+      throw error;
+    }));
+    await bus.publishRunInput(identity, input, { timeoutMs: 10_000 });
+  } catch (error) {
+    logger.warn(
+      { err: error, namespace: identity.namespace, run: identity.run },
+      'could not answer a sub-agent parent',
+    );
+  }
+};
 registerControllers(manager, {
+  publishRunInput,
   kube,
   now: () => new Date(),
   ...(issueRunBusCredentials ? { issueRunBusCredentials } : {}),
@@ -133,27 +169,12 @@ const health = await startHealthServer({
 });
 logger.info({ port: health.port, identity: config.POD_NAME }, 'controller manager starting');
 
-const stop = new AbortController();
 // only a signal is a clean stop: returning for any other reason (leadership lost) is a failure
 let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const)
   process.once(signal, () => {
     signalled = true;
     stop.abort();
-  });
-const connectBus = async () =>
-  await connectEventBus({
-    url: config.EVENT_BUS_URL,
-    name: `k8sclaw-controller/${config.POD_NAME}`,
-    ...(signer
-      ? {
-          credentials: await issueUserCredentials(signer, {
-            name: 'k8sclaw-controller',
-            permissions: controllerPermissions(),
-          }),
-        }
-      : {}),
-    signal: stop.signal,
   });
 // every replica consumes results: the durable consumer hands each one to a single replica
 const results = runResultConsumer({
@@ -182,6 +203,7 @@ try {
 }
 stop.abort();
 await Promise.all([results, subagents]);
+await (await answers?.catch(() => undefined))?.close();
 await health.close();
 const exitCode = signalled && !failed ? 0 : 1;
 logger.info(

@@ -9,6 +9,7 @@ import {
   resourceOf,
   type AgentRun,
   type RunIdentity,
+  type RunInput,
 } from '../../api/index.ts';
 import {
   isAlreadyExists,
@@ -22,15 +23,21 @@ import { agentJobName, buildRunBusCredentialsSecret } from '../../orchestrator/i
 import { writeStatusIfChanged } from '../write-status.ts';
 import { observeRun, toObservedJob, type RunCaches } from './observe-run.ts';
 import { planRun, type RunObservation, type RunPlan, type RunPlanOptions } from './plan-run.ts';
-import { withoutResultFields } from './plan-result.ts';
+import { resultRecordedCondition, withoutResultFields } from './plan-result.ts';
+import { planEndedChildAnswer } from '../subagent/plan-answer.ts';
 import { InstanceAdmissions } from './instance-admissions.ts';
 import { recordRunResult, type RecordResultDeps } from './record-result.ts';
 
 /** Signs event bus credentials that let one run's bridge use only that run's subjects. */
 export type IssueRunBusCredentials = (identity: RunIdentity, expiresAt: Date) => Promise<string>;
 
+/** Puts an answer into a run's input on the event bus (sub-agent answers to their parents). */
+export type PublishRunInput = (identity: RunIdentity, input: RunInput) => Promise<void>;
+
 export interface RunReconcilerDeps {
   kube: KubeClient;
+  /** Without it, a sub-agent that ends without a result on the bus leaves its parent waiting. */
+  publishRunInput?: PublishRunInput;
   onRunResult?: RecordResultDeps['onOutcome'];
   issueRunBusCredentials?: IssueRunBusCredentials;
   caches: RunCaches;
@@ -76,6 +83,22 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
     }
 
     if (plan.stopChildren) await stopChildren(deps, run, plan.stopChildren);
+    // a sub-agent ending now without a result from the bus: its parent's call is told here (once
+    // the status is written this is not seen again; a failed publish retries the reconcile)
+    const answer =
+      run.spec.parent && plan.status.phase !== run.status?.phase
+        ? planEndedChildAnswer(
+            run,
+            {
+              ...(plan.status.phase ? { phase: plan.status.phase } : {}),
+              ...(plan.status.error ? { error: plan.status.error } : {}),
+              ...(plan.recordResult ? { fallback: plan.recordResult.result } : {}),
+              resultFromBus: resultRecordedCondition(run)?.status === 'True',
+            },
+            deps.now(),
+          )
+        : undefined;
+    if (answer && deps.publishRunInput) await deps.publishRunInput(answer.parent, answer.input);
     if (plan.deleteRun) {
       const resource = resourceOf(agentRunKind);
       await ignoreNotFound(kube.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name }));

@@ -8,7 +8,7 @@ import {
   type RunResult,
 } from '../../api/index.ts';
 import { runFixture } from '../../../test/fixtures/k8sclaw-objects.ts';
-import { buildRefusalInput, planChildAnswer } from './plan-answer.ts';
+import { buildRefusalInput, planChildAnswer, planEndedChildAnswer } from './plan-answer.ts';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const checkInput = compileMessageValidator(runInputSchema);
@@ -78,5 +78,35 @@ describe('buildRefusalInput', () => {
     assert.equal(input.id, 'subagent-req-2');
     assert.deepEqual(input.subagent, { requestId: 'req-2', status: 'refused', error: 'too many' });
     assert.ok(checkInput(input).ok);
+  });
+});
+
+describe('planEndedChildAnswer', () => {
+  it('answers with the failure of a child that ends without a result on the bus', () => {
+    const answer = planEndedChildAnswer(
+      child,
+      { phase: 'Failed', error: 'cancelled by alice', resultFromBus: false },
+      now,
+    );
+    assert.deepEqual(answer?.input.subagent, {
+      requestId: 'req-1',
+      status: 'failed',
+      run: 'lead-sub-1',
+      error: 'cancelled by alice',
+    });
+  });
+
+  it('answers with the result from the termination message when there is one', () => {
+    const answer = planEndedChildAnswer(
+      child,
+      { phase: 'Succeeded', fallback: result({ response: 'from the message' }), resultFromBus: false },
+      now,
+    );
+    assert.equal(answer?.input.subagent?.response, 'from the message');
+  });
+
+  it('leaves it to the completion consumer when the result came from the bus, and waits for the end', () => {
+    assert.equal(planEndedChildAnswer(child, { phase: 'Succeeded', resultFromBus: true }, now), undefined);
+    assert.equal(planEndedChildAnswer(child, { phase: 'Running', resultFromBus: false }, now), undefined);
   });
 });

@@ -60,6 +60,28 @@ export function planChildAnswer(
   };
 }
 
+/**
+ * The answer for a child that ends now without a result from the bus (cancelled, its Job lost or
+ * out of time, refused at admission): the result taken from its termination message when there is
+ * one, else its failure. Undefined when the completion consumer answers instead (the result came
+ * from the bus) or the run is no sub-agent.
+ */
+export function planEndedChildAnswer(
+  child: AgentRun,
+  ending: { phase?: string; error?: string; fallback?: RunResult; resultFromBus: boolean },
+  now: Date,
+): { parent: RunIdentity; input: RunInput } | undefined {
+  if (ending.resultFromBus || (ending.phase !== 'Succeeded' && ending.phase !== 'Failed')) return undefined;
+  const result: RunResult = ending.fallback ?? {
+    status: 'failed',
+    error: ending.error ?? 'the sub-agent run ended without a result',
+    usage: { input: 0, output: 0 },
+    toolCalls: 0,
+    memoryUpdates: [],
+  };
+  return planChildAnswer(child, result, now);
+}
+
 function answerInput(answer: SubagentAnswer, text: string, now: Date): RunInput {
   return {
     id: subagentAnswerId(answer.requestId),

@@ -5,8 +5,8 @@
 // the child's credentials; the kubelet is the test writing the agent container's terminated state.
 // The journey: a spawn creates a child owned by its parent, a second one at maxChildrenPerAgent and
 // a grandchild beyond maxDepth are refused with errors the model reads, a redelivered request makes
-// no second child, a child's result returns to the waiting tool call, and a child still running
-// when its parent ends is cancelled.
+// no second child, a child's result returns to the waiting tool call, so does the failure of a
+// child someone cancels, and a child still running when its parent ends is cancelled.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -247,15 +247,46 @@ describe('sub-agents', { timeout: 240_000 }, () => {
     assert.match(printed.split('\n')[0] ?? '', /\bPARENT\b/);
     assert.match(printed, new RegExp(`${c.metadata.name}\\s.*\\blead\\b`));
 
-    // the parent ends while the second child runs: its call gives up, and the child is cancelled
+    // someone cancels the second child as the API server does: the waiting call gets its failure
+    await kube.apply(
+      {
+        apiVersion,
+        kind: 'AgentRun',
+        metadata: {
+          name: c.metadata.name,
+          namespace: namespace(),
+          annotations: {
+            [annotations.cancelledBy]: 'alice',
+            [annotations.cancelledAt]: new Date().toISOString(),
+          },
+        },
+      },
+      'k8sclaw-apiserver',
+    );
+    await kube.batch.deleteNamespacedJob({
+      name: c.status?.jobName ?? '',
+      namespace: namespace(),
+      propagationPolicy: 'Background',
+    });
+    assert.deepEqual(await answered(second, "the cancelled child's failure"), {
+      content: `sub-agent run ${c.metadata.name} failed: cancelled by alice`,
+      isError: true,
+    });
+
+    // the parent ends while a third child runs: its call gives up, and the child is cancelled
+    const last = spawn('Watch the build.');
+    const childE = await eventually('the third child', async () =>
+      (await childrenOf('lead')).find((child) => ![a.run, c.metadata.name].includes(child.metadata.name)),
+    );
+    await runWhere(childE.metadata.name, 'admitted', admitted);
     deadline.abort();
-    const unanswered = await answered(second, 'the second call giving up');
+    const unanswered = await answered(last, 'the last call giving up');
     assert.equal(unanswered.isError, true);
     assert.match(unanswered.content, /deadline before the sub-agent answered/);
     await ipc.writeResult(buildRunResult({ response: 'Partly done.' }));
     await terminateAgentContainer(kube, namespace(), 'lead', 0);
     await runWhere('lead', 'Succeeded', (run) => run.status?.phase === 'Succeeded');
-    const cancelled = await runWhere(c.metadata.name, 'Failed', (run) => run.status?.phase === 'Failed');
+    const cancelled = await runWhere(childE.metadata.name, 'Failed', (run) => run.status?.phase === 'Failed');
     const completed = cancelled.status?.conditions?.find((condition) => condition.type === 'Completed');
     assert.equal(completed?.reason, 'Cancelled');
     assert.match(completed.message, /cancelled by parent run lead/);
