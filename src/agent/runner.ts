@@ -18,6 +18,7 @@ import type { ChatMessage, ModelProvider } from './model.ts';
 import { buildHistoryMessages } from './history-messages.ts';
 import { composeSystemPrompt, loadMemory, loadSkills } from './prompt.ts';
 import { createModelProvider, ProviderError } from './providers/index.ts';
+import { createRunInputs } from './run-inputs.ts';
 import { runToolLoop } from './tool-loop.ts';
 import { buildToolSet, createMemoryCollector, type EgressPolicy } from './tools/index.ts';
 import { truncateText } from './truncate.ts';
@@ -118,6 +119,7 @@ async function execute(
       ...(config.azureApiVersion ? { azureApiVersion: config.azureApiVersion } : {}),
     });
   const memory = createMemoryCollector();
+  const inputs = createRunInputs(ipc);
   const tools = buildToolSet({
     allowed: config.tools,
     ...(config.toolsNeedingApproval ? { needingApproval: config.toolsNeedingApproval } : {}),
@@ -139,6 +141,8 @@ async function execute(
           },
         }
       : {}),
+    // K8SCLAW_TOOLS names spawn_subagent only when the policy lets this run spawn
+    ...(config.tools.includes('spawn_subagent') ? { subagents: inputs } : {}),
   });
   const memoryWritable = config.memoryEnabled && config.featureGates['memory-write'] === true;
   const system = composeSystemPrompt({
@@ -175,7 +179,7 @@ async function execute(
     tools,
     signal: AbortSignal.timeout(deadlineMs(config.timeoutSeconds)),
     emit,
-    takeFollowUps: async () => (await ipc.takeInputsOrClose()).map((input) => input.text),
+    takeFollowUps: () => inputs.takeFollowUps(),
   });
   const response = truncateText(outcome.response, runEventLimits.response);
   return {

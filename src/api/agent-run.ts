@@ -147,6 +147,8 @@ export const agentRunKind: KindDescriptor = {
     { name: 'Pod', type: 'string', jsonPath: '.status.podName' },
     { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    // after the contract's columns: empty for a run nobody spawned
+    { name: 'Parent', type: 'string', jsonPath: '.spec.parent.runName' },
     { name: 'Task', type: 'string', jsonPath: '.spec.task', priority: 1 },
   ],
 };

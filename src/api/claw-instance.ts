@@ -49,9 +49,31 @@ export const agentDefaultsSchema = Type.Object(
     subagents: Type.Optional(
       Type.Object(
         {
-          maxDepth: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, default: 2 })),
-          maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 5 })),
-          maxChildrenPerAgent: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 3 })),
+          maxDepth: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 10,
+              default: 2,
+              description: 'How deep spawn_subagent may nest (a run nobody spawned is at depth 0).',
+            }),
+          ),
+          maxConcurrent: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 100,
+              default: 5,
+              description: 'Unfinished sub-agent runs of the instance at once; a request beyond is refused.',
+            }),
+          ),
+          maxChildrenPerAgent: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 50,
+              default: 3,
+              description:
+                'Unfinished sub-agent runs of one parent run at once; a request beyond is refused.',
+            }),
+          ),
         },
         // an empty default lets the apiserver fill in every field's own default
         { default: {} },

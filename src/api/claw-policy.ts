@@ -110,8 +110,22 @@ export const clawPolicySpecSchema = Type.Object({
   subagentPolicy: Type.Optional(
     Type.Object(
       {
-        maxDepth: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, default: 3 })),
-        maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 5 })),
+        maxDepth: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: 10,
+            default: 3,
+            description: "Caps the instances' subagents.maxDepth (the tighter one applies).",
+          }),
+        ),
+        maxConcurrent: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: 100,
+            default: 5,
+            description: "Caps the instances' subagents.maxConcurrent (the tighter one applies).",
+          }),
+        ),
       },
       { default: {} },
     ),

@@ -49,7 +49,14 @@ describe('CRD generation', () => {
   it('has the printer columns of the API contract', () => {
     const columns = (name: string) => findKind(name)?.printerColumns.map((c) => c.name);
     assert.deepEqual(columns('ClawInstance'), ['Phase', 'Provider', 'Model', 'Active', 'Total', 'Age']);
-    assert.deepEqual(columns('AgentRun')?.slice(0, 5), ['Instance', 'Phase', 'Pod', 'Duration', 'Age']);
+    assert.deepEqual(columns('AgentRun')?.slice(0, 6), [
+      'Instance',
+      'Phase',
+      'Pod',
+      'Duration',
+      'Age',
+      'Parent',
+    ]);
     assert.deepEqual(columns('ClawPolicy'), ['Default Action', 'Bound', 'Age']);
     assert.deepEqual(columns('SkillPack'), ['Skills', 'ConfigMap', 'Age']);
     assert.deepEqual(columns('ClawSchedule'), [

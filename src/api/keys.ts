@@ -11,6 +11,8 @@ export const labels = {
   schedule: `${group}/schedule`,
   skillPack: `${group}/skillpack`,
   channel: `${group}/channel`,
+  /** On a sub-agent run: the run that spawned it (lists a run's children). */
+  parentRun: `${group}/parent-run`,
 } as const;
 
 export const labelValues = { managedBy: 'k8sclaw', partOf: 'k8sclaw' } as const;
@@ -34,6 +36,8 @@ export const annotations = {
   channelChat: `${group}/channel-chat`,
   channelThread: `${group}/channel-thread`,
   channelReplyTo: `${group}/channel-reply-to`,
+  /** On a sub-agent run: the id of the spawn_subagent request it answers. */
+  subagentRequest: `${group}/subagent-request`,
 } as const;
 
 export const finalizers = {

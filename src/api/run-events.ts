@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { channelTypes } from './claw-instance.ts';
 import { channelChatSchema, channelMessageLimits } from './channel-messages.ts';
 import { stringEnum } from './schema-kit.ts';
+import { resultMaxLength, taskMaxLength } from './agent-run.ts';
 
 /** Limits every hop enforces, so one run cannot flood the bus or a status. */
 export const runEventLimits = {
@@ -95,6 +96,19 @@ const channelMessageBody = Type.Object({
   text: Type.String({ minLength: 1, maxLength: channelMessageLimits.reply }),
 });
 
+/** A sub-agent request's id: chosen by the runner, unique within its run, a single name token. */
+export const subagentRequestIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' });
+/**
+ * The agent asks for a sub-agent run (spawn_subagent). A request only: the controller checks it
+ * against the instance and its policy, then creates the child run or refuses, and either way
+ * answers on the run's input with `subagent` set.
+ */
+const subagentRequestBody = Type.Object({
+  type: Type.Literal('subagent_request'),
+  requestId: subagentRequestIdSchema,
+  task: Type.String({ minLength: 1, maxLength: taskMaxLength }),
+});
+
 /** What the runner writes: one of these per file in /ipc/events. */
 export const runEventBodySchema = Type.Union([
   startedBody,
@@ -103,6 +117,7 @@ export const runEventBodySchema = Type.Union([
   statusBody,
   completedBody,
   channelMessageBody,
+  subagentRequestBody,
 ]);
 export type RunEventBody = Static<typeof runEventBodySchema>;
 export type RunEventType = RunEventBody['type'];
@@ -113,6 +128,7 @@ export const runEventTypes = [
   'status',
   'completed',
   'channel_message',
+  'subagent_request',
 ] as const;
 
 /** Which run an event belongs to: stamped by the bridge from its own environment, never by the agent. */
@@ -136,11 +152,31 @@ export const runEventSchema = Type.Object({
 });
 export type RunEvent = Static<typeof runEventSchema>;
 
+export const subagentOutcomes = ['succeeded', 'failed', 'refused'] as const;
+export type SubagentOutcome = (typeof subagentOutcomes)[number];
+
+/**
+ * The answer to a sub-agent request, from the controller: the child run's result, or why no child
+ * was started (`refused`). Delivered to the waiting spawn_subagent call, never to the model as a
+ * follow-up message.
+ */
+export const subagentAnswerSchema = Type.Object({
+  requestId: subagentRequestIdSchema,
+  status: stringEnum(subagentOutcomes),
+  /** The child AgentRun (absent when refused before one was created). */
+  run: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+  response: Type.Optional(Type.String({ maxLength: resultMaxLength })),
+  error: Type.Optional(Type.String({ maxLength: runEventLimits.error })),
+});
+export type SubagentAnswer = Static<typeof subagentAnswerSchema>;
+
 /** A follow-up message for a running agent (from a channel or the API), delivered into /ipc/input. */
 export const runInputSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 128 }),
   time: Type.String({ format: 'date-time' }),
   text: Type.String({ minLength: 1, maxLength: 32768 }),
   sender: Type.Optional(Type.String({ maxLength: 256 })),
+  /** Set on the controller's answer to a sub-agent request; `text` then only summarises it. */
+  subagent: Type.Optional(subagentAnswerSchema),
 });
 export type RunInput = Static<typeof runInputSchema>;

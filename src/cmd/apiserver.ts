@@ -156,8 +156,13 @@ const busCredentials = async () =>
         credentials: await issueUserCredentials(signer, {
           name: 'k8sclaw-apiserver',
           permissions: apiServerPermissions(runEventRecorderName, {
-            // the controller's consumer of completed events (src/controller/run/result-consumer.ts)
-            protectedDurables: ['k8sclaw-controller-results'],
+            // the controller's consumers of completed events and sub-agent requests
+            // (src/controller/run/result-consumer.ts, src/controller/subagent/subagent-service.ts)
+            protectedDurables: [
+              'k8sclaw-controller-results',
+              'k8sclaw-controller-subagent-requests',
+              'k8sclaw-controller-subagent-answers',
+            ],
           }),
         }),
       }

@@ -9,6 +9,7 @@ import {
   ControllerManager,
   registerControllers,
   runResultConsumer,
+  runSubagentService,
   type IssueChannelBusCredentials,
   type IssueRunBusCredentials,
 } from '../controller/index.ts';
@@ -19,8 +20,10 @@ import {
   issueUserCredentials,
   runBridgePermissions,
   type AccountSigner,
+  type EventBus,
 } from '../eventbus/index.ts';
-import { KubeClient } from '../kube/index.ts';
+import type { RunIdentity, RunInput } from '../api/index.ts';
+import { EventRecorder, KubeClient } from '../kube/index.ts';
 import { createControllerMetrics, createLogger, startHealthServer } from '../observability/index.ts';
 
 const configSchema = z.object({
@@ -99,7 +102,41 @@ const manager = new ControllerManager(
   logger,
   metrics,
 );
+const stop = new AbortController();
+const connectBus = async () =>
+  await connectEventBus({
+    url: config.EVENT_BUS_URL,
+    name: `k8sclaw-controller/${config.POD_NAME}`,
+    ...(signer
+      ? {
+          credentials: await issueUserCredentials(signer, {
+            name: 'k8sclaw-controller',
+            permissions: controllerPermissions(),
+          }),
+        }
+      : {}),
+    signal: stop.signal,
+  });
+// the reconciler's answers to the parents of sub-agents that end without a result on the bus; a
+// bus that is away costs the parent its answer (its call waits until its deadline), never the
+// child its status
+let answers: Promise<EventBus> | undefined;
+const publishRunInput = async (identity: RunIdentity, input: RunInput) => {
+  try {
+    const bus = await (answers ??= connectBus().catch((error: unknown) => {
+      answers = undefined;
+      throw error;
+    }));
+    await bus.publishRunInput(identity, input, { timeoutMs: 10_000 });
+  } catch (error) {
+    logger.warn(
+      { err: error, namespace: identity.namespace, run: identity.run },
+      'could not answer a sub-agent parent',
+    );
+  }
+};
 registerControllers(manager, {
+  publishRunInput,
   kube,
   now: () => new Date(),
   ...(issueRunBusCredentials ? { issueRunBusCredentials } : {}),
@@ -132,7 +169,6 @@ const health = await startHealthServer({
 });
 logger.info({ port: health.port, identity: config.POD_NAME }, 'controller manager starting');
 
-const stop = new AbortController();
 // only a signal is a clean stop: returning for any other reason (leadership lost) is a failure
 let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const)
@@ -142,25 +178,21 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
   });
 // every replica consumes results: the durable consumer hands each one to a single replica
 const results = runResultConsumer({
-  connect: async () =>
-    await connectEventBus({
-      url: config.EVENT_BUS_URL,
-      name: `k8sclaw-controller/${config.POD_NAME}`,
-      ...(signer
-        ? {
-            credentials: await issueUserCredentials(signer, {
-              name: 'k8sclaw-controller',
-              permissions: controllerPermissions(),
-            }),
-          }
-        : {}),
-      signal: stop.signal,
-    }),
+  connect: connectBus,
   kube,
   now: () => new Date(),
   logger,
   signal: stop.signal,
   onRunResult: countRunResult,
+});
+// every replica consumes sub-agent requests and answers too, each handed to one of them
+const subagents = runSubagentService({
+  connect: connectBus,
+  kube,
+  recorder: new EventRecorder(kube, 'k8sclaw-controller'),
+  now: () => new Date(),
+  logger,
+  signal: stop.signal,
 });
 let failed = false;
 try {
@@ -170,7 +202,8 @@ try {
   logger.error({ err: error }, 'controller manager failed');
 }
 stop.abort();
-await results;
+await Promise.all([results, subagents]);
+await (await answers?.catch(() => undefined))?.close();
 await health.close();
 const exitCode = signalled && !failed ? 0 : 1;
 logger.info(

@@ -15,6 +15,7 @@ const label =
 export const byInstance = 'instance';
 export const byRun = 'run';
 export const byInstanceUnfinished = 'instance-unfinished';
+export const byParent = 'parent';
 
 /** A Job is finished once it has a true Complete or Failed condition. */
 export function isJobFinished(job: V1Job): boolean {
@@ -23,9 +24,10 @@ export function isJobFinished(job: V1Job): boolean {
   );
 }
 
-/** AgentRuns by their instance. */
+/** AgentRuns by their instance, and sub-agent runs by their parent run. */
 export const runIndexes: Record<string, Indexer> = {
   [byInstance]: (run) => (run as AgentRun).spec?.instanceRef,
+  [byParent]: (run) => (run as AgentRun).spec?.parent?.runName,
 };
 /** Objects K8sClaw labels with their instance (Jobs, channel pods). */
 export const instanceLabelIndexes: Record<string, Indexer> = { [byInstance]: label(labels.instance) };

@@ -4,3 +4,9 @@ export { registerControllers, type ControllerDeps } from './setup.ts';
 export { runResultConsumer, resultConsumerName, type ResultConsumerDeps } from './run/result-consumer.ts';
 export type { IssueRunBusCredentials } from './run/run-reconciler.ts';
 export type { IssueChannelBusCredentials } from './instance/instance-reconciler.ts';
+export {
+  runSubagentService,
+  subagentAnswerConsumerName,
+  subagentRequestConsumerName,
+  type SubagentServiceDeps,
+} from './subagent/subagent-service.ts';

@@ -65,6 +65,8 @@ export interface ControllerDeps {
   runs: RunPlanOptions;
   /** Told how each recorded or skipped run result ended (metrics). */
   onRunResult?: RunReconcilerDeps['onRunResult'];
+  /** Answers the parents of sub-agents that end without a result on the bus. */
+  publishRunInput?: RunReconcilerDeps['publishRunInput'];
   /** Signs each run's event bus credentials (required when `runs.busCredentials` is set). */
   issueRunBusCredentials?: IssueRunBusCredentials;
   /** Images and event bus of channel pods. */
@@ -161,6 +163,7 @@ export function registerControllers(manager: ControllerManager, deps: Controller
       options: deps.runs,
       ...(deps.issueRunBusCredentials ? { issueRunBusCredentials: deps.issueRunBusCredentials } : {}),
       ...(deps.onRunResult ? { onRunResult: deps.onRunResult } : {}),
+      ...(deps.publishRunInput ? { publishRunInput: deps.publishRunInput } : {}),
     }),
     primary: runs as ResourceInformer<object>,
     reconcilesUpdate: (previous, run) =>

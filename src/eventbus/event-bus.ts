@@ -71,6 +71,7 @@ import {
   buildRunInputSubject,
   busStreams,
   completedEventsFilter,
+  subagentRequestsFilter,
   channelsStream,
   runEventsStream,
   runInputStream,
@@ -130,6 +131,12 @@ export interface EventBus {
    * stream order; only events whose message id is `<run uid>:<event id>` reach it.
    */
   consumeRunEvents(durableName: string, handler: RunEventHandler, options: ConsumeOptions): Promise<void>;
+  /** Hands every run's `subagent_request` events to `handler` through the durable consumer `durableName`. */
+  consumeSubagentRequests(
+    durableName: string,
+    handler: RunEventHandler,
+    options: ConsumeOptions,
+  ): Promise<void>;
   /**
    * Every event of the runs in `scope` (one run, or every run of an instance) from the start of the
    * stream, then each new one as it arrives, in stream order, until `signal` aborts. A server
@@ -234,6 +241,14 @@ function decodeRunEvent(msg: JsMsg): Decoded<RunEvent> {
 function decodeCompletedEvent(msg: JsMsg): Decoded<RunEvent> {
   const decoded = decodeRunEvent(msg);
   if (decoded.ok && decoded.value.body.type !== 'completed') return invalid('not a completed event');
+  return decoded;
+}
+
+function decodeSubagentRequest(msg: JsMsg): Decoded<RunEvent> {
+  const decoded = decodeRunEvent(msg);
+  if (decoded.ok && decoded.value.body.type !== 'subagent_request') {
+    return invalid('not a subagent_request event');
+  }
   return decoded;
 }
 
@@ -570,6 +585,28 @@ class NatsEventBus implements EventBus {
           name: checkDurableName(durableName),
           filterSubject: completedEventsFilter,
           decode: decodeCompletedEvent,
+          handler,
+          options,
+        },
+        this.closing.signal,
+      ),
+    );
+  }
+
+  async consumeSubagentRequests(
+    durableName: string,
+    handler: RunEventHandler,
+    options: ConsumeOptions,
+  ): Promise<void> {
+    await this.track(
+      runDurableConsumer(
+        {
+          js: this.js,
+          jsm: this.jsm,
+          stream: runEventsStream.name,
+          name: checkDurableName(durableName),
+          filterSubject: subagentRequestsFilter,
+          decode: decodeSubagentRequest,
           handler,
           options,
         },

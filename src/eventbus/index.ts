@@ -78,6 +78,8 @@ export {
   busStreams,
   channelsStream,
   completedEventsFilter,
+  buildRunEventTypeFilter,
+  subagentRequestsFilter,
   escapeNameToken,
   parseRunEventSubject,
   parseRunHistorySubject,

@@ -115,8 +115,16 @@ export function buildRunEventScopeFilter(scope: RunEventScope): string {
 /** Every event of every run: what the API server's durable consumer stores. */
 export const allRunEventsFilter = `${runEventsPrefix}.*.*.*.*`;
 
+/** The events of one type of every run. */
+export function buildRunEventTypeFilter(type: RunEventType): string {
+  return `${runEventsPrefix}.*.*.*.${type}`;
+}
+
 /** The `completed` event of every run: what the controller's durable consumer reads. */
-export const completedEventsFilter = `${runEventsPrefix}.*.*.*.completed`;
+export const completedEventsFilter = buildRunEventTypeFilter('completed');
+
+/** Every run's sub-agent requests: what the controller's spawn consumer reads. */
+export const subagentRequestsFilter = buildRunEventTypeFilter('subagent_request');
 
 export interface ParsedRunEventSubject {
   namespace: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boundedName } from './child-names.ts';
+import { boundedName, dnsLabelMaxLength, subagentRunName } from './child-names.ts';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -27,5 +27,17 @@ describe('boundedName', () => {
     const b = `${'x'.repeat(60)}-b`;
     assert.equal(boundedName(a), boundedName(a));
     assert.notEqual(boundedName(a), boundedName(b));
+  });
+});
+
+describe('subagentRunName', () => {
+  it('is a function of the parent and the request, within the Job name limit', () => {
+    assert.equal(subagentRunName('lead', 'req-1'), subagentRunName('lead', 'req-1'));
+    assert.notEqual(subagentRunName('lead', 'req-1'), subagentRunName('lead', 'req-2'));
+    assert.match(subagentRunName('lead', 'req-1'), /^lead-sub-[0-9a-f]{10}$/);
+    const long = 'p'.repeat(63);
+    const first = subagentRunName(long, 'a');
+    assert.ok(first.length <= dnsLabelMaxLength);
+    assert.notEqual(first, subagentRunName(long, 'b'), "a long parent name never hides the request's part");
   });
 });

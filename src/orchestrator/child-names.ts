@@ -57,3 +57,15 @@ export function channelBusCredentialsSecretName(
 export function runBusCredentialsSecretName(runName: string): string {
   return boundedName(`agentrun-${runName}-bus`, dnsSubdomainMaxLength);
 }
+
+/**
+ * The sub-agent run a parent's spawn request creates: a function of the parent and the request id
+ * only, so a redelivered request or a restarted controller finds the child instead of making two.
+ */
+export function subagentRunName(parentName: string, requestId: string): string {
+  const request = createHash('sha256').update(requestId).digest('hex').slice(0, 10);
+  const suffix = `-sub-${request}`;
+  // the parent's name is cut, never the request's part, so children of one parent stay apart
+  const head = parentName.slice(0, dnsLabelMaxLength - suffix.length).replace(/[-.]+$/, '');
+  return `${head}${suffix}`;
+}

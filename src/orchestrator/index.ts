@@ -23,3 +23,4 @@ export * from './build-run-bus-credentials.ts';
 export * from './build-channel-bus-credentials.ts';
 export * from './sandbox-exec.ts';
 export * from './model-endpoint-egress.ts';
+export * from './build-subagent-run.ts';

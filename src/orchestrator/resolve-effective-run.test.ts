@@ -17,6 +17,7 @@ import {
 } from '../../test/fixtures/k8sclaw-objects.ts';
 import {
   resolveEffectiveRun,
+  subagentCapacityRefusal,
   type EffectiveRun,
   type ResolveEffectiveRunOptions,
 } from './resolve-effective-run.ts';
@@ -527,6 +528,29 @@ describe('resolveEffectiveRun', () => {
       for (const [key, value] of Object.entries(c.want ?? {})) {
         assert.deepEqual(result.effective[key as keyof EffectiveRun], value, key);
       }
+    });
+  }
+});
+
+describe('subagentCapacityRefusal', () => {
+  const limits = { maxDepth: 2, maxConcurrent: 3, maxChildrenPerAgent: 2 };
+  const counts = { parentName: 'lead', instanceName: 'alice', childrenOfParent: 0, subagentsOfInstance: 0 };
+  const cases: { children: number; instance: number; refused?: RegExp }[] = [
+    { children: 0, instance: 0 },
+    { children: 1, instance: 2 },
+    { children: 2, instance: 2, refused: /parent run lead has 2 of at most 2 sub-agent runs running/ },
+    { children: 1, instance: 3, refused: /instance alice runs 3 of at most 3 sub-agent runs/ },
+    { children: 5, instance: 9, refused: /parent run lead has 5 of at most 2/ },
+  ];
+  for (const { children, instance, refused } of cases) {
+    it(`${children} children of the parent, ${instance} of the instance: ${refused ? 'refused' : 'room'}`, () => {
+      const why = subagentCapacityRefusal(limits, {
+        ...counts,
+        childrenOfParent: children,
+        subagentsOfInstance: instance,
+      });
+      if (refused) assert.match(why ?? '', refused);
+      else assert.equal(why, undefined);
     });
   }
 });

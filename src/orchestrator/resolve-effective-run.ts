@@ -234,6 +234,29 @@ function resolve(
   };
 }
 
+/** Unfinished sub-agent runs that count against the limits: of one parent, and of its whole instance. */
+export interface SubagentCounts {
+  parentName: string;
+  instanceName: string;
+  childrenOfParent: number;
+  subagentsOfInstance: number;
+}
+
+/**
+ * Why one more sub-agent run may not run now (maxChildrenPerAgent of the parent, maxConcurrent of
+ * the instance), or undefined when it may. The one copy of these rules: the controller refuses a
+ * spawn request with it, and the run planner holds back an admitted child with it.
+ */
+export function subagentCapacityRefusal(limits: SubagentLimits, counts: SubagentCounts): string | undefined {
+  if (counts.childrenOfParent >= limits.maxChildrenPerAgent) {
+    return `parent run ${counts.parentName} has ${counts.childrenOfParent} of at most ${limits.maxChildrenPerAgent} sub-agent runs running`;
+  }
+  if (counts.subagentsOfInstance >= limits.maxConcurrent) {
+    return `instance ${counts.instanceName} runs ${counts.subagentsOfInstance} of at most ${limits.maxConcurrent} sub-agent runs`;
+  }
+  return undefined;
+}
+
 /**
  * The chats the instance names: a channel without allowedChats accepts anyone's chat, so none of
  * them is a chat the instance chose, and a run cannot post there.

@@ -8,6 +8,8 @@ export type { Tool, ToolContext, ToolResult } from './tool.ts';
 export { createMemoryCollector, createUpdateMemoryTool } from './memory.ts';
 export type { MemoryCollector, MemoryCollectorOptions } from './memory.ts';
 export { createSendChannelMessageTool } from './send-channel-message.ts';
+export { createSpawnSubagentTool } from './spawn-subagent.ts';
+export type { SpawnSubagentArgs, SubagentSpawner } from './spawn-subagent.ts';
 export type {
   ChannelMessageBody,
   ChannelSendOptions,

@@ -46,7 +46,7 @@ const names = (overrides: Partial<BuildToolSetOptions> = {}) =>
   build(overrides).specs.map((spec) => spec.name);
 
 describe('buildToolSet: what is offered', () => {
-  it('offers every implemented tool when everything allows it, never spawn_subagent', () => {
+  it('offers every tool whose needs are met; spawn_subagent only with a way to ask for sub-agents', () => {
     assert.deepEqual(names(), [
       'execute_command',
       'read_file',
@@ -56,6 +56,13 @@ describe('buildToolSet: what is offered', () => {
       'fetch_url',
       'update_memory',
     ]);
+    const spawner = { spawn: () => Promise.resolve(undefined) };
+    assert.ok(names({ subagents: spawner }).includes('spawn_subagent'));
+    assert.ok(
+      !names({ subagents: spawner, featureGates: { ...allGates, 'sub-agents': false } }).includes(
+        'spawn_subagent',
+      ),
+    );
   });
 
   it('offers only the tools the run allows', () => {
@@ -132,10 +139,24 @@ describe('buildToolSet: calls', () => {
     assert.match(gateOff.content, /the code-execution feature gate is off/);
   });
 
-  it('refuses spawn_subagent even when allowed', async () => {
-    const result = await build().call('spawn_subagent', '{}', context);
+  it('refuses spawn_subagent when the run has no way to ask for sub-agents', async () => {
+    const result = await build().call('spawn_subagent', '{"task":"t"}', context);
     assert.equal(result.outcome, 'refused');
-    assert.match(result.content, /not available in this runner yet/);
+    assert.match(result.content, /this run has no way to ask for sub-agents/);
+  });
+
+  it('hands spawn_subagent calls to the spawner and returns its answer', async () => {
+    const tasks: string[] = [];
+    const tools = build({
+      subagents: {
+        spawn: (task) => {
+          tasks.push(task);
+          return Promise.resolve({ requestId: 'r1', status: 'succeeded', run: 'p-sub-1', response: '42' });
+        },
+      },
+    });
+    const result = await tools.call('spawn_subagent', '{"task":"count the files"}', context);
+    assert.deepEqual([result.outcome, result.content, tasks], ['ok', '42', ['count the files']]);
   });
 
   it('never takes ask for allow: a tool needing approval is not offered, and a call says it needs approval', async () => {

@@ -17,6 +17,7 @@ import { createUpdateMemoryTool, type MemoryCollector } from './memory.ts';
 import type { PathPolicy, PathRoot } from './paths.ts';
 import { createReadFileTool } from './read-file.ts';
 import { createSendChannelMessageTool, type ChannelSendOptions } from './send-channel-message.ts';
+import { createSpawnSubagentTool, type SubagentSpawner } from './spawn-subagent.ts';
 import { toolError, type Tool, type ToolContext, type ToolResult } from './tool.ts';
 import { createWriteFileTool } from './write-file.ts';
 
@@ -45,6 +46,8 @@ export interface BuildToolSetOptions {
   memory?: MemoryCollector;
   /** Without chats to post to, send_channel_message is not offered. */
   channelSend?: ChannelSendOptions;
+  /** Without a way to ask for sub-agents (the run's input), spawn_subagent is not offered. */
+  subagents?: SubagentSpawner;
   /** Default /workspace: relative paths resolve against it and it is a read-write root. */
   workspaceDir?: string;
   /** Default /skills, a read-only root. */
@@ -146,8 +149,7 @@ function whyNotOffered(
   if (name === 'update_memory' && !options.memory) return 'memory is not enabled for this run';
   if (name === 'send_channel_message' && !options.channelSend?.targets.some((t) => t.chats.length > 0))
     return "the instance names no chats this run could post to (a channel's accessControl.allowedChats)";
-  // sub-agents need the controller to start and track child runs; the runner has no client for that yet
-  if (name === 'spawn_subagent') return 'spawning sub-agents is not available in this runner yet';
+  if (name === 'spawn_subagent' && !options.subagents) return 'this run has no way to ask for sub-agents';
   return undefined;
 }
 
@@ -175,7 +177,7 @@ function createTool(
     case 'update_memory':
       return options.memory ? createUpdateMemoryTool(options.memory) : undefined;
     case 'spawn_subagent':
-      return undefined;
+      return options.subagents ? createSpawnSubagentTool(options.subagents) : undefined;
     case 'send_channel_message':
       return options.channelSend ? createSendChannelMessageTool(options.channelSend) : undefined;
   }

@@ -3,7 +3,7 @@
 import { type AgentRun, type ClawInstance, type ClawPolicy, type SkillPack } from '../../api/index.ts';
 import type { ResourceInformer, V1ConfigMap, V1Job, V1Pod } from '../../kube/index.ts';
 import { agentContainerName, agentJobName, memoryConfigMapName } from '../../orchestrator/index.ts';
-import { byInstance, byInstanceUnfinished, byRun, isJobFinished } from '../cache-indexes.ts';
+import { byInstance, byInstanceUnfinished, byParent, byRun, isJobFinished } from '../cache-indexes.ts';
 import { isOwnedBy } from '../ownership.ts';
 import type { ObservedJob, ObservedPod, RunObservation } from './plan-run.ts';
 
@@ -95,6 +95,19 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
       r.status.phase !== 'Failed',
   );
   const parent = run.spec.parent?.runName;
+  // its own sub-agents (owned by this uid, not a namesake's) that have not finished
+  const unfinishedChildren = caches.runs
+    .byIndex(byParent, namespace, name)
+    .filter(
+      (child) =>
+        (child.metadata.ownerReferences ?? []).some((owner) => owner.uid === run.metadata.uid) &&
+        child.status?.phase !== 'Succeeded' &&
+        child.status?.phase !== 'Failed',
+    )
+    .map((child) => ({
+      name: child.metadata.name,
+      ...(child.status?.jobName ? { jobName: child.status.jobName } : {}),
+    }));
   const memoryConfigMap = caches.configMaps.get(namespace, memoryConfigMapName(run.spec.instanceRef));
   return {
     run,
@@ -113,6 +126,7 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
     ...(job ? { job: toObservedJob(job) } : {}),
     ...(pod ? { pod: toObservedPod(pod) } : {}),
     activeRunsOfInstance,
+    ...(unfinishedChildren.length > 0 ? { unfinishedChildren } : {}),
     now,
   };
 }

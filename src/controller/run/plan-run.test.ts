@@ -483,6 +483,48 @@ describe('planRun after the run finished', () => {
   });
 });
 
+describe('planRun for a run with sub-agents', () => {
+  const children = [
+    { name: 'alice-hello-sub-1', jobName: 'agentrun-alice-hello-sub-1' },
+    { name: 'alice-hello-sub-2' },
+  ];
+
+  it('stops the unfinished sub-agents of a run that has ended', () => {
+    const plan = planRun(
+      observe({ run: finishedRun('Succeeded', '2026-03-01T11:59:00Z'), unfinishedChildren: children }),
+      options,
+    );
+    assert.deepEqual(plan.stopChildren, children);
+  });
+
+  it('stops them in the reconcile that sees the run end', () => {
+    const running = runFixture((run) => {
+      run.status = { phase: 'Running', jobName: 'agentrun-alice-hello' };
+    });
+    const plan = planRun(
+      observe({
+        run: running,
+        job: { conditions: [{ type: 'Complete', status: 'True' }], completionTime: '2026-03-01T11:59:30Z' },
+        unfinishedChildren: children,
+      }),
+      noGrace,
+    );
+    assert.equal(plan.status.phase, 'Succeeded');
+    assert.deepEqual(plan.stopChildren, children);
+  });
+
+  it('leaves the sub-agents of a running run alone', () => {
+    const running = runFixture((run) => {
+      run.status = { phase: 'Running', jobName: 'agentrun-alice-hello' };
+    });
+    const plan = planRun(
+      observe({ run: running, job: { conditions: [] }, unfinishedChildren: children }),
+      options,
+    );
+    assert.equal(plan.stopChildren, undefined);
+  });
+});
+
 describe('formatDuration', () => {
   for (const [seconds, text] of [
     [0, '0s'],

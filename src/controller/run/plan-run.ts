@@ -23,6 +23,7 @@ import {
   resolveEffectiveRun,
   runBusCredentialsExpiry,
   runBusCredentialsSecretName,
+  subagentCapacityRefusal,
   type ImagePullPolicy,
   type JobManifest,
   type NetworkPolicyManifest,
@@ -79,7 +80,14 @@ export interface RunObservation {
   /** Admitted, unfinished sub-agent runs: of this run's parent, and of its whole instance. */
   activeChildrenOfParent?: number;
   activeSubagentsOfInstance?: number;
+  /** This run's own sub-agent runs that have not finished (`jobName`: admitted). */
+  unfinishedChildren?: readonly SubagentChild[];
   now: Date;
+}
+
+export interface SubagentChild {
+  name: string;
+  jobName?: string;
 }
 
 export interface RunPlanOptions {
@@ -103,6 +111,11 @@ export interface RunPlan {
   deleteRun?: boolean;
   /** Issue the run's bus credentials into this Secret before the Job is created. */
   createBusCredentials?: { secretName: string; instanceName: string; expiresAt: Date };
+  /**
+   * The run has ended and these sub-agents of it are still running or waiting: nobody waits for
+   * their answers, so they are stopped (an admitted one cancelled, one not admitted yet deleted).
+   */
+  stopChildren?: readonly SubagentChild[];
   /** The bus delivered no result in time: record the one from the termination message first. */
   recordResult?: { result: RunResult; source: 'termination-message' };
   status: AgentRunStatus;
@@ -336,6 +349,12 @@ function memoryConfigMapState(
 const isFinished = (phase: RunPhase | undefined) => phase === 'Succeeded' || phase === 'Failed';
 
 export function planRun(observation: RunObservation, options: RunPlanOptions): RunPlan {
+  const plan = planRunItself(observation, options);
+  const children = observation.unfinishedChildren ?? [];
+  return isFinished(plan.status.phase) && children.length > 0 ? { ...plan, stopChildren: children } : plan;
+}
+
+function planRunItself(observation: RunObservation, options: RunPlanOptions): RunPlan {
   if (isFinished(observation.run.status?.phase)) return planFinished(observation);
   const plan = planUnfinished(observation, options);
   if (!isFinished(plan.status.phase)) return plan;
@@ -396,23 +415,13 @@ function planUnfinished(observation: RunObservation, options: RunPlanOptions): R
     );
   }
   if (run.spec.parent) {
-    const { maxChildrenPerAgent, maxConcurrent } = effective.subagents;
-    const children = observation.activeChildrenOfParent ?? 0;
-    if (children >= maxChildrenPerAgent) {
-      return waiting(
-        observation,
-        reasons.waitingForCapacity,
-        `parent run ${run.spec.parent.runName} has ${children} of at most ${maxChildrenPerAgent} sub-agent runs running; this one waits`,
-      );
-    }
-    const subagents = observation.activeSubagentsOfInstance ?? 0;
-    if (subagents >= maxConcurrent) {
-      return waiting(
-        observation,
-        reasons.waitingForCapacity,
-        `instance ${instance.metadata.name} runs ${subagents} of at most ${maxConcurrent} sub-agent runs; this one waits`,
-      );
-    }
+    const busy = subagentCapacityRefusal(effective.subagents, {
+      parentName: run.spec.parent.runName,
+      instanceName: instance.metadata.name,
+      childrenOfParent: observation.activeChildrenOfParent ?? 0,
+      subagentsOfInstance: observation.activeSubagentsOfInstance ?? 0,
+    });
+    if (busy) return waiting(observation, reasons.waitingForCapacity, `${busy}; this one waits`);
   }
   const skillPacks = effective.skills.map((s) => ({
     name: s.name,

@@ -2,7 +2,15 @@
 // write status once. The Job's name derives from the run's, so a run gets exactly one Job even when
 // two leaders overlap or a create is retried; once the status names the Job, a Job that is gone
 // fails the run rather than starting it again.
-import { agentRunKind, fieldManagers, resourceOf, type AgentRun, type RunIdentity } from '../../api/index.ts';
+import {
+  agentRunKind,
+  annotations,
+  fieldManagers,
+  resourceOf,
+  type AgentRun,
+  type RunIdentity,
+  type RunInput,
+} from '../../api/index.ts';
 import {
   isAlreadyExists,
   ignoreNotFound,
@@ -15,15 +23,21 @@ import { agentJobName, buildRunBusCredentialsSecret } from '../../orchestrator/i
 import { writeStatusIfChanged } from '../write-status.ts';
 import { observeRun, toObservedJob, type RunCaches } from './observe-run.ts';
 import { planRun, type RunObservation, type RunPlan, type RunPlanOptions } from './plan-run.ts';
-import { withoutResultFields } from './plan-result.ts';
+import { resultRecordedCondition, withoutResultFields } from './plan-result.ts';
+import { planEndedChildAnswer } from '../subagent/plan-answer.ts';
 import { InstanceAdmissions } from './instance-admissions.ts';
 import { recordRunResult, type RecordResultDeps } from './record-result.ts';
 
 /** Signs event bus credentials that let one run's bridge use only that run's subjects. */
 export type IssueRunBusCredentials = (identity: RunIdentity, expiresAt: Date) => Promise<string>;
 
+/** Puts an answer into a run's input on the event bus (sub-agent answers to their parents). */
+export type PublishRunInput = (identity: RunIdentity, input: RunInput) => Promise<void>;
+
 export interface RunReconcilerDeps {
   kube: KubeClient;
+  /** Without it, a sub-agent that ends without a result on the bus leaves its parent waiting. */
+  publishRunInput?: PublishRunInput;
   onRunResult?: RecordResultDeps['onOutcome'];
   issueRunBusCredentials?: IssueRunBusCredentials;
   caches: RunCaches;
@@ -31,6 +45,9 @@ export interface RunReconcilerDeps {
   now: () => Date;
   options: RunPlanOptions;
 }
+
+/** Writes the cancel mark on the sub-agents of an ended run. */
+const subagentFieldManager = fieldManagers.controller('subagent');
 
 export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
   const { kube } = deps;
@@ -65,6 +82,23 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
       throw error;
     }
 
+    if (plan.stopChildren) await stopChildren(deps, run, plan.stopChildren);
+    // a sub-agent ending now without a result from the bus: its parent's call is told here (once
+    // the status is written this is not seen again; a failed publish retries the reconcile)
+    const answer =
+      run.spec.parent && plan.status.phase !== run.status?.phase
+        ? planEndedChildAnswer(
+            run,
+            {
+              ...(plan.status.phase ? { phase: plan.status.phase } : {}),
+              ...(plan.status.error ? { error: plan.status.error } : {}),
+              ...(plan.recordResult ? { fallback: plan.recordResult.result } : {}),
+              resultFromBus: resultRecordedCondition(run)?.status === 'True',
+            },
+            deps.now(),
+          )
+        : undefined;
+    if (answer && deps.publishRunInput) await deps.publishRunInput(answer.parent, answer.input);
     if (plan.deleteRun) {
       const resource = resourceOf(agentRunKind);
       await ignoreNotFound(kube.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name }));
@@ -130,6 +164,62 @@ async function observeRunAndItsJob(
     kube.batch.readNamespacedJob({ name: jobName, namespace: run.metadata.namespace }),
   );
   return live ? { ...observation, job: toObservedJob(live) } : { ...observation, jobGone: true };
+}
+
+/**
+ * Stops the sub-agents of a run that has ended, as the API server cancels a run: marked cancelled
+ * (by the parent), then its Job deleted, so the child fails with reason Cancelled. One not admitted
+ * yet has no Job and is deleted instead.
+ */
+async function stopChildren(
+  deps: RunReconcilerDeps,
+  parent: AgentRun,
+  children: NonNullable<RunPlan['stopChildren']>,
+): Promise<void> {
+  const { kube } = deps;
+  const { namespace } = parent.metadata;
+  const resource = resourceOf(agentRunKind);
+  for (const child of children) {
+    if (!child.jobName) {
+      await ignoreNotFound(
+        kube.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: child.name }),
+      );
+      continue;
+    }
+    try {
+      await kube.apply(
+        {
+          apiVersion: resource.apiVersion,
+          kind: resource.kind,
+          metadata: {
+            name: child.name,
+            namespace,
+            annotations: {
+              [annotations.cancelledBy]: `parent run ${parent.metadata.name}, which ended`,
+              [annotations.cancelledAt]: deps.now().toISOString(),
+            },
+          },
+        },
+        subagentFieldManager,
+      );
+    } catch (error) {
+      // an apply to a child deleted meanwhile would create it, which its schema refuses
+      const gone = !(await undefinedIfNotFound(
+        kube.customObjects.getNamespacedCustomObject({ ...resource, namespace, name: child.name }),
+      ));
+      if (!gone) throw error;
+      continue;
+    }
+    await ignoreNotFound(
+      kube.batch.deleteNamespacedJob({ name: child.jobName, namespace, propagationPolicy: 'Background' }),
+    );
+  }
+  await deps.recorder.record(
+    parent,
+    'Normal',
+    'SubagentsStopped',
+    `the run ended; its unfinished sub-agent runs were stopped: ${children.map((c) => c.name).join(', ')}`,
+  );
 }
 
 /** What a run needs before its pod starts: its NetworkPolicy, its bus credentials, then its Job. */
