@@ -2,7 +2,8 @@
 // `npm install -g` into a temporary prefix, test/harness/packed-cli.ts) against the harness etcd +
 // kube-apiserver with 10,000 AgentRuns in one namespace. Figures: `k8sclaw version` (the process
 // start-up every command pays), its first run after the install (Node's compile cache still empty)
-// and the runs after it; `k8sclaw runs list` until its first row is printed and until it exits;
+// and the runs after it, beside a bare `node -e ''` (how long any process start takes at the
+// machine's load); `k8sclaw runs list` until its first row is printed and until it exits;
 // `runs list -o json` until it exits; and the TUI in a pseudo-terminal from its start until its Runs
 // view shows the runs.
 // Usage: node bench/cli-figures.ts [runs-in-namespace]
@@ -90,11 +91,14 @@ try {
     };
     const firstVersion = (await timeCli(bin, ['version'], env, /./)).exit;
 
+    const bare: number[] = [];
     const version: number[] = [];
     const listFirst: number[] = [];
     const listExit: number[] = [];
     const json: number[] = [];
     for (let i = 0; i < repeats; i += 1) {
+      // Node itself starting and exiting: what the machine's load does to any process start
+      bare.push((await timeCli(process.execPath, ['-e', ''], env, /./)).exit);
       version.push((await timeCli(bin, ['version'], env, /./)).exit);
       const list = await timeCli(bin, ['runs', 'list', '-n', namespace], env, /bench-\d+/);
       listFirst.push(list.first);
@@ -102,6 +106,7 @@ try {
       json.push((await timeCli(bin, ['runs', 'list', '-n', namespace, '-o', 'json'], env, /"items"/)).exit);
     }
     console.log(`k8sclaw version, first run after the install (compile cache empty): ${ms(firstVersion)}`);
+    console.log(`node -e '' (Node's own start, for the machine's load): median ${ms(median(bare))}`);
     console.log(`k8sclaw version (process start-up): median ${ms(median(version))} (${repeats} runs)`);
     console.log(
       `k8sclaw runs list, ${runsInNamespace} runs: first row after ${ms(median(listFirst))}, ` +
