@@ -88,13 +88,16 @@ export type MessageCheck<T> = { ok: true; value: T } | { ok: false; errors: Fiel
 
 /**
  * A validator for a message schema (run events, IPC files, bus payloads), compiled once: every hop
- * checks what it reads with the same schema the writer used.
+ * checks what it reads with the same schema the writer used. It is compiled on its first use, not
+ * when made: modules make their validators at load, and a process that loads a module without
+ * checking its messages (every CLI command loads the event bus) should not pay for compiling them.
  */
 export function compileMessageValidator<S extends TSchema>(
   schema: S,
 ): (value: unknown) => MessageCheck<Static<S>> {
-  const validate = ajv.compile(schema);
+  let validate: ValidateFunction | undefined;
   return (value) => {
+    validate ??= ajv.compile(schema);
     if (validate(value)) return { ok: true, value: value as Static<S> };
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
     const unique = new Map(errors.map(toFieldError).map((e) => [`${e.field}: ${e.message}`, e]));

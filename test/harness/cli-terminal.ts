@@ -23,12 +23,18 @@ export class CliTerminal {
   private mark = 0;
   readonly exited: Promise<number>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv, size = { columns: 100, rows: 30 }) {
+  constructor(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    size = { columns: 100, rows: 30 },
+    /** The CLI's entry module: the source unless given (the installed package's bin, say). */
+    entry = path.join(repoRoot, 'src', 'cmd', 'k8sclaw.ts'),
+  ) {
     const command = [
       `stty cols ${size.columns} rows ${size.rows};`,
       'exec',
       quote(process.execPath),
-      quote(path.join(repoRoot, 'src', 'cmd', 'k8sclaw.ts')),
+      quote(entry),
       ...args.map(quote),
     ].join(' ');
     this.child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {

@@ -15,7 +15,6 @@ import { defaultKeyEnv, type OnboardAnswers } from '../onboard/onboard-plan.ts';
 import { askOnboardAnswers } from '../onboard/onboard-wizard.ts';
 import { channelSettingKeys } from '../../orchestrator/index.ts';
 import { UsageError } from '../usage-error.ts';
-import { defaultConfigDir, runInstall } from './install.ts';
 
 interface OnboardOptions {
   nonInteractive?: boolean;
@@ -77,6 +76,8 @@ export function addOnboardCommand(program: Command, ctx: CliContext, settings: O
           variables: environment,
           checkCluster: () => checkOnboardCluster(kube, namespace),
           install: async () => {
+            // loaded when the wizard installs, as by the install command
+            const { defaultConfigDir, runInstall } = await import('./install.ts');
             await runInstall(
               kube,
               {

@@ -1,61 +1,46 @@
-// The CLI as users get it: the package built from this repository (compiled JavaScript and what
-// package.json's `files` names, staged outside the working tree so the test changes nothing in
-// it), packed with `npm pack`, installed with `npm install -g` into a temporary prefix from the
-// npm registry, and run from there: `version`, `--help`, and `install --dry-run` against the real
-// apiserver, which reads the manifests the package ships.
+// The CLI as users get it (test/harness/packed-cli.ts): the package built from this repository,
+// packed with `npm pack`, installed with `npm install -g` into a temporary prefix from the npm
+// registry, and run from there: `version`, `--help`, `install --dry-run` against the real
+// apiserver, which reads the manifests the package ships, and the TUI on a terminal (the install
+// and the TUI are chunks of the bundle of their own, loaded when used).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '../../harness/binaries.ts';
+import { CliTerminal } from '../../harness/cli-terminal.ts';
 import { integrationKubeconfigPath } from '../../harness/integration.ts';
+import { installPackedCli, nodeOnPath } from '../../harness/packed-cli.ts';
 
 const run = promisify(execFile);
-const nodeBin = path.dirname(process.execPath);
 
 describe('the packed CLI installed with npm install -g', () => {
   let work = '';
   let tarball = '';
   let k8sclaw = '';
-  const env = () => ({ ...process.env, PATH: `${nodeBin}:${process.env.PATH ?? ''}` });
   const cli = async (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    await run(k8sclaw, args, { env: { ...env(), ...extra }, timeout: 120_000 });
+    await run(k8sclaw, args, { env: { ...nodeOnPath(), ...extra }, timeout: 120_000 });
 
   before(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-package-'));
-    const stage = path.join(work, 'stage');
-    // what `npm pack`'s prepack does in the repository, into the stage instead of ./dist
-    await run(
-      path.join(repoRoot, 'node_modules', '.bin', 'tsc'),
-      ['-p', path.join(repoRoot, 'tsconfig.build.json'), '--outDir', path.join(stage, 'dist')],
-      { env: env(), timeout: 600_000 },
-    );
-    for (const entry of ['package.json', 'README.md', 'config', 'migrations'])
-      await cp(path.join(repoRoot, entry), path.join(stage, entry), { recursive: true });
-    const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
-      cwd: stage,
-      env: env(),
-      timeout: 300_000,
-    });
-    tarball = path.join(work, (JSON.parse(packed.stdout) as [{ filename: string }])[0].filename);
-    const prefix = path.join(work, 'prefix');
-    await run('npm', ['install', '--global', '--prefix', prefix, '--no-fund', '--no-audit', tarball], {
-      env: env(),
-      timeout: 600_000,
-    });
-    k8sclaw = path.join(prefix, 'bin', 'k8sclaw');
+    ({ tarball, bin: k8sclaw } = await installPackedCli(work));
   });
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('holds compiled JavaScript, the manifests and migrations, and no sources or tests', async () => {
+  it('holds the bundled CLI, the manifests and migrations, and no sources or tests', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n');
-    assert.ok(files.includes('package/dist/src/cmd/k8sclaw.js'));
+    assert.ok(files.includes('package/dist/cli/k8sclaw.js'));
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('package/dist/') && !f.startsWith('package/dist/cli/')),
+      [],
+      'only the bundle of dist/',
+    );
     assert.ok(files.includes('package/config/crd/bases/k8sclaw.io_agentruns.yaml'));
     assert.ok(files.includes('package/config/profiles/local.yaml'));
     assert.ok(files.includes('package/migrations/0001_sessions.sql'));
@@ -85,5 +70,22 @@ describe('the packed CLI installed with npm install -g', () => {
       /✓ customresourcedefinition\/agentruns\.k8sclaw\.io \(validated, not applied\)/,
     );
     assert.match(result.stdout, /nothing was changed/);
+  });
+
+  it('the TUI draws its Instances view on a terminal and quits', async () => {
+    const terminal = new CliTerminal(
+      ['-n', 'default'],
+      { KUBECONFIG: integrationKubeconfigPath() },
+      { columns: 100, rows: 24 },
+      k8sclaw,
+    );
+    try {
+      await terminal.waitFor(/K8sClaw {2}\S+ {2}default/);
+      terminal.type('q');
+      assert.equal(await terminal.exited, 0, terminal.text.slice(-2000));
+      assert.match(terminal.text, /Instances/);
+    } finally {
+      terminal.kill();
+    }
   });
 });
