@@ -79,7 +79,7 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
       .split('\n')[0]
       ?.trim()
       .split(/\s{2,}/);
-    assert.deepEqual(header, ['NAME', 'INSTANCE', 'PHASE', 'POD', 'DURATION', 'AGE']);
+    assert.deepEqual(header, ['NAME', 'INSTANCE', 'PHASE', 'POD', 'DURATION', 'AGE', 'PARENT']);
   });
 
   it('runs the controller (two replicas, one leader) with RBAC enough to reconcile the samples', async () => {

@@ -97,21 +97,22 @@ describe('row renderers', () => {
           runRows,
           runFixture((r) => Object.assign(r.metadata, created)),
         ),
-      expected: ['alice', '<none>', '<none>', '<none>', '5m'],
+      expected: ['alice', '<none>', '<none>', '<none>', '5m', '<none>'],
     },
     {
-      name: 'run, wide: finished, with the task on one line',
+      name: 'run, wide: a finished sub-agent, with its parent and the task on one line',
       actual: () =>
         cells(
           runRows,
           runFixture((r) => {
             Object.assign(r.metadata, created);
             r.spec.task = 'Say\nhello.';
+            r.spec.parent = { runName: 'alice-lead', spawnDepth: 1 };
             r.status = { phase: 'Succeeded', podName: 'alice-hello-x1', duration: '12s' };
           }),
           true,
         ),
-      expected: ['alice', 'Succeeded', 'alice-hello-x1', '12s', '5m', 'Say hello.'],
+      expected: ['alice', 'Succeeded', 'alice-hello-x1', '12s', '5m', 'alice-lead', 'Say hello.'],
     },
     {
       name: 'run, wide: a long task is cut with an ellipsis',

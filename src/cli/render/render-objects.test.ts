@@ -23,9 +23,9 @@ describe('renderObjects', () => {
     assert.equal(
       renderObjects(runRows, runs, { format: 'table', now }),
       [
-        'NAME          INSTANCE   PHASE     POD               DURATION   AGE',
-        'alice-hello   alice      Running   alice-hello-abc   <none>     60s',
-        'alice-bye     alice      <none>    <none>            <none>     <unknown>',
+        'NAME          INSTANCE   PHASE     POD               DURATION   AGE         PARENT',
+        'alice-hello   alice      Running   alice-hello-abc   <none>     60s         <none>',
+        'alice-bye     alice      <none>    <none>            <none>     <unknown>   <none>',
       ].join('\n'),
     );
   });

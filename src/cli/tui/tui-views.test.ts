@@ -70,8 +70,8 @@ const cases: { view: ViewId; objects: TuiObject[]; header: string[]; row: string
         r.status = { phase: 'Succeeded', duration: '12s', result: 'Hello!\nHow can I help?' };
       }),
     ],
-    header: ['Name', 'Instance', 'Phase', 'Duration', 'Age', 'Result'],
-    row: ['alice-hello', 'alice', 'Succeeded', '12s', '5m', 'Hello! How can I help?'],
+    header: ['Name', 'Instance', 'Phase', 'Duration', 'Age', 'Parent', 'Result'],
+    row: ['alice-hello', 'alice', 'Succeeded', '12s', '5m', '<none>', 'Hello! How can I help?'],
   },
   {
     view: 'policies',

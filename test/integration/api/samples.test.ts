@@ -50,7 +50,7 @@ describe('samples on the real apiserver', () => {
         .split('\n')[0]
         ?.trim()
         .split(/\s{2,}/);
-    assert.deepEqual(await header('ar'), ['NAME', 'INSTANCE', 'PHASE', 'POD', 'DURATION', 'AGE']);
+    assert.deepEqual(await header('ar'), ['NAME', 'INSTANCE', 'PHASE', 'POD', 'DURATION', 'AGE', 'PARENT']);
     assert.deepEqual(await header('ci'), ['NAME', 'PHASE', 'PROVIDER', 'MODEL', 'ACTIVE', 'TOTAL', 'AGE']);
     assert.deepEqual(await header('cp'), ['NAME', 'DEFAULT ACTION', 'BOUND', 'AGE']);
     assert.deepEqual(await header('sp'), ['NAME', 'SKILLS', 'CONFIGMAP', 'AGE']);
