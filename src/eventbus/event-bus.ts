@@ -58,6 +58,7 @@ import {
   type ConsumeOptions,
   type Decoded,
   type Delivery,
+  type DurableConsumerSpec,
 } from './durable-consumer.ts';
 import { hasJetStreamErrorCode, jetStreamErrorCodes, toBusError } from './nats-error.ts';
 import { abortedError, backoffDelay, pause, retryWhileUnavailable, type RetryOptions } from './retry.ts';
@@ -464,21 +465,14 @@ class NatsEventBus implements EventBus {
   }
 
   async consumeChannelMessages(handler: ChannelMessageHandler, options: ConsumeOptions): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: channelsStream.name,
-          name: channelInboundConsumerName,
-          filterSubject: allChannelInboundFilter,
-          decode: decodeChannelMessage,
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
-    );
+    await this.consume({
+      stream: channelsStream.name,
+      name: channelInboundConsumerName,
+      filterSubject: allChannelInboundFilter,
+      decode: decodeChannelMessage,
+      handler,
+      options,
+    });
   }
 
   async publishChannelReply(
@@ -496,22 +490,15 @@ class NatsEventBus implements EventBus {
     handler: ChannelReplyHandler,
     options: ConsumeOptions,
   ): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: channelsStream.name,
-          name: buildChannelOutboundConsumerName(identity),
-          // the channel's permission names this exact filter in the consumer create subject
-          filterSubject: buildChannelOutboundSubject(identity),
-          decode: decodeChannelReply,
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
-    );
+    await this.consume({
+      stream: channelsStream.name,
+      name: buildChannelOutboundConsumerName(identity),
+      // the channel's permission names this exact filter in the consumer create subject
+      filterSubject: buildChannelOutboundSubject(identity),
+      decode: decodeChannelReply,
+      handler,
+      options,
+    });
   }
 
   async publishChannelReceipt(
@@ -525,21 +512,14 @@ class NatsEventBus implements EventBus {
   }
 
   async consumeChannelReceipts(handler: ChannelReceiptHandler, options: ConsumeOptions): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: channelsStream.name,
-          name: channelReceiptConsumerName,
-          filterSubject: allChannelReceiptFilter,
-          decode: decodeChannelReceipt,
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
-    );
+    await this.consume({
+      stream: channelsStream.name,
+      name: channelReceiptConsumerName,
+      filterSubject: allChannelReceiptFilter,
+      decode: decodeChannelReceipt,
+      handler,
+      options,
+    });
   }
 
   private async publish(
@@ -576,21 +556,14 @@ class NatsEventBus implements EventBus {
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: runEventsStream.name,
-          name: checkDurableName(durableName),
-          filterSubject: completedEventsFilter,
-          decode: decodeCompletedEvent,
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
-    );
+    await this.consume({
+      stream: runEventsStream.name,
+      name: checkDurableName(durableName),
+      filterSubject: completedEventsFilter,
+      decode: decodeCompletedEvent,
+      handler,
+      options,
+    });
   }
 
   async consumeSubagentRequests(
@@ -598,21 +571,14 @@ class NatsEventBus implements EventBus {
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: runEventsStream.name,
-          name: checkDurableName(durableName),
-          filterSubject: subagentRequestsFilter,
-          decode: decodeSubagentRequest,
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
-    );
+    await this.consume({
+      stream: runEventsStream.name,
+      name: checkDurableName(durableName),
+      filterSubject: subagentRequestsFilter,
+      decode: decodeSubagentRequest,
+      handler,
+      options,
+    });
   }
 
   async consumeRunEvents(
@@ -620,21 +586,14 @@ class NatsEventBus implements EventBus {
     handler: RunEventHandler,
     options: ConsumeOptions,
   ): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: runEventsStream.name,
-          name: checkDurableName(durableName),
-          filterSubject: allRunEventsFilter,
-          decode: decodeIdentifiedRunEvent,
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
-    );
+    await this.consume({
+      stream: runEventsStream.name,
+      name: checkDurableName(durableName),
+      filterSubject: allRunEventsFilter,
+      decode: decodeIdentifiedRunEvent,
+      handler,
+      options,
+    });
   }
 
   followRunEvents(scope: RunEventScope, options: FollowOptions): AsyncIterable<Followed<RunEvent>> {
@@ -656,23 +615,16 @@ class NatsEventBus implements EventBus {
     handler: RunInputHandler,
     options: ConsumeOptions,
   ): Promise<void> {
-    await this.track(
-      runDurableConsumer(
-        {
-          js: this.js,
-          jsm: this.jsm,
-          stream: runInputStream.name,
-          name: buildRunInputConsumerName(identity),
-          // the bridge's permission names this exact filter in the consumer create subject
-          filterSubject: buildRunInputSubject(identity),
-          inactiveThresholdMs: inputConsumerInactiveMs,
-          decode: (msg) => decodeRunInput(identity, msg),
-          handler,
-          options,
-        },
-        this.closing.signal,
-      ),
-    );
+    await this.consume({
+      stream: runInputStream.name,
+      name: buildRunInputConsumerName(identity),
+      // the bridge's permission names this exact filter in the consumer create subject
+      filterSubject: buildRunInputSubject(identity),
+      inactiveThresholdMs: inputConsumerInactiveMs,
+      decode: (msg) => decodeRunInput(identity, msg),
+      handler,
+      options,
+    });
   }
 
   async requestRunHistory(
@@ -685,6 +637,11 @@ class NatsEventBus implements EventBus {
   async serveRunHistory(handler: RunHistoryHandler, options: ServeHistoryOptions): Promise<void> {
     const signal = AbortSignal.any([options.signal, this.closing.signal]);
     await this.track(serveRunHistory(this.nc, handler, { ...options, signal }));
+  }
+
+  /** Runs a durable consumer of this connection until its signal or close() stops it. */
+  private async consume<T>(spec: Omit<DurableConsumerSpec<T>, 'js' | 'jsm'>): Promise<void> {
+    await this.track(runDurableConsumer({ ...spec, js: this.js, jsm: this.jsm }, this.closing.signal));
   }
 
   private async track(consuming: Promise<void>): Promise<void> {
