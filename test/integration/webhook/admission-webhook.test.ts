@@ -148,7 +148,7 @@ describe('admission webhook', () => {
             admissionReviewVersions: ['v1'],
             clientConfig: {
               url: `${webhook.url}/validate`,
-              caBundle: Buffer.from(webhook.caCertPem).toString('base64'),
+              caBundle: Buffer.from(webhook.caCertPem ?? '').toString('base64'),
             },
             rules: [
               {
@@ -179,7 +179,7 @@ describe('admission webhook', () => {
             admissionReviewVersions: ['v1'],
             clientConfig: {
               url: `${webhook.url}/mutate`,
-              caBundle: Buffer.from(webhook.caCertPem).toString('base64'),
+              caBundle: Buffer.from(webhook.caCertPem ?? '').toString('base64'),
             },
             rules: [
               {
