@@ -108,16 +108,21 @@ async function renew(
   return next;
 }
 
-function roundOf(data: SecretData, plan: CertificatePlan, now: Date): CertificateRound {
+/** The caBundle a Secret's data (decoded) stands for: its CA, and the previous one until it expires. */
+export function caBundleOfSecret(data: Record<string, string>, now: Date): string {
   const previous = data[tlsSecretKeys.previousCaCert];
   const previousFacts = previous ? certificateFacts(previous) : undefined;
+  return caBundleOf(
+    data[tlsSecretKeys.caCert] ?? '',
+    previous && previousFacts ? { pem: previous, notAfter: previousFacts.notAfter } : undefined,
+    now,
+  );
+}
+
+function roundOf(data: SecretData, plan: CertificatePlan, now: Date): CertificateRound {
   return {
     pair: { cert: data[tlsSecretKeys.cert] ?? '', key: data[tlsSecretKeys.key] ?? '' },
-    caBundle: caBundleOf(
-      data[tlsSecretKeys.caCert] ?? '',
-      previous && previousFacts ? { pem: previous, notAfter: previousFacts.notAfter } : undefined,
-      now,
-    ),
+    caBundle: caBundleOfSecret(data, now),
     plan,
   };
 }

@@ -1,12 +1,15 @@
 // `k8sclaw install --profile local` on the local cluster: everything comes up, the category and
-// samples work, a second install changes nothing, and install → uninstall → install leaves nothing
+// samples work, the admission webhook serves with certificates it made itself and refuses what the
+// policy forbids, a second install changes nothing, and install → uninstall → install leaves nothing
 // behind (every namespaced and cluster-scoped object with our label is checked), also when
 // instances and runs are still being created while it runs.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { X509Certificate } from 'node:crypto';
 import type { ClawInstance } from '../../src/api/index.ts';
+import { toKubeError } from '../../src/kube/index.ts';
 import { instanceFixture, runFixture } from '../fixtures/k8sclaw-objects.ts';
 import { repoRoot } from '../harness/binaries.ts';
 import { runCli } from '../harness/cli.ts';
@@ -38,6 +41,8 @@ const appliedKinds = new Set([
   'ClusterRoleBinding',
   'Role',
   'RoleBinding',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
 ]);
 
 describe('k8sclaw install / uninstall on the local cluster', () => {
@@ -101,6 +106,59 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
     assert.deepEqual(policyStatus.boundInstanceNames, ['alice']);
   });
 
+  it('runs the admission webhook (two replicas, its own certificates) and refuses a run its policy forbids', async () => {
+    const deployment = await kube.apps.readNamespacedDeployment({
+      name: 'k8sclaw-webhook',
+      namespace: 'k8sclaw-system',
+    });
+    assert.equal(deployment.status?.readyReplicas, 2);
+    const secret = await kube.core.readNamespacedSecret({
+      name: 'k8sclaw-webhook-tls',
+      namespace: 'k8sclaw-system',
+    });
+    const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString('utf8');
+    const ca = new X509Certificate(decode(secret.data?.['ca.crt']));
+    const serving = new X509Certificate(decode(secret.data?.['tls.crt']));
+    assert.ok(serving.checkIssued(ca));
+    assert.equal(
+      serving.checkHost('k8sclaw-webhook.k8sclaw-system.svc'),
+      'k8sclaw-webhook.k8sclaw-system.svc',
+    );
+    const validating = await kube.admissionRegistration.readValidatingWebhookConfiguration({
+      name: 'k8sclaw-webhook',
+    });
+    const mutating = await kube.admissionRegistration.readMutatingWebhookConfiguration({
+      name: 'k8sclaw-webhook',
+    });
+    for (const webhook of [...(validating.webhooks ?? []), ...(mutating.webhooks ?? [])]) {
+      assert.equal(webhook.failurePolicy, 'Fail');
+      assert.ok(decode(webhook.clientConfig.caBundle).includes(decode(secret.data?.['ca.crt']).trim()));
+    }
+
+    // the sample policy denies fetch_url to alice's runs
+    const refusal = await kube.customObjects
+      .createNamespacedCustomObject({
+        ...k8sclawGroup,
+        namespace,
+        plural: 'agentruns',
+        body: runFixture((o) => {
+          o.metadata = { name: 'fetches', namespace };
+          o.spec.instanceRef = 'alice';
+          o.spec.toolPolicy = { allow: ['fetch_url'] };
+        }),
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          const normalised = toKubeError(error);
+          return normalised instanceof Error ? normalised.message : String(normalised);
+        },
+      );
+    assert.ok(refusal, 'the run was created');
+    assert.match(refusal, /admission webhook "validate\.admission\.k8sclaw\.io" denied the request/);
+    assert.match(refusal, /spec\.toolPolicy\.allow lists fetch_url, which ClawPolicy default-policy denies/);
+  });
+
   it('hands leadership to the standby when the leader pod goes away', async () => {
     const lease = await kube.coordination.readNamespacedLease({
       name: 'k8sclaw-controller',
@@ -132,13 +190,18 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
     const result = await runCli(['install', '--profile', 'local']);
     assert.equal(result.code, 0, result.stderr);
     const after = applied(await listLabelledObjects(kubeconfig));
-    assert.equal(after.length, 27);
+    assert.equal(after.length, 37);
     assert.deepEqual(after, applied(installedObjects));
   });
 
   it('uninstalls cleanly, custom resources included, and installs again from nothing', async () => {
     const removed = await runCli(['uninstall']);
     assert.equal(removed.code, 0, removed.stderr);
+    // the webhook configurations go before anything else: they fail closed
+    const lines = removed.stdout.split('\n');
+    const firstChange = lines.findIndex((line) => line.includes('✓'));
+    assert.match(lines[firstChange] ?? '', /deleted validatingwebhookconfiguration\/k8sclaw-webhook/);
+    assert.match(lines[firstChange + 1] ?? '', /deleted mutatingwebhookconfiguration\/k8sclaw-webhook/);
     assert.deepEqual(await listLabelledObjects(kubeconfig), []);
     assert.equal(
       (await kube.core.listNamespace()).items.some((n) => n.metadata?.name === 'k8sclaw-system'),
