@@ -135,7 +135,7 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
       assert.ok(decode(webhook.clientConfig.caBundle).includes(decode(secret.data?.['ca.crt']).trim()));
     }
 
-    // the sample policy denies fetch_url to alice's runs
+    // the sample policy denies fetch_url to alice's runs (by its rule and its feature gates)
     const refusal = await kube.customObjects
       .createNamespacedCustomObject({
         ...k8sclawGroup,
@@ -156,7 +156,10 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
       );
     assert.ok(refusal, 'the run was created');
     assert.match(refusal, /admission webhook "validate\.admission\.k8sclaw\.io" denied the request/);
-    assert.match(refusal, /spec\.toolPolicy\.allow lists fetch_url, which ClawPolicy default-policy denies/);
+    assert.match(
+      refusal,
+      /AgentRun fetches is refused: spec\.toolPolicy\.allow lists fetch_url, .*ClawPolicy default-policy/,
+    );
   });
 
   it('hands leadership to the standby when the leader pod goes away', async () => {
