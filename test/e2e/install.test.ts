@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { X509Certificate } from 'node:crypto';
 import type { ClawInstance } from '../../src/api/index.ts';
 import { toKubeError } from '../../src/kube/index.ts';
+import { generateCertificateAuthority } from '../../src/webhook/index.ts';
 import { instanceFixture, runFixture } from '../fixtures/k8sclaw-objects.ts';
 import { repoRoot } from '../harness/binaries.ts';
 import { runCli } from '../harness/cli.ts';
@@ -187,14 +188,93 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
   });
 
   it('changes nothing when installed a second time', async () => {
-    // the objects the installer applies, at the spec version they had after the first install
+    // the objects the installer applies, at the spec version they had after the first install; an
+    // autoscaler has no generation, and its controller writes its status (a new resourceVersion)
+    // whenever it likes, so its spec is compared instead
     const applied = (objects: LabelledObject[]) =>
-      objects.filter((o) => appliedKinds.has(o.kind) && /^[A-Za-z]+\/(k8sclaw-system)?\//.test(o.id));
+      objects
+        .filter((o) => appliedKinds.has(o.kind) && /^[A-Za-z]+\/(k8sclaw-system)?\//.test(o.id))
+        .map((o) => (o.kind === 'HorizontalPodAutoscaler' ? { ...o, specVersion: 'spec compared' } : o));
+    const autoscaler = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'k8sclaw-apiserver', namespace: 'k8sclaw-system' },
+    };
+    const specOf = async () => ((await kube.objects.read(autoscaler)) as { spec?: unknown }).spec;
+    const autoscalerSpec = await specOf();
     const result = await runCli(['install', '--profile', 'local']);
     assert.equal(result.code, 0, result.stderr);
     const after = applied(await listLabelledObjects(kubeconfig));
     assert.equal(after.length, 37);
     assert.deepEqual(after, applied(installedObjects));
+    assert.deepEqual(await specOf(), autoscalerSpec);
+  });
+
+  it('puts back a caBundle and a serving certificate that were changed, with its own rights', async () => {
+    const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString('utf8');
+    const readSecret = () =>
+      kube.core.readNamespacedSecret({ name: 'k8sclaw-webhook-tls', namespace: 'k8sclaw-system' });
+    const before = await readSecret();
+    const foreignCa = await generateCertificateAuthority({ validityMs: 24 * 60 * 60 * 1000 });
+    await kube.admissionRegistration.patchValidatingWebhookConfiguration({
+      name: 'k8sclaw-webhook',
+      body: [
+        {
+          op: 'replace',
+          path: '/webhooks/0/clientConfig/caBundle',
+          value: Buffer.from(foreignCa.certPem).toString('base64'),
+        },
+      ],
+    });
+    await kube.core.patchNamespacedSecret({
+      name: 'k8sclaw-webhook-tls',
+      namespace: 'k8sclaw-system',
+      body: [{ op: 'remove', path: '/data/tls.crt' }],
+    });
+    // the replicas look every minute
+    const renewed = await eventually(
+      'a new serving certificate in the Secret',
+      async () => {
+        const secret = await readSecret();
+        return secret.data?.['tls.crt'] ? secret : undefined;
+      },
+      90_000,
+      1_000,
+    );
+    assert.notEqual(renewed.data?.['tls.crt'], before.data?.['tls.crt']);
+    assert.equal(renewed.data?.['ca.crt'], before.data?.['ca.crt']);
+    await eventually(
+      'the CA back in the caBundle',
+      async () => {
+        const validating = await kube.admissionRegistration.readValidatingWebhookConfiguration({
+          name: 'k8sclaw-webhook',
+        });
+        const bundle = decode(validating.webhooks?.[0]?.clientConfig.caBundle);
+        return bundle.includes(decode(renewed.data?.['ca.crt']).trim()) ? true : undefined;
+      },
+      90_000,
+      1_000,
+    );
+    // and the apiserver calls it again
+    await eventually('a create judged by the webhook', async () => {
+      const message = await kube.customObjects
+        .createNamespacedCustomObject({
+          ...k8sclawGroup,
+          namespace,
+          plural: 'agentruns',
+          dryRun: 'All',
+          body: runFixture((o) => {
+            o.metadata = { name: 'fetches-again', namespace };
+            o.spec.instanceRef = 'alice';
+            o.spec.toolPolicy = { allow: ['fetch_url'] };
+          }),
+        })
+        .then(
+          () => 'admitted',
+          (error: unknown) => String((toKubeError(error) as Error).message),
+        );
+      return /denied the request: AgentRun fetches-again is refused/.test(message) ? true : undefined;
+    });
   });
 
   it('uninstalls cleanly, custom resources included, and installs again from nothing', async () => {
