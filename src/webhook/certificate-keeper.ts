@@ -3,8 +3,9 @@
 // reads the Secret, plans (certificate-plan.ts), writes a renewed pair with optimistic concurrency
 // (create, or replace at the resourceVersion read: when replicas race, one write wins and the others
 // re-read and keep what it wrote), then patches the caBundle of both configurations. The caller
-// serves the round's pair only after that patch, so the apiserver trusts a new CA before any replica
-// presents a certificate of it.
+// serves a renewed pair only from a later round (src/cmd/webhook.ts), so the apiserver trusts a new
+// CA before any replica presents a certificate of it.
+import { isIP } from 'node:net';
 import {
   isAlreadyExists,
   isConflict,
@@ -67,7 +68,7 @@ const decode = (data: Record<string, string> | undefined): SecretData =>
 const encode = (data: SecretData): Record<string, string> =>
   Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
 
-const isIp = (host: string) => /^[\d.]+$/.test(host) || host.includes(':');
+const isIp = (host: string) => isIP(host) !== 0;
 
 async function factsOf(data: SecretData): Promise<TlsSecretFacts> {
   const caCert = data[tlsSecretKeys.caCert];
