@@ -33,7 +33,7 @@ app_version=$(sed -nE 's/^  "version": *"([^"]+)".*/\1/p' "$repo/package.json" |
 [ -n "$app_version" ] || { echo "images: no version in package.json" >&2; exit 1; }
 
 # image names (archive <name>.tar) in build order, and their tags
-names=(pause node-base k8sclaw agent-runner ipc-bridge apiserver channel-telegram channel-slack channel-discord
+names=(pause node-base k8sclaw agent-runner ipc-bridge apiserver webhook channel-telegram channel-slack channel-discord
   channel-whatsapp sandbox nats postgres model-fake chat-fakes)
 declare -A tags=(
   [pause]="localhost/k8sclaw/pause:$pause_version"
@@ -42,6 +42,7 @@ declare -A tags=(
   [agent-runner]="localhost/k8sclaw/agent-runner:$app_version"
   [ipc-bridge]="localhost/k8sclaw/ipc-bridge:$app_version"
   [apiserver]="localhost/k8sclaw/apiserver:$app_version"
+  [webhook]="localhost/k8sclaw/webhook:$app_version"
   [sandbox]="localhost/k8sclaw/sandbox:$app_version"
   [nats]="localhost/k8sclaw/nats:$NATS_SERVER_VERSION"
   [postgres]="localhost/k8sclaw/postgres:$app_version"
@@ -172,10 +173,12 @@ prepare_k8sclaw() { # $1: context dir
   cp -al "$work/build/app-deps/node_modules" "$1/node_modules"
 }
 
-# the runner and the bridge are the app image with another entrypoint: nothing to copy
+# the runner, the bridge, the channels and the webhook are the app image with another entrypoint:
+# nothing to copy
 prepare_agent_runner() { :; }
 prepare_ipc_bridge() { :; }
 prepare_channel() { :; }
+prepare_webhook() { :; }
 
 prepare_apiserver() { # $1: context dir
   cp -a "$repo/migrations" "$1/migrations"
@@ -330,6 +333,7 @@ cmd_build() {
   build_one agent-runner "BASE_IMAGE=${tags[k8sclaw]}"
   build_one ipc-bridge "BASE_IMAGE=${tags[k8sclaw]}"
   build_one apiserver "BASE_IMAGE=${tags[k8sclaw]}"
+  build_one webhook "BASE_IMAGE=${tags[k8sclaw]}"
   for name in channel-telegram channel-slack channel-discord channel-whatsapp; do
     build_one "$name" "BASE_IMAGE=${tags[k8sclaw]}" "CHANNEL_TYPE=${name#channel-}"
   done

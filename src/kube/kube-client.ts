@@ -2,6 +2,7 @@
 // API handles plus server-side apply with an explicit field manager per writer. Other components
 // import Kubernetes types and clients from here, never from the library.
 import {
+  AdmissionregistrationV1Api,
   AppsV1Api,
   ApiextensionsV1Api,
   AuthenticationV1Api,
@@ -43,6 +44,7 @@ export class KubeClient {
   readonly customObjects: CustomObjectsApi;
   readonly objects: KubernetesObjectApi;
   readonly version: VersionApi;
+  readonly admissionRegistration: AdmissionregistrationV1Api;
 
   constructor(config: KubeConfig) {
     this.config = reuseConnections(config);
@@ -58,6 +60,7 @@ export class KubeClient {
     this.customObjects = config.makeApiClient(CustomObjectsApi);
     this.objects = KubernetesObjectApi.makeApiClient(config);
     this.version = config.makeApiClient(VersionApi);
+    this.admissionRegistration = config.makeApiClient(AdmissionregistrationV1Api);
   }
 
   static fromKubeconfigFile(file: string): KubeClient {

@@ -12,3 +12,5 @@ export * from './review-admission.ts';
 export * from './webhook-server.ts';
 export * from './serving-certificate.ts';
 export * from './tls-files.ts';
+export * from './certificate-plan.ts';
+export * from './certificate-keeper.ts';

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { generateServingCertificate, serviceDnsNames } from './serving-certificate.ts';
+import {
+  certificateFacts,
+  generateCertificateAuthority,
+  generateServingCertificate,
+  isSignedBy,
+  issueServingCertificate,
+  serviceDnsNames,
+} from './serving-certificate.ts';
+
+const dayMs = 24 * 60 * 60 * 1000;
 
 describe('generateServingCertificate', () => {
   it('makes a serving certificate that verifies against its CA for the Service names and IPs', async () => {
@@ -50,5 +59,27 @@ describe('generateServingCertificate', () => {
 describe('serviceDnsNames', () => {
   it('lists the short and qualified names', () => {
     assert.deepEqual(serviceDnsNames('wh', 'ns'), ['wh', 'wh.ns', 'wh.ns.svc', 'wh.ns.svc.cluster.local']);
+  });
+});
+
+describe('issueServingCertificate and certificateFacts', () => {
+  it('issues from an existing CA and reads back the lifetime and names', async () => {
+    const now = new Date('2026-11-30T12:00:00Z');
+    const ca = await generateCertificateAuthority({ validityMs: 10 * dayMs, now });
+    const serving = await issueServingCertificate(ca, {
+      dnsNames: ['wh.ns.svc'],
+      ipAddresses: ['127.0.0.1'],
+      validityMs: dayMs,
+      now,
+    });
+    assert.ok(await isSignedBy(serving.certPem, ca.certPem));
+    const other = await generateCertificateAuthority({ validityMs: dayMs });
+    assert.equal(await isSignedBy(serving.certPem, other.certPem), false);
+    const facts = certificateFacts(serving.certPem);
+    assert.deepEqual(facts?.names, ['wh.ns.svc', '127.0.0.1']);
+    assert.equal(facts?.notAfter.getTime(), now.getTime() + dayMs);
+    assert.ok((facts?.notBefore.getTime() ?? Infinity) < now.getTime());
+    assert.equal(certificateFacts(ca.certPem)?.notAfter.getTime(), now.getTime() + 10 * dayMs);
+    assert.equal(certificateFacts('not a certificate'), undefined);
   });
 });

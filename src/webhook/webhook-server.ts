@@ -22,7 +22,7 @@ export interface WebhookServerOptions {
 
 export interface WebhookServer {
   port: number;
-  /** Replaces the certificate for new connections (rotation). */
+  /** Replaces the certificate for new connections (rotation) and closes idle ones. */
   setTls(tls: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
@@ -106,7 +106,12 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : options.port,
-    setTls: (tls) => server.setSecureContext({ ...tls, minVersion: 'TLSv1.2' }),
+    setTls: (tls) => {
+      server.setSecureContext({ ...tls, minVersion: 'TLSv1.2' });
+      // kept-alive connections would go on with the old certificate: the apiserver reconnects and
+      // checks the new one now, not whenever its connections happen to be recycled
+      server.closeIdleConnections();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,12 +1,16 @@
 // `k8sclaw install --profile local` on the local cluster: everything comes up, the category and
-// samples work, a second install changes nothing, and install → uninstall → install leaves nothing
+// samples work, the admission webhook serves with certificates it made itself and refuses what the
+// policy forbids, a second install changes nothing, and install → uninstall → install leaves nothing
 // behind (every namespaced and cluster-scoped object with our label is checked), also when
 // instances and runs are still being created while it runs.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { X509Certificate } from 'node:crypto';
 import type { ClawInstance } from '../../src/api/index.ts';
+import { toKubeError } from '../../src/kube/index.ts';
+import { generateCertificateAuthority } from '../../src/webhook/index.ts';
 import { instanceFixture, runFixture } from '../fixtures/k8sclaw-objects.ts';
 import { repoRoot } from '../harness/binaries.ts';
 import { runCli } from '../harness/cli.ts';
@@ -38,6 +42,8 @@ const appliedKinds = new Set([
   'ClusterRoleBinding',
   'Role',
   'RoleBinding',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
 ]);
 
 describe('k8sclaw install / uninstall on the local cluster', () => {
@@ -101,6 +107,62 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
     assert.deepEqual(policyStatus.boundInstanceNames, ['alice']);
   });
 
+  it('runs the admission webhook (two replicas, its own certificates) and refuses a run its policy forbids', async () => {
+    const deployment = await kube.apps.readNamespacedDeployment({
+      name: 'k8sclaw-webhook',
+      namespace: 'k8sclaw-system',
+    });
+    assert.equal(deployment.status?.readyReplicas, 2);
+    const secret = await kube.core.readNamespacedSecret({
+      name: 'k8sclaw-webhook-tls',
+      namespace: 'k8sclaw-system',
+    });
+    const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString('utf8');
+    const ca = new X509Certificate(decode(secret.data?.['ca.crt']));
+    const serving = new X509Certificate(decode(secret.data?.['tls.crt']));
+    assert.ok(serving.checkIssued(ca));
+    assert.equal(
+      serving.checkHost('k8sclaw-webhook.k8sclaw-system.svc'),
+      'k8sclaw-webhook.k8sclaw-system.svc',
+    );
+    const validating = await kube.admissionRegistration.readValidatingWebhookConfiguration({
+      name: 'k8sclaw-webhook',
+    });
+    const mutating = await kube.admissionRegistration.readMutatingWebhookConfiguration({
+      name: 'k8sclaw-webhook',
+    });
+    for (const webhook of [...(validating.webhooks ?? []), ...(mutating.webhooks ?? [])]) {
+      assert.equal(webhook.failurePolicy, 'Fail');
+      assert.ok(decode(webhook.clientConfig.caBundle).includes(decode(secret.data?.['ca.crt']).trim()));
+    }
+
+    // the sample policy denies fetch_url to alice's runs (by its rule and its feature gates)
+    const refusal = await kube.customObjects
+      .createNamespacedCustomObject({
+        ...k8sclawGroup,
+        namespace,
+        plural: 'agentruns',
+        body: runFixture((o) => {
+          o.metadata = { name: 'fetches', namespace };
+          o.spec.instanceRef = 'alice';
+          o.spec.toolPolicy = { allow: ['fetch_url'] };
+        }),
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          const normalised = toKubeError(error);
+          return normalised instanceof Error ? normalised.message : String(normalised);
+        },
+      );
+    assert.ok(refusal, 'the run was created');
+    assert.match(refusal, /admission webhook "validate\.admission\.k8sclaw\.io" denied the request/);
+    assert.match(
+      refusal,
+      /AgentRun fetches is refused: spec\.toolPolicy\.allow lists fetch_url, .*ClawPolicy default-policy/,
+    );
+  });
+
   it('hands leadership to the standby when the leader pod goes away', async () => {
     const lease = await kube.coordination.readNamespacedLease({
       name: 'k8sclaw-controller',
@@ -126,19 +188,103 @@ describe('k8sclaw install / uninstall on the local cluster', () => {
   });
 
   it('changes nothing when installed a second time', async () => {
-    // the objects the installer applies, at the spec version they had after the first install
+    // the objects the installer applies, at the spec version they had after the first install; an
+    // autoscaler has no generation, and its controller writes its status (a new resourceVersion)
+    // whenever it likes, so its spec is compared instead
     const applied = (objects: LabelledObject[]) =>
-      objects.filter((o) => appliedKinds.has(o.kind) && /^[A-Za-z]+\/(k8sclaw-system)?\//.test(o.id));
+      objects
+        .filter((o) => appliedKinds.has(o.kind) && /^[A-Za-z]+\/(k8sclaw-system)?\//.test(o.id))
+        .map((o) => (o.kind === 'HorizontalPodAutoscaler' ? { ...o, specVersion: 'spec compared' } : o));
+    const autoscaler = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'k8sclaw-apiserver', namespace: 'k8sclaw-system' },
+    };
+    const specOf = async () => ((await kube.objects.read(autoscaler)) as { spec?: unknown }).spec;
+    const autoscalerSpec = await specOf();
     const result = await runCli(['install', '--profile', 'local']);
     assert.equal(result.code, 0, result.stderr);
     const after = applied(await listLabelledObjects(kubeconfig));
-    assert.equal(after.length, 27);
+    assert.equal(after.length, 37);
     assert.deepEqual(after, applied(installedObjects));
+    assert.deepEqual(await specOf(), autoscalerSpec);
+  });
+
+  it('puts back a caBundle and a serving certificate that were changed, with its own rights', async () => {
+    const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString('utf8');
+    const readSecret = () =>
+      kube.core.readNamespacedSecret({ name: 'k8sclaw-webhook-tls', namespace: 'k8sclaw-system' });
+    const before = await readSecret();
+    const foreignCa = await generateCertificateAuthority({ validityMs: 24 * 60 * 60 * 1000 });
+    await kube.admissionRegistration.patchValidatingWebhookConfiguration({
+      name: 'k8sclaw-webhook',
+      body: [
+        {
+          op: 'replace',
+          path: '/webhooks/0/clientConfig/caBundle',
+          value: Buffer.from(foreignCa.certPem).toString('base64'),
+        },
+      ],
+    });
+    await kube.core.patchNamespacedSecret({
+      name: 'k8sclaw-webhook-tls',
+      namespace: 'k8sclaw-system',
+      body: [{ op: 'remove', path: '/data/tls.crt' }],
+    });
+    // the replicas look every minute
+    const renewed = await eventually(
+      'a new serving certificate in the Secret',
+      async () => {
+        const secret = await readSecret();
+        return secret.data?.['tls.crt'] ? secret : undefined;
+      },
+      90_000,
+      1_000,
+    );
+    assert.notEqual(renewed.data?.['tls.crt'], before.data?.['tls.crt']);
+    assert.equal(renewed.data?.['ca.crt'], before.data?.['ca.crt']);
+    await eventually(
+      'the CA back in the caBundle',
+      async () => {
+        const validating = await kube.admissionRegistration.readValidatingWebhookConfiguration({
+          name: 'k8sclaw-webhook',
+        });
+        const bundle = decode(validating.webhooks?.[0]?.clientConfig.caBundle);
+        return bundle.includes(decode(renewed.data?.['ca.crt']).trim()) ? true : undefined;
+      },
+      90_000,
+      1_000,
+    );
+    // and the apiserver calls it again
+    await eventually('a create judged by the webhook', async () => {
+      const message = await kube.customObjects
+        .createNamespacedCustomObject({
+          ...k8sclawGroup,
+          namespace,
+          plural: 'agentruns',
+          dryRun: 'All',
+          body: runFixture((o) => {
+            o.metadata = { name: 'fetches-again', namespace };
+            o.spec.instanceRef = 'alice';
+            o.spec.toolPolicy = { allow: ['fetch_url'] };
+          }),
+        })
+        .then(
+          () => 'admitted',
+          (error: unknown) => String((toKubeError(error) as Error).message),
+        );
+      return /denied the request: AgentRun fetches-again is refused/.test(message) ? true : undefined;
+    });
   });
 
   it('uninstalls cleanly, custom resources included, and installs again from nothing', async () => {
     const removed = await runCli(['uninstall']);
     assert.equal(removed.code, 0, removed.stderr);
+    // the webhook configurations go before anything else: they fail closed
+    const lines = removed.stdout.split('\n');
+    const firstChange = lines.findIndex((line) => line.includes('✓'));
+    assert.match(lines[firstChange] ?? '', /deleted validatingwebhookconfiguration\/k8sclaw-webhook/);
+    assert.match(lines[firstChange + 1] ?? '', /deleted mutatingwebhookconfiguration\/k8sclaw-webhook/);
     assert.deepEqual(await listLabelledObjects(kubeconfig), []);
     assert.equal(
       (await kube.core.listNamespace()).items.some((n) => n.metadata?.name === 'k8sclaw-system'),

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { type AgentRun } from '../../src/api/index.ts';
-import { runManifest } from '../fixtures/k8sclaw-objects.ts';
+import { instanceManifest, runManifest } from '../fixtures/k8sclaw-objects.ts';
 import { runCli } from '../harness/cli.ts';
 import { e2eKubeClient } from '../harness/e2e.ts';
 import { eventually, whenGone } from '../harness/eventually.ts';
@@ -333,14 +333,22 @@ describe('the operator terminal on the local cluster', () => {
       await tui.keys('Enter');
       await tui.waitFor(/started +openai\/gpt-4o-mini[\s\S]*\(events ended: run completed\)/, 60_000);
 
-      // a run that waits (its instance does not exist) keeps its stream open while the details are
-      // shown: the TUI listens on its port-forward then, and no longer once the details close
+      // a run that waits (its pod asks for more CPUs than any node has, so it is never scheduled
+      // and the run has no events) keeps its stream open while the details are shown: the TUI
+      // listens on its port-forward then, and no longer once the details close
       await tui.keys('Escape');
+      await kube.apply(instanceManifest('nobody', namespace), 'k8sclaw-test');
       await kube.customObjects.createNamespacedCustomObject({
         ...group,
         namespace,
         plural: 'agentruns',
-        body: runManifest('waits-a', namespace, 'nobody'),
+        body: runManifest('waits-a', namespace, 'nobody', {
+          sandbox: {
+            enabled: true,
+            image: 'localhost/k8sclaw/sandbox:0.1.0',
+            resources: { requests: { cpu: '1000' } },
+          },
+        }),
       });
       await tui.keys('f');
       await tui.type('waits-a');

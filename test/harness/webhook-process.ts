@@ -1,6 +1,7 @@
 // Runs the admission webhook binary (src/cmd/webhook.ts) as its own process against a test control
-// plane, on free loopback ports, serving a certificate made for 127.0.0.1 by the webhook's own
-// certificate code; the CA is what a webhook configuration's caBundle needs.
+// plane, on free loopback ports. By default it serves a certificate made here for 127.0.0.1 by the
+// webhook's own certificate code (the CA is what a webhook configuration's caBundle needs); with
+// `tlsSecret` it keeps its own certificates for 127.0.0.1 in that Secret, as installed.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,20 +15,55 @@ export interface WebhookProcess {
   process: ManagedProcess;
   /** https://127.0.0.1:<port> */
   url: string;
-  caCertPem: string;
+  /** The CA of the certificate made here (not with `tlsSecret`: the webhook makes its own). */
+  caCertPem: string | undefined;
   logFile: string;
   stop(): Promise<void>;
 }
 
-export async function startWebhookProcess(options: { kubeconfig: string }): Promise<WebhookProcess> {
+export interface WebhookTlsSecret {
+  namespace: string;
+  name: string;
+  /** Name of the Validating- and MutatingWebhookConfiguration whose caBundle it keeps. */
+  configurationName: string;
+  caValiditySeconds?: number;
+  certValiditySeconds?: number;
+  checkSeconds?: number;
+}
+
+export async function startWebhookProcess(options: {
+  kubeconfig: string;
+  tlsSecret?: WebhookTlsSecret;
+}): Promise<WebhookProcess> {
   const port = await findFreePort();
   const healthPort = await findFreePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-webhook-'));
-  const tlsDir = path.join(dir, 'tls');
-  await mkdir(tlsDir);
-  const tls = await generateServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
-  await writeFile(path.join(tlsDir, 'tls.crt'), tls.certPem);
-  await writeFile(path.join(tlsDir, 'tls.key'), tls.keyPem, { mode: 0o600 });
+  let caCertPem: string | undefined;
+  let tlsEnv: Record<string, string>;
+  const secret = options.tlsSecret;
+  if (secret) {
+    tlsEnv = {
+      K8SCLAW_WEBHOOK_TLS_SECRET: secret.name,
+      K8SCLAW_WEBHOOK_NAMESPACE: secret.namespace,
+      K8SCLAW_WEBHOOK_CONFIGURATION: secret.configurationName,
+      K8SCLAW_WEBHOOK_CERT_HOSTS: 'localhost,127.0.0.1',
+      ...(secret.caValiditySeconds
+        ? { K8SCLAW_WEBHOOK_CA_VALIDITY_SECONDS: String(secret.caValiditySeconds) }
+        : {}),
+      ...(secret.certValiditySeconds
+        ? { K8SCLAW_WEBHOOK_CERT_VALIDITY_SECONDS: String(secret.certValiditySeconds) }
+        : {}),
+      ...(secret.checkSeconds ? { K8SCLAW_WEBHOOK_CERT_CHECK_SECONDS: String(secret.checkSeconds) } : {}),
+    };
+  } else {
+    const tlsDir = path.join(dir, 'tls');
+    await mkdir(tlsDir);
+    const tls = await generateServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    await writeFile(path.join(tlsDir, 'tls.crt'), tls.certPem);
+    await writeFile(path.join(tlsDir, 'tls.key'), tls.keyPem, { mode: 0o600 });
+    caCertPem = tls.caCertPem;
+    tlsEnv = { K8SCLAW_WEBHOOK_TLS_DIR: tlsDir };
+  }
   const logFile = path.join(dir, 'webhook.log');
   const proc = new ManagedProcess({
     name: 'webhook',
@@ -37,7 +73,7 @@ export async function startWebhookProcess(options: { kubeconfig: string }): Prom
     env: {
       ...process.env,
       KUBECONFIG: options.kubeconfig,
-      K8SCLAW_WEBHOOK_TLS_DIR: tlsDir,
+      ...tlsEnv,
       K8SCLAW_WEBHOOK_HOST: '127.0.0.1',
       K8SCLAW_WEBHOOK_PORT: String(port),
       K8SCLAW_HEALTH_HOST: '127.0.0.1',
@@ -49,7 +85,7 @@ export async function startWebhookProcess(options: { kubeconfig: string }): Prom
   return {
     process: proc,
     url: `https://127.0.0.1:${port}`,
-    caCertPem: tls.caCertPem,
+    caCertPem,
     logFile,
     stop: () => proc.stop(),
   };

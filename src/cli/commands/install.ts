@@ -1,11 +1,14 @@
 // `k8sclaw install [--version V] [--profile P] [--database-url URL | --database-secret NAME] [--dry-run]`:
 // applies K8sClaw to the current cluster with server-side apply (idempotent: a second install
 // changes nothing), then waits until every object is ready, printing progress. Without a database
-// flag it runs PostgreSQL itself for the session store.
+// flag it runs PostgreSQL itself for the session store. The admission webhook configurations come
+// last, once the webhook serves, with the caBundle of the certificates it made itself: they fail
+// closed, so applied earlier they would refuse writes while nothing answers them.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fieldManagers } from '../../api/index.ts';
-import type { KubeClient } from '../../kube/index.ts';
+import { undefinedIfNotFound, type KubeClient } from '../../kube/index.ts';
+import { caBundleOfSecret } from '../../webhook/index.ts';
 import { CliError } from '../cli-error.ts';
 import {
   applyProfile,
@@ -13,6 +16,9 @@ import {
   installNamespace,
   loadManifests,
   loadProfile,
+  splitAdmission,
+  webhookTlsSecret,
+  withCaBundle,
   type Manifest,
 } from '../install/manifests.ts';
 import { loadOrCreateBusAuthority, withBusAuthority } from '../install/bus-authority.ts';
@@ -67,24 +73,55 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
     () => true,
     () => false,
   );
-  for (const manifest of manifests) {
-    if (options.dryRun && manifest.metadata.namespace && !namespaceExists) {
-      // the server cannot dry-run an object into a namespace that does not exist yet
-      say(
-        `  - ${describeManifest(manifest)} (not validated: namespace ${installNamespace} does not exist yet)`,
-      );
-      continue;
+  const applyAll = async (list: Manifest[]) => {
+    for (const manifest of list) {
+      if (options.dryRun && manifest.metadata.namespace && !namespaceExists) {
+        // the server cannot dry-run an object into a namespace that does not exist yet
+        say(
+          `  - ${describeManifest(manifest)} (not validated: namespace ${installNamespace} does not exist yet)`,
+        );
+        continue;
+      }
+      await kube.apply(manifest, fieldManagers.installer, { dryRun: options.dryRun ?? false });
+      say(`  ✓ ${describeManifest(manifest)}${options.dryRun ? ' (validated, not applied)' : ''}`);
     }
-    await kube.apply(manifest, fieldManagers.installer, { dryRun: options.dryRun ?? false });
-    say(`  ✓ ${describeManifest(manifest)}${options.dryRun ? ' (validated, not applied)' : ''}`);
-  }
+  };
+  const { workloads, admission } = splitAdmission(manifests);
+  await applyAll(workloads);
   if (options.dryRun) {
+    const current = await readWebhookCaBundle(kube);
+    await applyAll(current === undefined ? admission : withCaBundle(admission, current));
     say(`Dry run: nothing was changed.`);
     return manifests;
   }
-  await waitUntilReady(kube, manifests, options.timeoutMs ?? 300_000, say);
+  await waitUntilReady(kube, workloads, options.timeoutMs ?? 300_000, say);
+  // the webhook made its certificates before it became ready
+  const caBundle = await readWebhookCaBundle(kube);
+  if (caBundle === undefined) {
+    throw new CliError(
+      'NotReady',
+      `the admission webhook is ready but its Secret ${installNamespace}/${webhookTlsSecret} does not exist; see kubectl logs -n ${installNamespace} deployment/k8sclaw-webhook`,
+    );
+  }
+  const configurations = withCaBundle(admission, caBundle);
+  await applyAll(configurations);
   say(`K8sClaw ${options.version} is installed in namespace ${installNamespace}.`);
-  return manifests;
+  return [...workloads, ...configurations];
+}
+
+/** The caBundle the webhook's Secret stands for, or undefined when there is no Secret yet. */
+async function readWebhookCaBundle(kube: KubeClient): Promise<string | undefined> {
+  const secret = await undefinedIfNotFound(
+    kube.core.readNamespacedSecret({ namespace: installNamespace, name: webhookTlsSecret }),
+  );
+  if (!secret) return undefined;
+  const data = Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  );
+  return caBundleOfSecret(data, new Date());
 }
 
 async function waitUntilReady(

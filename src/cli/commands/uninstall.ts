@@ -1,6 +1,7 @@
-// `k8sclaw uninstall`: removes K8sClaw cleanly under any timing. The controller and webhooks go
-// first, and uninstall waits until their pods are gone, so no replica is left that could add a
-// finalizer back; then our finalizers are released and the CRDs deleted (which deletes every custom
+// `k8sclaw uninstall`: removes K8sClaw cleanly under any timing. The admission webhook
+// configurations go first (they fail closed: with the webhook gone they would refuse every later
+// write), then the controller and the other workloads, and uninstall waits until their pods are
+// gone, so no replica is left that could add a finalizer back; then our finalizers are released and the CRDs deleted (which deletes every custom
 // resource), releasing again whatever anything else (a controller run outside the cluster) adds
 // meanwhile; then what the controller made for them (deleted here: the garbage collector cannot
 // collect dependents whose owner's CRD is gone); then the namespace and our cluster-scoped objects. Every wait shares one deadline and,
@@ -202,9 +203,11 @@ export async function runUninstall(
   const deadline = Date.now() + timeoutMs;
   say(`Uninstalling K8sClaw from ${kube.server}`);
 
-  // 1. nothing of ours may act on our resources while they go: workloads, then admission webhooks
-  await stopWorkloads(kube, deadline, timeoutMs, say);
+  // 1. the admission webhook configurations before anything else: they fail closed, so once the
+  // webhook stops every later write (releasing a finalizer) would be refused while they exist;
+  // then nothing of ours may act on our resources while they go: the workloads
   await deleteLabelledClusterObjects(kube, webhookKinds, say);
+  await stopWorkloads(kube, deadline, timeoutMs, say);
 
   // 2. release our finalizers, then delete the CRDs and with them every resource; all finalizers
   // first, since a CRD deletion briefly makes the group's storage unavailable

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyProfile, resolveImage, splitImage, type Manifest } from './manifests.ts';
+import {
+  applyProfile,
+  resolveImage,
+  splitAdmission,
+  splitImage,
+  withCaBundle,
+  type Manifest,
+} from './manifests.ts';
 
 const local = {
   images: { 'docker.io/library/nats': 'localhost/k8sclaw/nats', 'ghcr.io/k8sclaw/': 'localhost/k8sclaw/' },
@@ -72,6 +79,43 @@ describe('install profiles', () => {
     assert.equal(out?.metadata.labels?.['app.kubernetes.io/part-of'], 'k8sclaw');
     assert.equal(
       (deployment.metadata.labels ?? {})['app.kubernetes.io/part-of'],
+      undefined,
+      'the input is not changed',
+    );
+  });
+});
+
+describe('admission configurations at install', () => {
+  const configuration = (kind: string): Manifest => ({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind,
+    metadata: { name: 'k8sclaw-webhook' },
+    webhooks: [
+      { name: 'a.example', clientConfig: { service: { name: 's', namespace: 'n' } } },
+      { name: 'b.example', clientConfig: { url: 'https://x' } },
+    ],
+  });
+  const deployment: Manifest = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } };
+
+  it('holds the webhook configurations back from everything else, keeping the order', () => {
+    const validating = configuration('ValidatingWebhookConfiguration');
+    const mutating = configuration('MutatingWebhookConfiguration');
+    const { workloads, admission } = splitAdmission([validating, deployment, mutating]);
+    assert.deepEqual(workloads, [deployment]);
+    assert.deepEqual(admission, [validating, mutating]);
+  });
+
+  it('puts the caBundle on every webhook of the configurations only', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+    const validating = configuration('ValidatingWebhookConfiguration');
+    const [out, unchanged] = withCaBundle([validating, deployment], pem);
+    const webhooks = out?.webhooks as { clientConfig: { caBundle?: string; service?: unknown } }[];
+    for (const webhook of webhooks)
+      assert.equal(Buffer.from(webhook.clientConfig.caBundle ?? '', 'base64').toString(), pem);
+    assert.deepEqual(webhooks[0]?.clientConfig.service, { name: 's', namespace: 'n' });
+    assert.equal(unchanged, deployment);
+    assert.equal(
+      (validating.webhooks as { clientConfig: { caBundle?: string } }[])[0]?.clientConfig.caBundle,
       undefined,
       'the input is not changed',
     );

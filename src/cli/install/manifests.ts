@@ -1,6 +1,7 @@
 // What `k8sclaw install` applies, in order: the namespace, the CRDs (built from src/api), then the
-// YAML under config/ for each component that exists. Pure transforms adapt them to a profile and a
-// version; reading the files is the only I/O here.
+// YAML under config/ for each component that exists, and last the admission webhook configurations
+// (held back until the webhook serves, then given its caBundle). Pure transforms adapt them to a
+// profile and a version; reading the files is the only I/O here.
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
@@ -16,7 +17,42 @@ export interface Manifest {
 export const installNamespace = 'k8sclaw-system';
 
 /** Folders of config/ applied after the CRDs, in this order. */
-export const componentFolders = ['rbac', 'nats', 'postgres', 'manager', 'apiserver', 'network'] as const;
+export const componentFolders = [
+  'rbac',
+  'nats',
+  'postgres',
+  'manager',
+  'apiserver',
+  'webhook',
+  'network',
+] as const;
+
+/** The Secret the webhook keeps its CA and serving certificate in (see src/webhook). */
+export const webhookTlsSecret = 'k8sclaw-webhook-tls';
+const admissionKinds = new Set(['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+
+/**
+ * The admission webhook configurations apart from everything else: they fail closed, so they are
+ * applied only once the webhook serves, or the apiserver would refuse writes in the meantime.
+ */
+export function splitAdmission(manifests: Manifest[]): { workloads: Manifest[]; admission: Manifest[] } {
+  return {
+    workloads: manifests.filter((m) => !admissionKinds.has(m.kind)),
+    admission: manifests.filter((m) => admissionKinds.has(m.kind)),
+  };
+}
+
+/** The admission configurations with `caBundle` (PEM) on every webhook; others unchanged. */
+export function withCaBundle(manifests: Manifest[], caBundle: string): Manifest[] {
+  const value = Buffer.from(caBundle, 'utf8').toString('base64');
+  return manifests.map((original) => {
+    if (!admissionKinds.has(original.kind)) return original;
+    const manifest = structuredClone(original);
+    for (const webhook of (manifest.webhooks ?? []) as { clientConfig?: Record<string, unknown> }[])
+      webhook.clientConfig = { ...webhook.clientConfig, caBundle: value };
+    return manifest;
+  });
+}
 
 export interface Profile {
   /** Image repository → replacement repository (the tag is kept). */

@@ -154,7 +154,7 @@ describe('admission webhook', () => {
             admissionReviewVersions: ['v1'],
             clientConfig: {
               url: `${webhook.url}/validate`,
-              caBundle: Buffer.from(webhook.caCertPem).toString('base64'),
+              caBundle: Buffer.from(webhook.caCertPem ?? '').toString('base64'),
             },
             rules: [
               {
@@ -185,7 +185,7 @@ describe('admission webhook', () => {
             admissionReviewVersions: ['v1'],
             clientConfig: {
               url: `${webhook.url}/mutate`,
-              caBundle: Buffer.from(webhook.caCertPem).toString('base64'),
+              caBundle: Buffer.from(webhook.caCertPem ?? '').toString('base64'),
             },
             rules: [
               {
