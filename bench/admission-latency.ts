@@ -69,7 +69,7 @@ try {
   await timeCreates(100, 1);
 
   const webhook = await startWebhookProcess({ kubeconfig: controlPlane.kubeconfigPath });
-  const caBundle = Buffer.from(webhook.caCertPem).toString('base64');
+  const caBundle = Buffer.from(webhook.caCertPem ?? '').toString('base64');
   const rules = [
     {
       apiGroups: ['k8sclaw.io'],

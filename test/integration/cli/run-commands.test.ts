@@ -66,7 +66,15 @@ describe('k8sclaw runs and instances against the real apiserver', () => {
     const listed = await run(['runs', 'list', '-n', namespace]);
     assert.equal(listed.code, 0, listed.stderr);
     const [header, row] = listed.stdout.trimEnd().split('\n');
-    assert.deepEqual(header?.split(/\s{2,}/), ['NAME', 'INSTANCE', 'PHASE', 'POD', 'DURATION', 'AGE', 'PARENT']);
+    assert.deepEqual(header?.split(/\s{2,}/), [
+      'NAME',
+      'INSTANCE',
+      'PHASE',
+      'POD',
+      'DURATION',
+      'AGE',
+      'PARENT',
+    ]);
     assert.match(row!, /^hello +alice +<none> +<none> +<none> +\d+s +<none>$/);
 
     const wide = await run(['runs', 'get', 'hello', '-n', namespace, '-o', 'wide']);
