@@ -187,7 +187,7 @@ describe('the operator terminal on the local cluster', () => {
       // the Runs view follows it to Succeeded
       await tui.keys('2');
       await tui.waitFor(
-        new RegExp(`${name} +alice +Succeeded +\\S+ +\\S+ +hello from the terminal run`),
+        new RegExp(`${name} +alice +Succeeded +\\S+ +\\S+ +<none> +hello from the terminal run`),
         180_000,
       );
       const run = await succeeded(name);
@@ -333,22 +333,25 @@ describe('the operator terminal on the local cluster', () => {
       await tui.keys('Enter');
       await tui.waitFor(/started +openai\/gpt-4o-mini[\s\S]*\(events ended: run completed\)/, 60_000);
 
-      // a run that waits (its pod asks for more CPUs than any node has, so it is never scheduled
-      // and the run has no events) keeps its stream open while the details are shown: the TUI
+      // a run that waits (its instance's sandbox asks for more CPUs than any node has, so it is
+      // never scheduled and the run has no events) keeps its stream open while the details are shown: the TUI
       // listens on its port-forward then, and no longer once the details close
       await tui.keys('Escape');
-      await kube.apply(instanceManifest('nobody', namespace), 'k8sclaw-test');
-      await kube.customObjects.createNamespacedCustomObject({
-        ...group,
-        namespace,
-        plural: 'agentruns',
-        body: runManifest('waits-a', namespace, 'nobody', {
+      await kube.apply(
+        instanceManifest('nobody', namespace, {
           sandbox: {
             enabled: true,
             image: 'localhost/k8sclaw/sandbox:0.1.0',
             resources: { requests: { cpu: '1000' } },
           },
         }),
+        'k8sclaw-test',
+      );
+      await kube.customObjects.createNamespacedCustomObject({
+        ...group,
+        namespace,
+        plural: 'agentruns',
+        body: runManifest('waits-a', namespace, 'nobody'),
       });
       await tui.keys('f');
       await tui.type('waits-a');
