@@ -334,8 +334,8 @@ describe('the operator terminal on the local cluster', () => {
       await tui.waitFor(/started +openai\/gpt-4o-mini[\s\S]*\(events ended: run completed\)/, 60_000);
 
       // a run that waits (its instance's sandbox asks for more CPUs than any node has, so it is
-      // never scheduled and the run has no events) keeps its stream open while the details are shown: the TUI
-      // listens on its port-forward then, and no longer once the details close
+      // never scheduled and the run has no events) keeps its stream open while the details are
+      // shown: the TUI listens on its port-forward then, and no longer once the details close
       await tui.keys('Escape');
       await kube.apply(
         instanceManifest('nobody', namespace, {
