@@ -55,6 +55,12 @@ const cases: Case[] = [
       /^AgentRun alice-hello is refused: spec\.instanceRef names ClawInstance alice, which does not exist in namespace team-a\.$/,
   },
   {
+    name: 'an instance being deleted takes no new runs',
+    instance: [(instance) => (instance.metadata.deletionTimestamp = '2026-11-30T19:00:00Z')],
+    refused:
+      /^AgentRun alice-hello is refused: spec\.instanceRef names ClawInstance alice, which is being deleted\.$/,
+  },
+  {
     name: 'a missing SkillPack is named',
     run: [(run) => (run.spec.skills = ['research'])],
     missingSkillPacks: ['research'],

@@ -49,6 +49,11 @@ export function admitAgentRun(input: AgentRunAdmission): AdmissionVerdict {
       `${name} is refused: spec.instanceRef names ClawInstance ${run.spec.instanceRef}, which does not exist in namespace ${namespace}.`,
     );
   }
+  if (instance.metadata.deletionTimestamp) {
+    return refuse(
+      `${name} is refused: spec.instanceRef names ClawInstance ${run.spec.instanceRef}, which is being deleted.`,
+    );
+  }
   const [missingPack] = input.missingSkillPacks;
   if (missingPack !== undefined) {
     return refuse(

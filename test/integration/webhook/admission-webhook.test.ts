@@ -348,6 +348,31 @@ describe('admission webhook', () => {
     });
   });
 
+  it('refuses a run of an instance that is being deleted', async () => {
+    const held = instanceManifest('leaving', namespace);
+    await kube.apply(
+      { ...held, metadata: { ...held.metadata, finalizers: ['k8sclaw.io/test-hold'] } },
+      'k8sclaw-test',
+    );
+    const instances = { ...resourceOf(clawInstanceKind), namespace };
+    await kube.customObjects.deleteNamespacedCustomObject({ ...instances, name: 'leaving' });
+    try {
+      const message = await refusalOf(
+        createRun(kube, namespace, runManifest('too-late', namespace, 'leaving')),
+      );
+      assert.match(
+        message ?? '',
+        /AgentRun too-late is refused: spec\.instanceRef names ClawInstance leaving, which is being deleted\./,
+      );
+    } finally {
+      await kube.customObjects.patchNamespacedCustomObject({
+        ...instances,
+        name: 'leaving',
+        body: [{ op: 'remove', path: '/metadata/finalizers' }],
+      });
+    }
+  });
+
   it('refuses a SkillPack whose skills do not fit in a ConfigMap, in bytes', async () => {
     const message = await refusalOf(
       kube.customObjects.createNamespacedCustomObject({
