@@ -5,12 +5,16 @@
 // busy machine shows), each timed from request to answer; then the same with 20 in parallel.
 // Usage: node bench/admission-latency.ts [--creates 1000]
 import { apiVersion, clawPolicyKind, resourceOf, agentRunKind } from '../src/api/index.ts';
-import { KubeClient, ignoreNotFound } from '../src/kube/index.ts';
+import { KubeClient } from '../src/kube/index.ts';
 import { instanceManifest, runManifest } from '../test/fixtures/k8sclaw-objects.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { installCrds } from '../test/harness/crds.ts';
 import { eventually } from '../test/harness/eventually.ts';
 import { createTestNamespace } from '../test/harness/test-namespace.ts';
+import {
+  buildTestWebhookConfiguration,
+  deleteTestWebhookConfigurations,
+} from '../test/harness/webhook-configurations.ts';
 import { startWebhookProcess } from '../test/harness/webhook-process.ts';
 
 const at = process.argv.indexOf('--creates');
@@ -69,50 +73,20 @@ try {
   await timeCreates(100, 1);
 
   const webhook = await startWebhookProcess({ kubeconfig: controlPlane.kubeconfigPath });
-  const caBundle = Buffer.from(webhook.caCertPem ?? '').toString('base64');
-  const rules = [
-    {
-      apiGroups: ['k8sclaw.io'],
-      apiVersions: ['v1alpha1'],
+  const judged = { name: configurationName, url: webhook.url, namespace, caCertPem: webhook.caCertPem };
+  const configurations = [
+    buildTestWebhookConfiguration({
+      ...judged,
+      kind: 'MutatingWebhookConfiguration',
       operations: ['CREATE'],
       resources: ['agentruns'],
-      scope: 'Namespaced',
-    },
-  ];
-  const common = {
-    admissionReviewVersions: ['v1'],
-    rules,
-    failurePolicy: 'Fail',
-    sideEffects: 'None',
-    timeoutSeconds: 5,
-    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
-  };
-  const configurations = [
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'MutatingWebhookConfiguration',
-      metadata: { name: configurationName },
-      webhooks: [
-        {
-          name: 'mutate.bench.k8sclaw.io',
-          clientConfig: { url: `${webhook.url}/mutate`, caBundle },
-          reinvocationPolicy: 'Never',
-          ...common,
-        },
-      ],
-    },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
+    }),
+    buildTestWebhookConfiguration({
+      ...judged,
       kind: 'ValidatingWebhookConfiguration',
-      metadata: { name: configurationName },
-      webhooks: [
-        {
-          name: 'validate.bench.k8sclaw.io',
-          clientConfig: { url: `${webhook.url}/validate`, caBundle },
-          ...common,
-        },
-      ],
-    },
+      operations: ['CREATE'],
+      resources: ['agentruns'],
+    }),
   ];
   const withWebhook = async <T>(measure: () => Promise<T>): Promise<T> => {
     for (const configuration of configurations) await kube.apply(configuration as never, fieldManager);
@@ -129,8 +103,7 @@ try {
     try {
       return await measure();
     } finally {
-      for (const configuration of configurations)
-        await ignoreNotFound(kube.objects.delete(configuration as never));
+      await deleteTestWebhookConfigurations(kube, configurationName);
       // the apiserver drops configurations asynchronously: wait until creates are no longer judged
       await eventually('the webhook no longer called', async () => {
         const denied = runManifest('probe', namespace, 'bench', { toolPolicy: { allow: ['read_file'] } });

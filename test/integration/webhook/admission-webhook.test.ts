@@ -20,17 +20,20 @@ import {
   apiVersion,
   type AgentRun,
 } from '../../../src/api/index.ts';
-import { KubeClient, ignoreNotFound, toKubeError } from '../../../src/kube/index.ts';
+import { KubeClient, toKubeError } from '../../../src/kube/index.ts';
 import { installCrds } from '../../harness/crds.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
 import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
+import {
+  buildTestWebhookConfiguration,
+  deleteTestWebhookConfigurations,
+} from '../../harness/webhook-configurations.ts';
 import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 
 const webhookName = 'validate.admission.k8sclaw.io';
-const mutatingWebhookName = 'mutate.admission.k8sclaw.io';
 
 /** The apiserver's message when `create` is refused, or undefined when it succeeds. */
 async function refusalOf(create: Promise<unknown>): Promise<string | undefined> {
@@ -143,67 +146,23 @@ describe('admission webhook', () => {
     await kube.apply(instanceManifest('bob', namespace, {}, { policyRef: 'boxed' }), 'k8sclaw-test');
 
     webhook = await startWebhookProcess({ kubeconfig: integrationKubeconfigPath() });
+    const judged = { name: configurationName, url: webhook.url, namespace, caCertPem: webhook.caCertPem };
     await kube.apply(
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
+      buildTestWebhookConfiguration({
+        ...judged,
         kind: 'ValidatingWebhookConfiguration',
-        metadata: { name: configurationName },
-        webhooks: [
-          {
-            name: webhookName,
-            admissionReviewVersions: ['v1'],
-            clientConfig: {
-              url: `${webhook.url}/validate`,
-              caBundle: Buffer.from(webhook.caCertPem ?? '').toString('base64'),
-            },
-            rules: [
-              {
-                apiGroups: ['k8sclaw.io'],
-                apiVersions: ['v1alpha1'],
-                operations: ['CREATE', 'UPDATE'],
-                resources: ['agentruns', 'clawschedules', 'clawinstances', 'clawpolicies', 'skillpacks'],
-                scope: 'Namespaced',
-              },
-            ],
-            failurePolicy: 'Fail',
-            sideEffects: 'None',
-            timeoutSeconds: 5,
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
-          },
-        ],
-      },
+        operations: ['CREATE', 'UPDATE'],
+        resources: ['agentruns', 'clawschedules', 'clawinstances', 'clawpolicies', 'skillpacks'],
+      }) as never,
       'k8sclaw-test',
     );
     await kube.apply(
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1',
+      buildTestWebhookConfiguration({
+        ...judged,
         kind: 'MutatingWebhookConfiguration',
-        metadata: { name: configurationName },
-        webhooks: [
-          {
-            name: mutatingWebhookName,
-            admissionReviewVersions: ['v1'],
-            clientConfig: {
-              url: `${webhook.url}/mutate`,
-              caBundle: Buffer.from(webhook.caCertPem ?? '').toString('base64'),
-            },
-            rules: [
-              {
-                apiGroups: ['k8sclaw.io'],
-                apiVersions: ['v1alpha1'],
-                operations: ['CREATE'],
-                resources: ['agentruns'],
-                scope: 'Namespaced',
-              },
-            ],
-            failurePolicy: 'Fail',
-            sideEffects: 'None',
-            reinvocationPolicy: 'Never',
-            timeoutSeconds: 5,
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
-          },
-        ],
-      },
+        operations: ['CREATE'],
+        resources: ['agentruns'],
+      }) as never,
       'k8sclaw-test',
     );
     // the apiserver picks configurations up asynchronously: wait until dry runs are judged and changed
@@ -221,17 +180,7 @@ describe('admission webhook', () => {
   });
 
   after(async () => {
-    if (configurationName) {
-      for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
-        await ignoreNotFound(
-          kube.objects.delete({
-            apiVersion: 'admissionregistration.k8s.io/v1',
-            kind,
-            metadata: { name: configurationName },
-          }),
-        );
-      }
-    }
+    if (configurationName) await deleteTestWebhookConfigurations(kube, configurationName);
     await webhook?.stop();
     if (namespace) await deleteTestNamespace(kube, namespace);
   });

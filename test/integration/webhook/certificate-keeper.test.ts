@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { agentRunKind, apiVersion, clawPolicyKind, resourceOf } from '../../../src/api/index.ts';
-import { ignoreNotFound, toKubeError, type KubeClient } from '../../../src/kube/index.ts';
+import { toKubeError, type KubeClient } from '../../../src/kube/index.ts';
 import {
   ensureCertificates,
   tlsSecretKeys,
@@ -19,6 +19,11 @@ import { installCrds } from '../../harness/crds.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
+import {
+  buildTestWebhookConfiguration,
+  deleteTestWebhookConfigurations,
+  type WebhookConfigurationKind,
+} from '../../harness/webhook-configurations.ts';
 import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 
@@ -69,32 +74,16 @@ describe('the webhook keeps its own certificates', () => {
   let configurationName = '';
   let webhook: WebhookProcess | undefined;
 
-  const configuration = (kind: string, path: string, resources: string[], operations: string[]) => ({
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind,
-    metadata: { name: configurationName },
-    webhooks: [
-      {
-        name: `${path}.admission.k8sclaw.io`,
-        admissionReviewVersions: ['v1'],
-        // no caBundle: the webhook puts its CA there
-        clientConfig: { url: `${webhook?.url ?? ''}/${path}` },
-        rules: [
-          {
-            apiGroups: ['k8sclaw.io'],
-            apiVersions: ['v1alpha1'],
-            operations,
-            resources,
-            scope: 'Namespaced',
-          },
-        ],
-        failurePolicy: 'Fail',
-        sideEffects: 'None',
-        timeoutSeconds: 5,
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
-      },
-    ],
-  });
+  // no caBundle: the webhook puts its CA there
+  const configuration = (kind: WebhookConfigurationKind, resources: string[], operations: string[]) =>
+    buildTestWebhookConfiguration({
+      kind,
+      name: configurationName,
+      url: webhook?.url ?? '',
+      namespace,
+      resources,
+      operations,
+    }) as never;
 
   const probe = () =>
     refusalOf(
@@ -136,15 +125,7 @@ describe('the webhook keeps its own certificates', () => {
   });
 
   after(async () => {
-    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
-      await ignoreNotFound(
-        kube.objects.delete({
-          apiVersion: 'admissionregistration.k8s.io/v1',
-          kind,
-          metadata: { name: configurationName },
-        }),
-      );
-    }
+    if (configurationName) await deleteTestWebhookConfigurations(kube, configurationName);
     await webhook?.stop();
     if (namespace) await deleteTestNamespace(kube, namespace);
   });
@@ -160,11 +141,11 @@ describe('the webhook keeps its own certificates', () => {
     );
 
     await kube.apply(
-      configuration('ValidatingWebhookConfiguration', 'validate', ['agentruns'], ['CREATE', 'UPDATE']),
+      configuration('ValidatingWebhookConfiguration', ['agentruns'], ['CREATE', 'UPDATE']),
       'k8sclaw-test',
     );
     await kube.apply(
-      configuration('MutatingWebhookConfiguration', 'mutate', ['agentruns'], ['CREATE']),
+      configuration('MutatingWebhookConfiguration', ['agentruns'], ['CREATE']),
       'k8sclaw-test',
     );
     const bundles = await eventually('the caBundle of both configurations', async () => {
