@@ -58,6 +58,7 @@ import {
   stopPid,
   tryRun,
   unmountUnder,
+  writePidFile,
 } from './host.ts';
 import {
   buildContainerdConfig,
@@ -117,7 +118,7 @@ async function startDaemon(
     detached: true,
   });
   proc.start();
-  if (proc.pid) await writeFile(path.join(paths.pidDir, `${name}.pid`), String(proc.pid));
+  if (proc.pid) await writePidFile(paths.pidDir, name, proc.pid);
   await proc.waitUntilReady(probe, timeoutMs);
   log(`  ✓ ${name} ready (${((Date.now() - started) / 1000).toFixed(1)}s, log ${proc.spec.logFile})`);
 }

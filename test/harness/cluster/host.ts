@@ -185,14 +185,52 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). With the pid it
+ * names one process for good: a pid left in a stale pid file may since belong to anything else.
+ */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  return (await readProcStat(pid))?.[19];
+}
+
+/** Fields 3 onwards of /proc/<pid>/stat (the command name, field 2, may hold spaces and brackets). */
+async function readProcStat(pid: number): Promise<string[] | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const end = stat.lastIndexOf(')');
+  return end < 0 ? undefined : stat.slice(end + 2).split(' ');
+}
+
+/** Records a daemon's pid with its start time, so a later `down` can tell it from a recycled pid. */
+export async function writePidFile(pidDir: string, name: string, pid: number): Promise<void> {
+  const startTime = await processStartTime(pid);
+  await writeFile(path.join(pidDir, `${name}.pid`), `${pid} ${startTime ?? ''}`.trim());
+}
+
+/**
+ * The daemons of the pid files that are still the processes recorded. A pid whose start time differs
+ * (the host restarted, or the state was copied to another machine) is someone else's: never stopped.
+ */
 export async function readPidFiles(pidDir: string): Promise<{ name: string; pid: number }[]> {
   const files = await readdir(pidDir).catch(() => [] as string[]);
   const result: { name: string; pid: number }[] = [];
   for (const file of files.filter((f) => f.endsWith('.pid'))) {
-    const pid = Number((await readFile(path.join(pidDir, file), 'utf8')).trim());
-    if (pid > 0) result.push({ name: file.slice(0, -4), pid });
+    const [pidText, startTime] = (await readFile(path.join(pidDir, file), 'utf8')).trim().split(' ');
+    const pid = Number(pidText);
+    if (pid > 0 && startTime && (await processStartTime(pid)) === startTime) {
+      result.push({ name: file.slice(0, -4), pid });
+    }
   }
   return result;
+}
+
+/** This process and every process it descends from: never stopped by a clean-up pass. */
+export async function selfAndAncestors(): Promise<Set<number>> {
+  const chain = new Set<number>();
+  for (let pid = process.pid; pid > 0 && !chain.has(pid);) {
+    chain.add(pid);
+    pid = Number((await readProcStat(pid))?.[1] ?? 0);
+  }
+  return chain;
 }
 
 export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
@@ -204,14 +242,15 @@ export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
   for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
 }
 
-/** Processes whose command line mentions one of `markers` (e.g. the cluster's containerd socket). */
+/** Other processes whose command line mentions one of `markers` (e.g. the cluster's containerd socket). */
 export async function findProcessesMentioning(
   markers: string[],
 ): Promise<{ pid: number; cmdline: string }[]> {
   const found: { pid: number; cmdline: string }[] = [];
+  const spared = await selfAndAncestors();
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!pid || pid === process.pid) continue;
+    if (!pid || spared.has(pid)) continue;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     const text = cmdline.replace(/\0/g, ' ').trim();
     if (text && markers.some((marker) => text.includes(marker))) found.push({ pid, cmdline: text });
@@ -234,5 +273,6 @@ export async function listKubepodsProcesses(): Promise<number[]> {
     }
   };
   for (const dir of await listKubepodsCgroups()) await walk(dir);
-  return [...pids];
+  const spared = await selfAndAncestors();
+  return [...pids].filter((pid) => !spared.has(pid));
 }
