@@ -28,26 +28,25 @@ export class EventRecorder {
     const now = this.now();
     const { name, namespace, uid } = target.metadata;
     try {
-      await this.kube.core.createNamespacedEvent({
-        namespace,
-        body: {
-          metadata: { generateName: `${name}.`, namespace },
-          involvedObject: {
-            apiVersion: target.apiVersion,
-            kind: target.kind,
-            name,
-            namespace,
-            ...(uid ? { uid } : {}),
-          },
-          type,
-          reason,
-          message: message.slice(0, 1024),
-          source: { component: this.component },
-          reportingComponent: this.component,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
+      await this.kube.create({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { generateName: `${name}.`, namespace },
+        involvedObject: {
+          apiVersion: target.apiVersion,
+          kind: target.kind,
+          name,
+          namespace,
+          ...(uid ? { uid } : {}),
         },
+        type,
+        reason,
+        message: message.slice(0, 1024),
+        source: { component: this.component },
+        reportingComponent: this.component,
+        firstTimestamp: now.toISOString(),
+        lastTimestamp: now.toISOString(),
+        count: 1,
       });
     } catch {
       // events are informational; the status carries the same facts

@@ -12,13 +12,9 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
-  KubernetesObjectApi,
   NetworkingV1Api,
-  PatchStrategy,
   RbacAuthorizationV1Api,
   VersionApi,
-  loadYaml,
-  setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
@@ -27,6 +23,7 @@ import path from 'node:path';
 import { K8sClawError } from '../api/errors.ts';
 import { toKubeError } from './kube-error.ts';
 import { reuseConnections } from './reuse-connections.ts';
+import { WireObjectApi } from './wire-object-api.ts';
 
 const serviceAccountTokenFile = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -42,7 +39,7 @@ export class KubeClient {
   readonly authentication: AuthenticationV1Api;
   readonly authorization: AuthorizationV1Api;
   readonly customObjects: CustomObjectsApi;
-  readonly objects: KubernetesObjectApi;
+  readonly objects: WireObjectApi;
   readonly version: VersionApi;
   readonly admissionRegistration: AdmissionregistrationV1Api;
 
@@ -58,7 +55,7 @@ export class KubeClient {
     this.authentication = config.makeApiClient(AuthenticationV1Api);
     this.authorization = config.makeApiClient(AuthorizationV1Api);
     this.customObjects = config.makeApiClient(CustomObjectsApi);
-    this.objects = KubernetesObjectApi.makeApiClient(config);
+    this.objects = WireObjectApi.forConfig(config);
     this.version = config.makeApiClient(VersionApi);
     this.admissionRegistration = config.makeApiClient(AdmissionregistrationV1Api);
   }
@@ -104,7 +101,7 @@ export class KubeClient {
 
   /**
    * Server-side apply of a manifest in wire format (as in YAML): `fieldManager` names the writer,
-   * so each writer owns only its fields.
+   * so each writer owns only its fields. Sent and answered as JSON, without the library's models.
    */
   async apply<T extends KubernetesObject>(
     manifest: T,
@@ -112,14 +109,16 @@ export class KubeClient {
     options: ApplyOptions = {},
   ): Promise<T> {
     try {
-      return await this.objects.patch(
-        toClientModel(manifest),
-        undefined,
-        options.dryRun ? 'All' : undefined,
-        fieldManager,
-        options.force ?? true,
-        PatchStrategy.ServerSideApply,
-      );
+      return await this.objects.applyWire(manifest, { fieldManager, ...options });
+    } catch (error) {
+      throw toKubeError(error);
+    }
+  }
+
+  /** Creates an object given in wire format; an existing one is a 409 AlreadyExists error. */
+  async create<T extends KubernetesObject>(manifest: T, fieldManager?: string): Promise<T> {
+    try {
+      return await this.objects.createWire(manifest, fieldManager ? { fieldManager } : {});
     } catch (error) {
       throw toKubeError(error);
     }
@@ -133,11 +132,18 @@ export class KubeClient {
   ): Promise<T> {
     const { name, namespace } = manifest.metadata ?? {};
     if (!name || !namespace) throw new Error('applyStatus needs metadata.name and metadata.namespace');
+    const path = [
+      '/apis',
+      resource.group,
+      resource.version,
+      'namespaces',
+      encodeURIComponent(namespace),
+      resource.plural,
+      encodeURIComponent(name),
+      'status',
+    ].join('/');
     try {
-      return (await this.customObjects.patchNamespacedCustomObjectStatus(
-        { ...resource, namespace, name, body: manifest, fieldManager, force: true },
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-      )) as T;
+      return await this.objects.applyWireAt<T>(path, manifest, { fieldManager, force: true });
     } catch (error) {
       throw toKubeError(error);
     }
@@ -155,15 +161,6 @@ export interface CustomResource {
   group: string;
   version: string;
   plural: string;
-}
-
-/**
- * The client serialises built-in kinds through its generated models, which know fields by their
- * TypeScript names (xKubernetesValidations) and drop wire names (x-kubernetes-validations). Loading
- * the manifest through the library's own YAML loader (JSON is YAML) converts it to model form.
- */
-function toClientModel<T extends KubernetesObject>(manifest: T): T {
-  return loadYaml<T>(JSON.stringify(manifest));
 }
 
 export type {

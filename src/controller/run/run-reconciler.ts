@@ -229,12 +229,11 @@ async function createRunObjects(
   plan: RunPlan,
   manager: string,
 ): Promise<void> {
-  const { namespace } = run.metadata;
   if (plan.createNetworkPolicy) await deps.kube.apply(plan.createNetworkPolicy, manager);
   if (plan.createBusCredentials) await createBusCredentials(deps, run, plan.createBusCredentials);
   if (plan.createJob) {
     try {
-      await deps.kube.batch.createNamespacedJob({ namespace, body: plan.createJob as never });
+      await deps.kube.create(plan.createJob);
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
     }
@@ -256,10 +255,7 @@ async function createBusCredentials(
     request.expiresAt,
   );
   try {
-    await deps.kube.core.createNamespacedSecret({
-      namespace,
-      body: buildRunBusCredentialsSecret(run, request.instanceName, credentials) as never,
-    });
+    await deps.kube.create(buildRunBusCredentialsSecret(run, request.instanceName, credentials));
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
