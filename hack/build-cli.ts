@@ -45,7 +45,10 @@ const builtinsAsCommonJs: Plugin = {
   },
 };
 
-// the chunks' names change with their content: old ones would stay beside the new
+// the directory is replaced whole (the chunks' names change with their content: old ones would
+// stay beside the new), so it may not hold the checkout
+if (!path.relative(packageDir, repo).startsWith('..'))
+  throw new Error(`the package directory ${packageDir} holds the checkout: give a directory of its own`);
 await rm(packageDir, { recursive: true, force: true });
 const { metafile } = await build({
   entryPoints: [path.join(repo, 'src', 'cmd', 'k8sclaw.ts')],

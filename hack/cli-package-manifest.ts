@@ -30,7 +30,8 @@ export interface CliPackageManifest extends PackageManifest {
  */
 export const optionalAtRunTime: Readonly<Record<string, string>> = {
   bufferutil: 'ws requires it in a try block and masks WebSocket frames itself when it is absent',
-  'utf-8-validate': "ws requires it in a try block and uses Node's own UTF-8 check when it is absent",
+  'utf-8-validate':
+    "ws checks UTF-8 with Node's buffer.isUtf8, and requires it (in a try block) only without one",
   'react-devtools-core': 'Ink imports it only when DEV=true',
 };
 
