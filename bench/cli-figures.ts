@@ -1,6 +1,7 @@
 // Benchmark: the k8sclaw CLI as users get it (the npm package packed and installed with
 // `npm install -g` into a temporary prefix, test/harness/packed-cli.ts) against the harness etcd +
-// kube-apiserver with 10,000 AgentRuns in one namespace. Figures: `k8sclaw version` (the process
+// kube-apiserver with 10,000 AgentRuns in one namespace. Figures: the installed package's size (its
+// files and the packages installed with it, in bytes as the files' lengths); `k8sclaw version` (the process
 // start-up every command pays), its first run after the install (Node's compile cache still empty)
 // and the runs after it, beside a bare `node -e ''` (how long any process start takes at the
 // machine's load); `k8sclaw runs list` until its first row is printed and until it exits;
@@ -8,7 +9,7 @@
 // view shows the runs.
 // Usage: node bench/cli-figures.ts [runs-in-namespace]
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeClient } from '../src/kube/index.ts';
@@ -60,9 +61,32 @@ function timeCli(bin: string, args: string[], env: NodeJS.ProcessEnv, firstOutpu
   });
 }
 
+/** The bytes of the files under `dir` (their lengths, links not followed) and how many files. */
+async function sizeOf(dir: string) {
+  let bytes = 0;
+  let files = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    bytes += (await lstat(path.join(entry.parentPath, entry.name))).size;
+    files += 1;
+  }
+  return { bytes, files };
+}
+
 const work = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-bench-cli-'));
 try {
-  const { bin } = await installPackedCli(work);
+  const { bin, root } = await installPackedCli(work);
+  const installed = await sizeOf(root);
+  // a package with no dependencies gets no node_modules at all
+  const modules = await sizeOf(path.join(root, 'node_modules')).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return { bytes: 0, files: 0 };
+    throw error;
+  });
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  console.log(
+    `installed package: ${mb(installed.bytes)} in ${installed.files} files, of which node_modules ` +
+      `${mb(modules.bytes)} in ${modules.files} files`,
+  );
   const controlPlane = await startControlPlane();
   try {
     const kube = KubeClient.fromKubeconfigFile(controlPlane.kubeconfigPath);

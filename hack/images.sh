@@ -167,7 +167,7 @@ stage_app_deps() {
 prepare_k8sclaw() { # $1: context dir
   stage_app_deps
   log "assembling the k8sclaw build context"
-  # tsc's output only: dist/cli/ is the npm package's bundle of the CLI, not used by the images
+  # tsc's output only: dist/package/ is the CLI's npm package (hack/build-cli.ts), not used by the images
   mkdir -p "$1/dist" && cp -a "$repo/dist/src" "$1/dist/src"
   cp "$repo/package.json" "$1/package.json"
   cp -al "$work/build/app-deps/node_modules" "$1/node_modules"

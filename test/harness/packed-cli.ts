@@ -1,10 +1,8 @@
-// The k8sclaw CLI as users get it: the npm package built from this repository, packed with
-// `npm pack` and installed with `npm install -g` into a prefix of its own. The package is staged
-// outside the working tree (what package.json's `files` names, with the CLI bundled into the stage
-// by hack/build-cli.ts, which is what `npm pack`'s prepack does in the repository), so packing
-// changes nothing in the checkout.
+// The k8sclaw CLI as users get it: the npm package built from this repository by
+// hack/build-cli.ts (the bundle, config/, migrations/ and the package's own package.json, in a
+// directory of its own), packed with `npm pack` and installed with `npm install -g` into a prefix
+// of its own. Everything is written under the given work directory: nothing in the checkout changes.
 import { execFile } from 'node:child_process';
-import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './binaries.ts';
@@ -16,6 +14,8 @@ export interface PackedCli {
   tarball: string;
   /** The installed `k8sclaw` command (`<prefix>/bin/k8sclaw`). */
   bin: string;
+  /** The installed package's directory (`<prefix>/lib/node_modules/k8sclaw`). */
+  root: string;
 }
 
 /** Node's directory first on PATH, so that npm and the `#!/usr/bin/env node` of the bin find it. */
@@ -26,19 +26,13 @@ export function nodeOnPath(): NodeJS.ProcessEnv {
 /** Packs the CLI into `work` and installs it with `npm install -g --prefix <work>/prefix`. */
 export async function installPackedCli(work: string): Promise<PackedCli> {
   const env = nodeOnPath();
-  const stage = path.join(work, 'stage');
-  for (const entry of ['package.json', 'README.md', 'config', 'migrations'])
-    await cp(path.join(repoRoot, entry), path.join(stage, entry), { recursive: true });
-  await run(
-    process.execPath,
-    [path.join(repoRoot, 'hack', 'build-cli.ts'), path.join(stage, 'dist', 'cli')],
-    {
-      env,
-      timeout: 300_000,
-    },
-  );
-  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
-    cwd: stage,
+  const packageDir = path.join(work, 'package');
+  await run(process.execPath, [path.join(repoRoot, 'hack', 'build-cli.ts'), packageDir], {
+    env,
+    timeout: 300_000,
+  });
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', work, packageDir], {
+    cwd: work,
     env,
     timeout: 300_000,
   });
@@ -48,5 +42,9 @@ export async function installPackedCli(work: string): Promise<PackedCli> {
     env,
     timeout: 600_000,
   });
-  return { tarball, bin: path.join(prefix, 'bin', 'k8sclaw') };
+  return {
+    tarball,
+    bin: path.join(prefix, 'bin', 'k8sclaw'),
+    root: path.join(prefix, 'lib', 'node_modules', 'k8sclaw'),
+  };
 }

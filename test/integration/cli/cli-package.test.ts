@@ -1,11 +1,13 @@
-// The CLI as users get it (test/harness/packed-cli.ts): the package built from this repository,
-// packed with `npm pack`, installed with `npm install -g` into a temporary prefix from the npm
-// registry, and run from there: `version`, `--help`, `install --dry-run` against the real
-// apiserver, which reads the manifests the package ships, and the TUI on a terminal (the install
-// and the TUI are chunks of the bundle of their own, loaded when used).
+// The CLI as users get it (test/harness/packed-cli.ts): the package hack/build-cli.ts builds from
+// this repository, packed with `npm pack`, installed with `npm install -g` into a temporary prefix,
+// and run from there: `version`, `--help`, `install --dry-run` against the real apiserver, which
+// reads the manifests the package ships, and the TUI on a terminal (the install and the TUI are
+// chunks of the bundle of their own, loaded when used). The bundle holds every module it loads, so
+// the package depends on nothing and the install brings no other package: everything below runs
+// without one.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,16 +19,32 @@ import { installPackedCli, nodeOnPath } from '../../harness/packed-cli.ts';
 
 const run = promisify(execFile);
 
+/** The packages installed in a node_modules directory, scoped ones as `@scope/name`, sorted. */
+async function installedPackages(nodeModules: string): Promise<string[]> {
+  const entries = await readdir(nodeModules).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const names: string[] = [];
+  for (const entry of entries.filter((name) => !name.startsWith('.'))) {
+    if (entry.startsWith('@'))
+      for (const scoped of await readdir(path.join(nodeModules, entry))) names.push(`${entry}/${scoped}`);
+    else names.push(entry);
+  }
+  return names.sort();
+}
+
 describe('the packed CLI installed with npm install -g', () => {
   let work = '';
   let tarball = '';
   let k8sclaw = '';
+  let installed = '';
   const cli = async (args: string[], extra: NodeJS.ProcessEnv = {}) =>
     await run(k8sclaw, args, { env: { ...nodeOnPath(), ...extra }, timeout: 120_000 });
 
   before(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'k8sclaw-package-'));
-    ({ tarball, bin: k8sclaw } = await installPackedCli(work));
+    ({ tarball, bin: k8sclaw, root: installed } = await installPackedCli(work));
   });
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
@@ -48,6 +66,27 @@ describe('the packed CLI installed with npm install -g', () => {
       files.filter((f) => /\.ts$|\.map$|^package\/(src|test|bench|hack)\/|\.test\.js$/.test(f)),
       [],
     );
+  });
+
+  it("depends on no package: the install brings none of the servers' SDKs or clients", async () => {
+    const manifest = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    const packages = await installedPackages(path.join(installed, 'node_modules'));
+    for (const heavy of [
+      'pg',
+      '@slack/bolt',
+      'discord.js',
+      'grammy',
+      '@nats-io/transport-node',
+      'openai',
+      '@anthropic-ai/sdk',
+      '@kubernetes/client-node',
+      'ink',
+    ])
+      assert.ok(!packages.includes(heavy), `${heavy} is installed with the CLI`);
+    assert.deepEqual(manifest.dependencies ?? {}, {}, 'the bundle leaves no package to load at run time');
+    assert.deepEqual(packages, [], 'nothing is installed beside the bundle');
   });
 
   it('runs version and --help from the install prefix', async () => {
