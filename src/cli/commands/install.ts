@@ -43,7 +43,6 @@ import { assessReadiness } from '../install/readiness.ts';
 import {
   chooseWebhookCertificates,
   describeWebhookCertificates,
-  type WebhookCertificates,
   type WebhookCertificatesChoice,
 } from '../install/webhook-certificates.ts';
 
@@ -90,6 +89,8 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
     database.choice,
   );
   const manifests = certificates === 'cert-manager' ? withCertManagerTls(built, installNamespace) : built;
+  // the Secret the webhook serves from, whose CA the configurations are applied with
+  const webhookSecret = certificates === 'cert-manager' ? certManagerNames.servingSecret : webhookTlsSecret;
   const namespaceExists = await kube.core.readNamespace({ name: installNamespace }).then(
     () => true,
     () => false,
@@ -110,7 +111,7 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
   const { workloads, admission } = splitAdmission(manifests);
   await applyAll(workloads);
   if (options.dryRun) {
-    const current = await readWebhookCaBundle(kube, certificates);
+    const current = await readWebhookCaBundle(kube, webhookSecret);
     await applyAll(current === undefined ? admission : withCaBundle(admission, current));
     say(`Dry run: nothing was changed.`);
     return manifests;
@@ -124,11 +125,11 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
   }
   await waitUntilReady(kube, workloads, timeoutMs, say);
   // the webhook made its certificates (or cert-manager issued them) before it became ready
-  const caBundle = await readWebhookCaBundle(kube, certificates);
+  const caBundle = await readWebhookCaBundle(kube, webhookSecret);
   if (caBundle === undefined) {
     throw new CliError(
       'NotReady',
-      `the admission webhook is ready but its Secret ${installNamespace}/${webhookTlsSecret} does not exist; see kubectl logs -n ${installNamespace} deployment/k8sclaw-webhook`,
+      `the admission webhook is ready but its Secret ${installNamespace}/${webhookSecret} does not exist; see kubectl logs -n ${installNamespace} deployment/k8sclaw-webhook`,
     );
   }
   // with cert-manager too: the configurations never go without a caBundle while its injection
@@ -145,11 +146,7 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
 }
 
 /** The caBundle the webhook's Secret stands for, or undefined when there is no Secret yet. */
-async function readWebhookCaBundle(
-  kube: KubeClient,
-  certificates: WebhookCertificates,
-): Promise<string | undefined> {
-  const name = certificates === 'cert-manager' ? certManagerNames.servingSecret : webhookTlsSecret;
+async function readWebhookCaBundle(kube: KubeClient, name: string): Promise<string | undefined> {
   const secret = await undefinedIfNotFound(
     kube.core.readNamespacedSecret({ namespace: installNamespace, name }),
   );
