@@ -3,14 +3,22 @@
 // it (tls.crt, a SEC1 tls.key, ca.crt, its annotations), started before the Secret exists as a pod
 // may be; the apiserver calls it with the caBundle CA injection puts there (set here, as
 // cert-manager's cainjector does not run in this harness); a renewal written to the Secret is
-// served; and no keeper ever writes the Secret or the configurations.
+// served; no keeper ever writes the Secret or the configurations; and the webhook works under
+// exactly the RBAC install gives it in that mode (get on that one Secret, no configuration patch).
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { agentRunKind, apiVersion, clawPolicyKind, resourceOf } from '../../../src/api/index.ts';
-import { toKubeError, type KubeClient } from '../../../src/kube/index.ts';
+import { withCertManagerTls } from '../../../src/cli/install/cert-manager-tls.ts';
+import { installNamespace, loadManifests, type Manifest } from '../../../src/cli/install/manifests.ts';
+import { packageRoot } from '../../../src/cli/package-root.ts';
+import { ignoreNotFound, toKubeError, type KubeClient } from '../../../src/kube/index.ts';
 import {
   generateCertificateAuthority,
   issueServingCertificate,
@@ -19,6 +27,7 @@ import {
 import { installCrds } from '../../harness/crds.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
+import { buildTokenKubeconfigFrom } from '../../harness/kubeconfig.ts';
 import { createTestNamespace, deleteTestNamespace } from '../../harness/test-namespace.ts';
 import {
   buildTestWebhookConfiguration,
@@ -82,12 +91,46 @@ async function resourceVersions(kube: KubeClient, namespace: string, configurati
   };
 }
 
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+
+/** The rules of the webhook's Role and ClusterRole as install applies them in cert-manager mode. */
+async function installedWebhookRules(): Promise<{ role: Rule[]; clusterRole: Rule[] }> {
+  const manifests = withCertManagerTls(
+    await loadManifests(path.join(packageRoot(), 'config')),
+    installNamespace,
+  );
+  const rulesOf = (kind: string) =>
+    (manifests.find((m: Manifest) => m.kind === kind && m.metadata.name === 'k8sclaw-webhook')?.rules ??
+      []) as Rule[];
+  return { role: rulesOf('Role'), clusterRole: rulesOf('ClusterRole') };
+}
+
 describe('the webhook serving certificates cert-manager keeps', () => {
   const kube = integrationKubeClient();
   let namespace = '';
   let configurationName = '';
   let webhook: WebhookProcess | undefined;
   let authority: CertificateAuthority | undefined;
+
+  const applyConfigurations = async (url: string, ca: string) => {
+    for (const [kind, operations] of [
+      ['ValidatingWebhookConfiguration', ['CREATE', 'UPDATE']],
+      ['MutatingWebhookConfiguration', ['CREATE']],
+    ] as [WebhookConfigurationKind, string[]][]) {
+      await kube.apply(
+        buildTestWebhookConfiguration({
+          kind,
+          name: configurationName,
+          url,
+          namespace,
+          resources: ['agentruns'],
+          operations,
+          caCertPem: ca,
+        }) as never,
+        'k8sclaw-test',
+      );
+    }
+  };
 
   const probe = () =>
     refusalOf(
@@ -120,6 +163,10 @@ describe('the webhook serving certificates cert-manager keeps', () => {
   after(async () => {
     if (configurationName) await deleteTestWebhookConfigurations(kube, configurationName);
     await webhook?.stop();
+    if (configurationName) {
+      await ignoreNotFound(kube.rbac.deleteClusterRoleBinding({ name: configurationName }));
+      await ignoreNotFound(kube.rbac.deleteClusterRole({ name: configurationName }));
+    }
     if (namespace) await deleteTestNamespace(kube, namespace);
   });
 
@@ -152,23 +199,7 @@ describe('the webhook serving certificates cert-manager keeps', () => {
     webhook = await starting;
 
     // what cert-manager's CA injection does: the Secret's ca.crt into both configurations
-    for (const [kind, operations] of [
-      ['ValidatingWebhookConfiguration', ['CREATE', 'UPDATE']],
-      ['MutatingWebhookConfiguration', ['CREATE']],
-    ] as [WebhookConfigurationKind, string[]][]) {
-      await kube.apply(
-        buildTestWebhookConfiguration({
-          kind,
-          name: configurationName,
-          url: webhook.url,
-          namespace,
-          resources: ['agentruns'],
-          operations,
-          caCertPem: ca,
-        }) as never,
-        'k8sclaw-test',
-      );
-    }
+    await applyConfigurations(webhook.url, ca);
     const message = await eventually('the apiserver to call the webhook', async () => {
       const refusal = await probe();
       return refusal?.includes('denied the request') ? refusal : undefined;
@@ -205,5 +236,83 @@ describe('the webhook serving certificates cert-manager keeps', () => {
     });
     const data = (await kube.core.readNamespacedSecret({ namespace, name: secretName })).data ?? {};
     assert.deepEqual(Object.keys(data).sort(), ['ca.crt', 'tls.crt', 'tls.key']);
+  });
+
+  it('serves and judges under exactly the RBAC install gives it with cert-manager', async () => {
+    const { role, clusterRole } = await installedWebhookRules();
+    assert.deepEqual(role, [
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get'] },
+    ]);
+    const name = 'webhook';
+    await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+    await kube.rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules: role } });
+    await kube.rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', namespace, name }],
+      },
+    });
+    await kube.rbac.createClusterRole({
+      body: { metadata: { name: configurationName }, rules: clusterRole },
+    });
+    await kube.rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: configurationName },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: configurationName },
+        subjects: [{ kind: 'ServiceAccount', namespace, name }],
+      },
+    });
+    const token = (
+      await kube.core.createNamespacedServiceAccountToken({
+        name,
+        namespace,
+        body: { spec: { audiences: [] } },
+      })
+    ).status?.token;
+    assert.ok(token);
+    const kubeconfig = path.join(os.tmpdir(), `${namespace}-${name}.kubeconfig`);
+    await writeFile(
+      kubeconfig,
+      buildTokenKubeconfigFrom(readFileSync(integrationKubeconfigPath(), 'utf8'), name, token),
+      { mode: 0o600 },
+    );
+    // it may not write the Secret nor patch a configuration
+    const user = `system:serviceaccount:${namespace}:${name}`;
+    for (const [verb, group, resource, resourceName, where] of [
+      ['update', '', 'secrets', secretName, namespace],
+      ['create', '', 'secrets', undefined, namespace],
+      [
+        'patch',
+        'admissionregistration.k8s.io',
+        'validatingwebhookconfigurations',
+        configurationName,
+        undefined,
+      ],
+    ] as const) {
+      const review = await kube.authorization.createSubjectAccessReview({
+        body: {
+          spec: {
+            user,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+            resourceAttributes: { verb, group, resource, name: resourceName, namespace: where },
+          },
+        },
+      });
+      assert.equal(review.status?.allowed, false, `${verb} ${resource}`);
+    }
+
+    await webhook?.stop();
+    webhook = await startWebhookProcess({
+      kubeconfig,
+      issuedSecret: { namespace, name: secretName, configurationName, checkSeconds: 1 },
+    });
+    await applyConfigurations(webhook.url, authority?.certPem ?? '');
+    const message = await eventually('the apiserver to call the webhook running under its RBAC', async () => {
+      const refusal = await probe();
+      return refusal?.includes('denied the request') ? refusal : undefined;
+    });
+    assert.match(message, /ClawPolicy strict denies/);
   });
 });
