@@ -71,13 +71,19 @@ describe('k8sclaw install with cert-manager keeping the webhook certificates', (
     );
     assert.doesNotMatch(auto.stdout, /issuer\/|certificate\//);
 
-    const refused = await runCli(['install', '--dry-run', '--webhook-certificates', 'cert-manager'], {
+    // not a dry run: refused before anything is changed
+    const refused = await runCli(['install', '--webhook-certificates', 'cert-manager', '--timeout', '5'], {
       KUBECONFIG: kubeconfig,
     });
     assert.equal(refused.code, 1);
     assert.equal(
       refused.stderr.trim(),
       'Error: --webhook-certificates cert-manager needs cert-manager in the cluster, but it does not serve certificates.cert-manager.io and issuers.cert-manager.io (cert-manager.io/v1); install cert-manager first, or use --webhook-certificates k8sclaw',
+    );
+    assert.equal(
+      (await kube.core.listNamespace()).items.some((n) => n.metadata?.name === installNamespace),
+      false,
+      'nothing was changed',
     );
     const bad = await runCli(['install', '--dry-run', '--webhook-certificates', 'vault'], {
       KUBECONFIG: kubeconfig,
