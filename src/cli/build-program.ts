@@ -1,7 +1,7 @@
 // The `k8sclaw` command tree (commander) and its one error policy: a failure is one sentence on
 // stderr and exit code 1; a command line that cannot be parsed or used, exit code 2.
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import {
   agentRunKind,
   clawInstanceKind,
@@ -22,6 +22,7 @@ import { addOnboardCommand } from './commands/onboard.ts';
 import { addRunCommands } from './commands/run-commands.ts';
 import { addRunLogsCommand } from './commands/run-logs-command.ts';
 import { readVersionInfo, renderVersion } from './commands/version.ts';
+import { webhookCertificateChoices, type WebhookCertificatesChoice } from './install/webhook-certificates.ts';
 import { packageRoot } from './package-root.ts';
 import { parseSeconds } from './parse-seconds.ts';
 import { instanceRows } from './render/instance-rows.ts';
@@ -36,6 +37,7 @@ interface InstallFlags {
   profile?: string;
   databaseUrl?: string;
   databaseSecret?: string;
+  webhookCertificates: WebhookCertificatesChoice;
   dryRun?: boolean;
   timeout: string;
 }
@@ -75,6 +77,14 @@ export function buildProgram(env: CliEnvironment): Command {
       '--database-secret <name>',
       'use the external PostgreSQL whose URL is in this Secret of k8sclaw-system (key DATABASE_URL)',
     )
+    .addOption(
+      new Option(
+        '--webhook-certificates <keeper>',
+        "who keeps the admission webhook's TLS: k8sclaw (the webhook itself), cert-manager (a Certificate and CA injection), or auto (cert-manager when the cluster serves it)",
+      )
+        .choices(webhookCertificateChoices)
+        .default('auto'),
+    )
     .option('--dry-run', 'validate everything on the server without changing anything')
     .option('--timeout <seconds>', 'how long to wait for readiness', '300')
     .action(async (options: InstallFlags) => {
@@ -88,6 +98,7 @@ export function buildProgram(env: CliEnvironment): Command {
           ...(options.profile ? { profile: options.profile } : {}),
           ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
           ...(options.databaseSecret !== undefined ? { databaseSecret: options.databaseSecret } : {}),
+          webhookCertificates: options.webhookCertificates,
           dryRun: options.dryRun ?? false,
           timeoutMs: parseSeconds('--timeout', options.timeout),
         },

@@ -6,6 +6,8 @@
 //   in that Secret, renews them well before they expire, keeps the caBundle of its two webhook
 //   configurations current, and serves what the Secret holds (read through the API, so a renewal
 //   is served at the next round, not after the kubelet's refresh of a mounted Secret);
+//   with K8SCLAW_WEBHOOK_CERTIFICATES=cert-manager, cert-manager keeps that Secret and the caBundle
+//   instead: the webhook only reads and serves the Secret, and writes neither (no keeper runs);
 // - K8SCLAW_WEBHOOK_TLS_DIR: tls.crt and tls.key from files made elsewhere, re-read when they change.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -16,6 +18,7 @@ import {
   ensureCertificates,
   kubeAdmissionReads,
   patchCaBundles,
+  readIssuedTlsSecret,
   readTlsFiles,
   serviceDnsNames,
   startWebhookServer,
@@ -30,8 +33,13 @@ const configSchema = z
     KUBECONFIG: z.string().optional(),
     /** Directory holding tls.crt and tls.key (made elsewhere). */
     K8SCLAW_WEBHOOK_TLS_DIR: z.string().min(1).optional(),
-    /** The Secret this webhook keeps its CA and serving certificate in. */
+    /** The Secret this webhook keeps its CA and serving certificate in (or reads, see below). */
     K8SCLAW_WEBHOOK_TLS_SECRET: z.string().min(1).optional(),
+    /**
+     * Who keeps that Secret: the webhook itself, or cert-manager (a Certificate writes it and
+     * injects its CA into the configurations; the webhook only reads it).
+     */
+    K8SCLAW_WEBHOOK_CERTIFICATES: z.enum(['k8sclaw', 'cert-manager']).default('k8sclaw'),
     /** Namespace of that Secret and of the Service (the pod's own). */
     K8SCLAW_WEBHOOK_NAMESPACE: z.string().min(1).default('k8sclaw-system'),
     /** The Service the apiserver calls: the serving certificate is made for its DNS names. */
@@ -61,6 +69,11 @@ const configSchema = z
   .refine((c) => (c.K8SCLAW_WEBHOOK_TLS_DIR === undefined) !== (c.K8SCLAW_WEBHOOK_TLS_SECRET === undefined), {
     message: 'set exactly one of K8SCLAW_WEBHOOK_TLS_DIR and K8SCLAW_WEBHOOK_TLS_SECRET',
     path: ['K8SCLAW_WEBHOOK_TLS_SECRET'],
+  })
+  .refine((c) => c.K8SCLAW_WEBHOOK_CERTIFICATES === 'k8sclaw' || c.K8SCLAW_WEBHOOK_TLS_SECRET !== undefined, {
+    message:
+      'K8SCLAW_WEBHOOK_CERTIFICATES=cert-manager needs K8SCLAW_WEBHOOK_TLS_SECRET (the Secret it writes)',
+    path: ['K8SCLAW_WEBHOOK_CERTIFICATES'],
   });
 
 const parsed = configSchema.safeParse(process.env);
@@ -73,20 +86,23 @@ const config = parsed.data;
 const logger = createLogger({ component: 'webhook', level: config.LOG_LEVEL });
 const kube = KubeClient.load(config.KUBECONFIG);
 
-const keeper: CertificateKeeperOptions | undefined = config.K8SCLAW_WEBHOOK_TLS_SECRET
-  ? {
-      kube,
-      namespace: config.K8SCLAW_WEBHOOK_NAMESPACE,
-      secretName: config.K8SCLAW_WEBHOOK_TLS_SECRET,
-      hosts: config.K8SCLAW_WEBHOOK_CERT_HOSTS
-        ? config.K8SCLAW_WEBHOOK_CERT_HOSTS.split(',').map((host) => host.trim())
-        : serviceDnsNames(config.K8SCLAW_WEBHOOK_SERVICE, config.K8SCLAW_WEBHOOK_NAMESPACE),
-      configurationName: config.K8SCLAW_WEBHOOK_CONFIGURATION,
-      caValidityMs: config.K8SCLAW_WEBHOOK_CA_VALIDITY_SECONDS * 1000,
-      servingValidityMs: config.K8SCLAW_WEBHOOK_CERT_VALIDITY_SECONDS * 1000,
-      labels: { [labels.partOf]: labelValues.partOf, [labels.component]: 'webhook' },
-    }
-  : undefined;
+const tlsSecret = config.K8SCLAW_WEBHOOK_TLS_SECRET;
+const issuedElsewhere = config.K8SCLAW_WEBHOOK_CERTIFICATES === 'cert-manager';
+const keeper: CertificateKeeperOptions | undefined =
+  tlsSecret && !issuedElsewhere
+    ? {
+        kube,
+        namespace: config.K8SCLAW_WEBHOOK_NAMESPACE,
+        secretName: tlsSecret,
+        hosts: config.K8SCLAW_WEBHOOK_CERT_HOSTS
+          ? config.K8SCLAW_WEBHOOK_CERT_HOSTS.split(',').map((host) => host.trim())
+          : serviceDnsNames(config.K8SCLAW_WEBHOOK_SERVICE, config.K8SCLAW_WEBHOOK_NAMESPACE),
+        configurationName: config.K8SCLAW_WEBHOOK_CONFIGURATION,
+        caValidityMs: config.K8SCLAW_WEBHOOK_CA_VALIDITY_SECONDS * 1000,
+        servingValidityMs: config.K8SCLAW_WEBHOOK_CERT_VALIDITY_SECONDS * 1000,
+        labels: { [labels.partOf]: labelValues.partOf, [labels.component]: 'webhook' },
+      }
+    : undefined;
 
 /** One keeper round: the Secret current, then the caBundle, and only then the pair to serve. */
 async function keepCertificates(options: CertificateKeeperOptions): Promise<TlsPair> {
@@ -98,12 +114,22 @@ async function keepCertificates(options: CertificateKeeperOptions): Promise<TlsP
   return round.pair;
 }
 
-/** The first pair; a cluster that does not answer yet is retried, a bounded number of times. */
+/** The pair in the Secret: kept by this webhook's keeper, or issued elsewhere and only read. */
+const pairOfSecret: (() => Promise<TlsPair>) | undefined = keeper
+  ? () => keepCertificates(keeper)
+  : tlsSecret
+    ? () => readIssuedTlsSecret(kube, config.K8SCLAW_WEBHOOK_NAMESPACE, tlsSecret)
+    : undefined;
+
+/**
+ * The first pair; a cluster that does not answer yet, or a Secret its issuer has not written yet,
+ * is retried a bounded number of times.
+ */
 async function firstPair(): Promise<TlsPair> {
-  if (!keeper) return readTlsFiles(config.K8SCLAW_WEBHOOK_TLS_DIR ?? '');
+  if (!pairOfSecret) return readTlsFiles(config.K8SCLAW_WEBHOOK_TLS_DIR ?? '');
   for (let attempt = 1; ; attempt++) {
     try {
-      return await keepCertificates(keeper);
+      return await pairOfSecret();
     } catch (error) {
       if (attempt >= 30) throw error;
       logger.warn({ err: error, attempt }, 'the serving certificate could not be prepared; retrying');
@@ -127,10 +153,11 @@ const server = await startWebhookServer({
   host: config.K8SCLAW_WEBHOOK_HOST,
 });
 let stopRenewals: () => void;
-if (keeper) {
+if (pairOfSecret) {
   // A pair is served from the round after the one that first saw it: by then every replica's
-  // previous round has put its CA into the caBundle, and the apiserver has had a whole interval to
-  // take the new bundle up, so no handshake meets a certificate the apiserver does not trust yet.
+  // previous round has put its CA into the caBundle (or cert-manager's CA injection has had an
+  // interval to), and the apiserver has had a whole interval to take the new bundle up, so no
+  // handshake meets a certificate the apiserver does not trust yet.
   let current = tls;
   let pending: TlsPair | undefined;
   let running = false;
@@ -138,7 +165,7 @@ if (keeper) {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    keepCertificates(keeper)
+    pairOfSecret()
       .then((pair) => {
         if (samePair(current, pair)) {
           pending = undefined;
@@ -173,7 +200,10 @@ if (keeper) {
   stopRenewals = () => tlsWatch.stop();
 }
 serving = true;
-logger.info({ port: server.port, healthPort: health.port }, 'webhook serving');
+logger.info(
+  { port: server.port, healthPort: health.port, certificates: config.K8SCLAW_WEBHOOK_CERTIFICATES },
+  'webhook serving',
+);
 
 await new Promise<void>((resolve) => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());

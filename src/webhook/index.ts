@@ -12,5 +12,6 @@ export * from './review-admission.ts';
 export * from './webhook-server.ts';
 export * from './serving-certificate.ts';
 export * from './tls-files.ts';
+export * from './tls-secret.ts';
 export * from './certificate-plan.ts';
 export * from './certificate-keeper.ts';

@@ -1,6 +1,6 @@
-// Locates the upstream binaries built from Go modules by hack/. The build scripts are cached by
-// version, so calling them again only prints the directory; the environment variables set by the
-// Makefile skip even that.
+// Locates the upstream binaries built from Go modules by hack/, and cert-manager's CRDs fetched
+// there. The scripts are cached by version, so calling them again only prints the directory; the
+// environment variables set by the Makefile skip even that.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,4 +32,9 @@ export function kubernetesBinary(name: string): string {
 /** coredns, nats-server. */
 export function goToolBinary(name: string): string {
   return path.join(resolveBinDir('K8SCLAW_TOOLS_BIN', 'hack/go-tools.sh'), name);
+}
+
+/** The directory of cert-manager's CRDs (deploy/crds of its module, in the Go module cache). */
+export function certManagerCrdsDir(): string {
+  return resolveBinDir('K8SCLAW_CERT_MANAGER_CRDS', 'hack/cert-manager-crds.sh');
 }

@@ -1,7 +1,8 @@
 // Runs the admission webhook binary (src/cmd/webhook.ts) as its own process against a test control
 // plane, on free loopback ports. By default it serves a certificate made here for 127.0.0.1 by the
 // webhook's own certificate code (the CA is what a webhook configuration's caBundle needs); with
-// `tlsSecret` it keeps its own certificates for 127.0.0.1 in that Secret, as installed.
+// `tlsSecret` it keeps its own certificates for 127.0.0.1 in that Secret, as installed; with
+// `issuedSecret` it serves a Secret that something else (cert-manager, as installed) keeps.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,9 +32,19 @@ export interface WebhookTlsSecret {
   checkSeconds?: number;
 }
 
+/** A kubernetes.io/tls Secret kept elsewhere, which the webhook only reads. */
+export interface WebhookIssuedSecret {
+  namespace: string;
+  name: string;
+  /** The configurations a keeper would patch, were one (wrongly) running. */
+  configurationName: string;
+  checkSeconds?: number;
+}
+
 export async function startWebhookProcess(options: {
   kubeconfig: string;
   tlsSecret?: WebhookTlsSecret;
+  issuedSecret?: WebhookIssuedSecret;
 }): Promise<WebhookProcess> {
   const port = await findFreePort();
   const healthPort = await findFreePort();
@@ -41,7 +52,17 @@ export async function startWebhookProcess(options: {
   let caCertPem: string | undefined;
   let tlsEnv: Record<string, string>;
   const secret = options.tlsSecret;
-  if (secret) {
+  const issued = options.issuedSecret;
+  if (issued) {
+    tlsEnv = {
+      K8SCLAW_WEBHOOK_CERTIFICATES: 'cert-manager',
+      K8SCLAW_WEBHOOK_TLS_SECRET: issued.name,
+      K8SCLAW_WEBHOOK_NAMESPACE: issued.namespace,
+      K8SCLAW_WEBHOOK_CONFIGURATION: issued.configurationName,
+      K8SCLAW_WEBHOOK_CERT_HOSTS: 'localhost,127.0.0.1',
+      ...(issued.checkSeconds ? { K8SCLAW_WEBHOOK_CERT_CHECK_SECONDS: String(issued.checkSeconds) } : {}),
+    };
+  } else if (secret) {
     tlsEnv = {
       K8SCLAW_WEBHOOK_TLS_SECRET: secret.name,
       K8SCLAW_WEBHOOK_NAMESPACE: secret.namespace,

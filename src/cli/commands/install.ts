@@ -1,9 +1,12 @@
-// `k8sclaw install [--version V] [--profile P] [--database-url URL | --database-secret NAME] [--dry-run]`:
+// `k8sclaw install [--version V] [--profile P] [--database-url URL | --database-secret NAME]
+// [--webhook-certificates auto|k8sclaw|cert-manager] [--dry-run]`:
 // applies K8sClaw to the current cluster with server-side apply (idempotent: a second install
 // changes nothing), then waits until every object is ready, printing progress. Without a database
 // flag it runs PostgreSQL itself for the session store. The admission webhook configurations come
-// last, once the webhook serves, with the caBundle of the certificates it made itself: they fail
-// closed, so applied earlier they would refuse writes while nothing answers them.
+// last, once the webhook serves, with the caBundle of the certificates it made itself (or, with
+// cert-manager, of the Certificate cert-manager issued, waited for first; its CA injection keeps the
+// caBundle current afterwards): they fail closed, so applied earlier they would refuse writes while
+// nothing answers them.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fieldManagers } from '../../api/index.ts';
@@ -29,8 +32,19 @@ import {
   resolveDatabaseChoice,
   withDatabase,
 } from '../install/database.ts';
+import {
+  deleteCertManagerObjects,
+  fetchCertManagerServed,
+  waitForIssuedSecret,
+} from '../install/cert-manager-cluster.ts';
+import { certManagerNames, withCertManagerTls } from '../install/cert-manager-tls.ts';
 import { checkClusterAccess, installPermissions } from '../install/preflight.ts';
 import { assessReadiness } from '../install/readiness.ts';
+import {
+  chooseWebhookCertificates,
+  describeWebhookCertificates,
+  type WebhookCertificatesChoice,
+} from '../install/webhook-certificates.ts';
 
 export interface InstallOptions {
   configDir: string;
@@ -42,6 +56,8 @@ export interface InstallOptions {
   databaseUrl?: string;
   /** A Secret in the install namespace holding an external database's URL (key DATABASE_URL). */
   databaseSecret?: string;
+  /** Who keeps the admission webhook's TLS; default auto (cert-manager when the cluster serves it). */
+  webhookCertificates?: WebhookCertificatesChoice;
 }
 
 export type Say = (line: string) => void;
@@ -53,6 +69,8 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
     `Installing K8sClaw ${options.version} (profile ${options.profile ?? 'default'}) into ${kube.server} (Kubernetes ${serverVersion})${options.dryRun ? ' — dry run' : ''}`,
   );
   const profile = await loadProfile(options.configDir, options.profile);
+  const certificatesChoice = options.webhookCertificates ?? 'auto';
+  const certificates = chooseWebhookCertificates(certificatesChoice, await fetchCertManagerServed(kube));
   const database = await resolveDatabaseChoice(kube, {
     databaseUrl: options.databaseUrl,
     databaseSecret: options.databaseSecret,
@@ -62,13 +80,17 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
   say(`  session store: ${describeDatabase(database.choice)}${database.created ? ', a new password' : ''}`);
   const leftover = await describeLeftoverDatabase(kube, database.choice);
   if (leftover) say(`  ! ${leftover}`);
-  const manifests = withDatabase(
+  say(`  webhook certificates: ${describeWebhookCertificates(certificates, certificatesChoice)}`);
+  const built = withDatabase(
     withBusAuthority(
       applyProfile(await loadManifests(options.configDir), profile, options.version),
       authority,
     ),
     database.choice,
   );
+  const manifests = certificates === 'cert-manager' ? withCertManagerTls(built, installNamespace) : built;
+  // the Secret the webhook serves from, whose CA the configurations are applied with
+  const webhookSecret = certificates === 'cert-manager' ? certManagerNames.servingSecret : webhookTlsSecret;
   const namespaceExists = await kube.core.readNamespace({ name: installNamespace }).then(
     () => true,
     () => false,
@@ -89,30 +111,44 @@ export async function runInstall(kube: KubeClient, options: InstallOptions, say:
   const { workloads, admission } = splitAdmission(manifests);
   await applyAll(workloads);
   if (options.dryRun) {
-    const current = await readWebhookCaBundle(kube);
+    const current = await readWebhookCaBundle(kube, webhookSecret);
     await applyAll(current === undefined ? admission : withCaBundle(admission, current));
     say(`Dry run: nothing was changed.`);
     return manifests;
   }
-  await waitUntilReady(kube, workloads, options.timeoutMs ?? 300_000, say);
-  // the webhook made its certificates before it became ready
-  const caBundle = await readWebhookCaBundle(kube);
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  if (certificates === 'cert-manager') {
+    // the webhook's pods serve only once cert-manager has written their Secret
+    say(`  … waiting for cert-manager to issue the webhook's certificate`);
+    await waitForIssuedSecret(kube, installNamespace, timeoutMs);
+    say(`  ✓ the webhook's certificate is issued`);
+  }
+  await waitUntilReady(kube, workloads, timeoutMs, say);
+  // the webhook made its certificates (or cert-manager issued them) before it became ready
+  const caBundle = await readWebhookCaBundle(kube, webhookSecret);
   if (caBundle === undefined) {
     throw new CliError(
       'NotReady',
-      `the admission webhook is ready but its Secret ${installNamespace}/${webhookTlsSecret} does not exist; see kubectl logs -n ${installNamespace} deployment/k8sclaw-webhook`,
+      `the admission webhook is ready but its Secret ${installNamespace}/${webhookSecret} does not exist; see kubectl logs -n ${installNamespace} deployment/k8sclaw-webhook`,
     );
   }
+  // with cert-manager too: the configurations never go without a caBundle while its injection
+  // catches up, and it injects the same CA
   const configurations = withCaBundle(admission, caBundle);
   await applyAll(configurations);
+  if (certificates === 'k8sclaw') {
+    // an earlier install's cert-manager objects, now that nothing asks for their injection
+    for (const deleted of await deleteCertManagerObjects(kube, installNamespace))
+      say(`  ✓ deleted ${deleted} (cert-manager no longer keeps the webhook's certificates)`);
+  }
   say(`K8sClaw ${options.version} is installed in namespace ${installNamespace}.`);
   return [...workloads, ...configurations];
 }
 
 /** The caBundle the webhook's Secret stands for, or undefined when there is no Secret yet. */
-async function readWebhookCaBundle(kube: KubeClient): Promise<string | undefined> {
+async function readWebhookCaBundle(kube: KubeClient, name: string): Promise<string | undefined> {
   const secret = await undefinedIfNotFound(
-    kube.core.readNamespacedSecret({ namespace: installNamespace, name: webhookTlsSecret }),
+    kube.core.readNamespacedSecret({ namespace: installNamespace, name }),
   );
   if (!secret) return undefined;
   const data = Object.fromEntries(

@@ -4,11 +4,13 @@
 // gone, so no replica is left that could add a finalizer back; then our finalizers are released and the CRDs deleted (which deletes every custom
 // resource), releasing again whatever anything else (a controller run outside the cluster) adds
 // meanwhile; then what the controller made for them (deleted here: the garbage collector cannot
-// collect dependents whose owner's CRD is gone); then the namespace and our cluster-scoped objects. Every wait shares one deadline and,
+// collect dependents whose owner's CRD is gone); then what install made for cert-manager, the
+// namespace and our cluster-scoped objects. Every wait shares one deadline and,
 // when it runs out, names the objects still there and what holds them.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { group, kinds, labelValues, labels, type KindDescriptor } from '../../api/index.ts';
 import { ignoreNotFound, isNotFound, retryThrottled, type KubeClient } from '../../kube/index.ts';
+import { deleteCertManagerObjects } from '../install/cert-manager-cluster.ts';
 import { describeRemaining, releaseOurFinalizers, type RemainingObject } from '../install/uninstall-plan.ts';
 import { CliError } from '../cli-error.ts';
 import { installNamespace } from '../install/manifests.ts';
@@ -275,7 +277,10 @@ export async function runUninstall(
     say,
   );
 
-  // 3. the namespace (and everything in it), then our cluster-scoped objects
+  // 3. the Certificates, Issuers and Secrets install made for cert-manager, where it keeps the
+  // webhook's certificates (the namespace would take them too; deleted first, they are named in the
+  // output), then the namespace (and everything in it), then our cluster-scoped objects
+  for (const deleted of await deleteCertManagerObjects(kube, installNamespace)) say(`  ✓ deleted ${deleted}`);
   await ignoreNotFound(kube.core.deleteNamespace({ name: installNamespace }));
   await waitUntilGone(
     `namespace/${installNamespace}`,
