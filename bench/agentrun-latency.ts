@@ -8,8 +8,9 @@
 // (default node options: those of config/manager/controller.yaml)
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { agentRunKind, apiVersion, resourceOf } from '../src/api/index.ts';
-import { KubeClient, ResourceInformer, type V1Job } from '../src/kube/index.ts';
+import { agentRunKind, apiVersion, resourceOf, type AgentRun, type ClawInstance } from '../src/api/index.ts';
+import { EventRecorder, KubeClient, ResourceInformer, type V1Job } from '../src/kube/index.ts';
+import { buildAgentJob, buildRunNetworkPolicy, resolveEffectiveRun } from '../src/orchestrator/index.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { deployedNodeOptions, startControllerProcess } from '../test/harness/controller-process.ts';
 import { installCrds } from '../test/harness/crds.ts';
@@ -46,8 +47,10 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const jobBody = (name: string) => ({
-  metadata: { name },
+const jobBody = (name: string, namespace: string) => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, namespace },
   spec: {
     template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'localhost/x:1' }] } },
   },
@@ -104,7 +107,7 @@ try {
       const name = `min${size}-${i}`;
       await createRun(name, 'ceiling');
       mark(`agentrun-${name}`);
-      await kube.batch.createNamespacedJob({ namespace, body: jobBody(`agentrun-${name}`) });
+      await kube.create(jobBody(`agentrun-${name}`, namespace));
       await kube.applyStatus(
         runResource,
         {
@@ -119,6 +122,54 @@ try {
     ceilings.set(size, allAfter);
     console.log(
       `minimal-writes ceiling (create run, create Job, apply status), ${String(size).padStart(4)}: ${summary}`,
+    );
+  }
+
+  // the design-writes ceiling: the writes K8sClaw's controller makes per admitted run, with the bodies
+  // its own builders make, sent by this client (what the apiserver must do for K8sClaw's design)
+  const designCeilings = new Map<number, number>();
+  const instance: ClawInstance = {
+    apiVersion,
+    kind: 'ClawInstance',
+    metadata: { name: 'ceiling', namespace, uid: '00000000-0000-4000-8000-000000000000' },
+    spec: {
+      agents: {
+        default: { provider: 'ollama', model: 'm', baseURL: 'http://o:1/v1', maxConcurrentRuns: 1000 },
+      },
+      memory: { enabled: false },
+    },
+  } as ClawInstance;
+  const recorder = new EventRecorder(kube, 'bench-design-writes');
+  for (const size of [100, 1000]) {
+    const { allAfter, summary } = await timedBurst('design ceiling Jobs', size, async (i, mark) => {
+      const name = `design${size}-${i}`;
+      const run = (await createRun(name, 'ceiling')) as AgentRun;
+      mark(`agentrun-${name}`);
+      const resolved = resolveEffectiveRun(run, instance, undefined);
+      if (!resolved.ok) throw new Error(resolved.message);
+      await kube.apply(buildRunNetworkPolicy(run, resolved.effective), 'bench-design-writes');
+      const job = buildAgentJob(run, resolved.effective, {
+        agentImage: 'localhost/k8sclaw/agent-runner:0.1.0',
+        ipcBridgeImage: 'localhost/k8sclaw/ipc-bridge:0.1.0',
+        eventBusUrl: 'nats://nats:4222',
+        skillPacks: [],
+      });
+      await kube.create(job);
+      await kube.applyStatus(
+        runResource,
+        {
+          apiVersion,
+          kind: 'AgentRun',
+          metadata: { name, namespace },
+          status: { phase: 'Pending', jobName: job.metadata.name },
+        },
+        'bench-design-writes',
+      );
+      await recorder.record(run, 'Normal', 'JobCreated', `Job ${job.metadata.name} created`);
+    });
+    designCeilings.set(size, allAfter);
+    console.log(
+      `design-writes ceiling (create run, apply NetworkPolicy, create Job, apply status, create Event; the controller's bodies), ${String(size).padStart(4)}: ${summary}`,
     );
   }
   await kube.customObjects.deleteCollectionNamespacedCustomObject({
@@ -180,11 +231,11 @@ try {
     await sleep(5_000);
     const cpuMsPerRun = ((await cpuSeconds(controller.process.pid)) - cpuBefore) * (1000 / size);
     console.log(
-      `AgentRun → Job, burst of ${String(size).padStart(4)}: ${summary} (${(allAfter / (ceilings.get(size) ?? allAfter)).toFixed(2)}× the minimal-writes ceiling); controller CPU ${cpuMsPerRun.toFixed(1)} ms per run`,
+      `AgentRun → Job, burst of ${String(size).padStart(4)}: ${summary} (${(allAfter / (ceilings.get(size) ?? allAfter)).toFixed(2)}× the minimal-writes ceiling, ${(allAfter / (designCeilings.get(size) ?? allAfter)).toFixed(2)}× the design-writes ceiling); controller CPU ${cpuMsPerRun.toFixed(1)} ms per run`,
     );
 
     const raw = await timedBurst('direct Jobs', size, async (i, mark) => {
-      await kube.batch.createNamespacedJob({ namespace, body: jobBody(`raw${size}-${i}`) });
+      await kube.create(jobBody(`raw${size}-${i}`, namespace));
       mark(`raw${size}-${i}`);
     });
     console.log(`raw ceiling (client creates the Job), ${String(size).padStart(4)}: ${raw.summary}`);
