@@ -120,4 +120,36 @@ describe('webhook server', () => {
     assert.equal((await post('/elsewhere', '{}')).status, 404);
     assert.equal((await post('/validate', 'x'.repeat(65 * 1024))).status, 413);
   });
+
+  it('answers every call on a kept-alive connection while its certificate is replaced again and again', async () => {
+    const renewed = await generateServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: [ca, renewed.caCertPem] });
+    const body = JSON.stringify(review('ClawWidget', { metadata: { name: 's' }, spec: {} }));
+    const call = () =>
+      new Promise<number>((resolve, reject) => {
+        const request = https.request(
+          { host: '127.0.0.1', port: server.port, path: '/validate', method: 'POST', agent },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+    const rotations = setInterval(() => server.setTls({ cert: renewed.certPem, key: renewed.keyPem }), 1);
+    const failures: string[] = [];
+    try {
+      for (let i = 0; i < 300; i++) {
+        await call().then(
+          (status) => status === 200 || failures.push(`call ${i}: status ${status}`),
+          (error: Error) => failures.push(`call ${i}: ${error.message}`),
+        );
+      }
+    } finally {
+      clearInterval(rotations);
+      agent.destroy();
+    }
+    assert.deepEqual(failures, []);
+  });
 });

@@ -22,7 +22,7 @@ export interface WebhookServerOptions {
 
 export interface WebhookServer {
   port: number;
-  /** Replaces the certificate for new connections (rotation) and closes idle ones. */
+  /** Replaces the certificate for new connections (rotation); open ones keep theirs until they end. */
   setTls(tls: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
@@ -107,10 +107,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   return {
     port: typeof address === 'object' && address ? address.port : options.port,
     setTls: (tls) => {
+      // new connections get the new certificate; kept-alive ones end with their idle timeout. Closing
+      // them here would race the apiserver's next call on them, which then fails (and is refused)
       server.setSecureContext({ ...tls, minVersion: 'TLSv1.2' });
-      // kept-alive connections would go on with the old certificate: the apiserver reconnects and
-      // checks the new one now, not whenever its connections happen to be recycled
-      server.closeIdleConnections();
     },
     close: () =>
       new Promise<void>((resolve) => {
