@@ -20,7 +20,7 @@ import {
   apiVersion,
   type AgentRun,
 } from '../../../src/api/index.ts';
-import { KubeClient, toKubeError } from '../../../src/kube/index.ts';
+import { KubeClient } from '../../../src/kube/index.ts';
 import { installCrds } from '../../harness/crds.ts';
 import { eventually } from '../../harness/eventually.ts';
 import { integrationKubeClient, integrationKubeconfigPath } from '../../harness/integration.ts';
@@ -30,22 +30,11 @@ import {
   buildTestWebhookConfiguration,
   deleteTestWebhookConfigurations,
 } from '../../harness/webhook-configurations.ts';
+import { createStrictTenant, refusalOf } from '../../harness/webhook-tenant.ts';
 import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 
 const webhookName = 'validate.admission.k8sclaw.io';
-
-/** The apiserver's message when `create` is refused, or undefined when it succeeds. */
-async function refusalOf(create: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await create;
-    return undefined;
-  } catch (error) {
-    const normalised = toKubeError(error);
-    if (normalised instanceof Error) return normalised.message;
-    throw error;
-  }
-}
 
 function createRun(kube: KubeClient, namespace: string, body: object, dryRun = false) {
   return kube.customObjects.createNamespacedCustomObject({
@@ -118,21 +107,8 @@ describe('admission webhook', () => {
     await installCrds(kube);
     namespace = await createTestNamespace(kube, 'webhook');
     configurationName = `k8sclaw-test-${namespace}`;
-    await kube.customObjects.createNamespacedCustomObject({
-      ...resourceOf(clawPolicyKind),
-      namespace,
-      body: {
-        apiVersion,
-        kind: 'ClawPolicy',
-        metadata: { name: 'strict', namespace },
-        spec: {
-          toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] },
-          // the credential-override test: the policy allows it, so the requester's rights decide
-          runOverrides: { model: true },
-        },
-      },
-    });
-    await kube.apply(instanceManifest('alice', namespace, {}, { policyRef: 'strict' }), 'k8sclaw-test');
+    // the credential-override test: the policy allows it, so the requester's rights decide
+    await createStrictTenant(kube, namespace, { runOverrides: { model: true } });
     await kube.customObjects.createNamespacedCustomObject({
       ...resourceOf(clawPolicyKind),
       namespace,

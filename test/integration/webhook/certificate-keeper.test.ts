@@ -8,8 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { agentRunKind, apiVersion, clawPolicyKind, resourceOf } from '../../../src/api/index.ts';
-import { toKubeError, type KubeClient } from '../../../src/kube/index.ts';
+import { agentRunKind, resourceOf } from '../../../src/api/index.ts';
+import type { KubeClient } from '../../../src/kube/index.ts';
 import {
   ensureCertificates,
   tlsSecretKeys,
@@ -24,22 +24,12 @@ import {
   deleteTestWebhookConfigurations,
   type WebhookConfigurationKind,
 } from '../../harness/webhook-configurations.ts';
+import { createStrictTenant, probeStrictTenant, refusalOf } from '../../harness/webhook-tenant.ts';
 import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
-import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
+import { runManifest } from '../../fixtures/k8sclaw-objects.ts';
 
 const secretName = 'k8sclaw-webhook-tls';
 const dayMs = 24 * 60 * 60 * 1000;
-
-async function refusalOf(create: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await create;
-    return undefined;
-  } catch (error) {
-    const normalised = toKubeError(error);
-    if (normalised instanceof Error) return normalised.message;
-    throw error;
-  }
-}
 
 async function secretData(
   kube: KubeClient,
@@ -85,31 +75,13 @@ describe('the webhook keeps its own certificates', () => {
       operations,
     }) as never;
 
-  const probe = () =>
-    refusalOf(
-      kube.customObjects.createNamespacedCustomObject({
-        ...resourceOf(agentRunKind),
-        namespace,
-        body: runManifest('probe', namespace, 'alice', { toolPolicy: { allow: ['read_file'] } }),
-        dryRun: 'All',
-      }),
-    );
+  const probe = () => probeStrictTenant(kube, namespace);
 
   before(async () => {
     await installCrds(kube);
     namespace = await createTestNamespace(kube, 'webhook-certs');
     configurationName = `k8sclaw-test-${namespace}`;
-    await kube.customObjects.createNamespacedCustomObject({
-      ...resourceOf(clawPolicyKind),
-      namespace,
-      body: {
-        apiVersion,
-        kind: 'ClawPolicy',
-        metadata: { name: 'strict', namespace },
-        spec: { toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] } },
-      },
-    });
-    await kube.apply(instanceManifest('alice', namespace, {}, { policyRef: 'strict' }), 'k8sclaw-test');
+    await createStrictTenant(kube, namespace);
     // lifetimes of seconds, checked every second: renewals happen while the tests watch
     webhook = await startWebhookProcess({
       kubeconfig: integrationKubeconfigPath(),

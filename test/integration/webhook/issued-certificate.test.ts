@@ -14,11 +14,10 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { agentRunKind, apiVersion, clawPolicyKind, resourceOf } from '../../../src/api/index.ts';
 import { withCertManagerTls } from '../../../src/cli/install/cert-manager-tls.ts';
 import { installNamespace, loadManifests, type Manifest } from '../../../src/cli/install/manifests.ts';
 import { packageRoot } from '../../../src/cli/package-root.ts';
-import { ignoreNotFound, toKubeError, type KubeClient } from '../../../src/kube/index.ts';
+import { ignoreNotFound, type KubeClient } from '../../../src/kube/index.ts';
 import {
   generateCertificateAuthority,
   issueServingCertificate,
@@ -34,23 +33,12 @@ import {
   deleteTestWebhookConfigurations,
   type WebhookConfigurationKind,
 } from '../../harness/webhook-configurations.ts';
+import { createStrictTenant, probeStrictTenant } from '../../harness/webhook-tenant.ts';
 import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
-import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 
 const secretName = 'k8sclaw-webhook-cert-manager-tls';
 const dayMs = 24 * 60 * 60 * 1000;
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-
-async function refusalOf(create: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await create;
-    return undefined;
-  } catch (error) {
-    const normalised = toKubeError(error);
-    if (normalised instanceof Error) return normalised.message;
-    throw error;
-  }
-}
 
 /** The data cert-manager writes for an ECDSA Certificate issued by a CA Issuer (key in SEC1). */
 async function issuedData(authority: CertificateAuthority): Promise<Record<string, string>> {
@@ -132,31 +120,13 @@ describe('the webhook serving certificates cert-manager keeps', () => {
     }
   };
 
-  const probe = () =>
-    refusalOf(
-      kube.customObjects.createNamespacedCustomObject({
-        ...resourceOf(agentRunKind),
-        namespace,
-        body: runManifest('probe', namespace, 'alice', { toolPolicy: { allow: ['read_file'] } }),
-        dryRun: 'All',
-      }),
-    );
+  const probe = () => probeStrictTenant(kube, namespace);
 
   before(async () => {
     await installCrds(kube);
     namespace = await createTestNamespace(kube, 'webhook-issued');
     configurationName = `k8sclaw-test-${namespace}`;
-    await kube.customObjects.createNamespacedCustomObject({
-      ...resourceOf(clawPolicyKind),
-      namespace,
-      body: {
-        apiVersion,
-        kind: 'ClawPolicy',
-        metadata: { name: 'strict', namespace },
-        spec: { toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] } },
-      },
-    });
-    await kube.apply(instanceManifest('alice', namespace, {}, { policyRef: 'strict' }), 'k8sclaw-test');
+    await createStrictTenant(kube, namespace);
     authority = await generateCertificateAuthority({ validityMs: 365 * dayMs });
   });
 
