@@ -108,6 +108,9 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
       name: child.metadata.name,
       ...(child.status?.jobName ? { jobName: child.status.jobName } : {}),
     }));
+  // one informer shows a parent's creation before its child's: a child in the cache without its
+  // parent means the parent is gone
+  const parentRun = parent !== undefined ? caches.runs.get(namespace, parent) : undefined;
   const memoryConfigMap = caches.configMaps.get(namespace, memoryConfigMapName(run.spec.instanceRef));
   return {
     run,
@@ -127,6 +130,7 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
     ...(pod ? { pod: toObservedPod(pod) } : {}),
     activeRunsOfInstance,
     ...(unfinishedChildren.length > 0 ? { unfinishedChildren } : {}),
+    ...(parentRun ? { parent: parentRun } : {}),
     now,
   };
 }

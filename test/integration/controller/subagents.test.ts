@@ -6,7 +6,8 @@
 // The journey: a spawn creates a child owned by its parent, a second one at maxChildrenPerAgent and
 // a grandchild beyond maxDepth are refused with errors the model reads, a redelivered request makes
 // no second child, a child's result returns to the waiting tool call, so does the failure of a
-// child someone cancels, and a child still running when its parent ends is cancelled.
+// child someone cancels, and a child still running when its parent ends is cancelled. A parent that
+// has ended gets no child: a late request is refused, a child created late is cancelled unstarted.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -292,5 +293,76 @@ describe('sub-agents', { timeout: 240_000 }, () => {
     assert.match(completed.message, /cancelled by parent run lead/);
     const finished = await runWhere(a.run, 'Succeeded', (run) => run.status?.phase === 'Succeeded');
     assert.equal(finished.status?.result, 'There are 42 files.');
+  });
+
+  it('starts no child for a parent that has ended: a late request is refused, a late child cancelled', async () => {
+    await create('clawpolicies', {
+      apiVersion,
+      kind: 'ClawPolicy',
+      metadata: { name: 'late-policy', namespace: namespace() },
+      spec: { featureGates: { 'sub-agents': true } },
+    });
+    await create(
+      'clawinstances',
+      instanceManifest('late', namespace(), { subagents: { maxDepth: 1 } }, { policyRef: 'late-policy' }),
+    );
+    await create('agentruns', runManifest('ended', namespace(), 'late'));
+    const ended = identityOf(await runWhere('ended', 'admitted', admitted));
+    const endedBus = await connectBridge(ended);
+    await terminateAgentContainer(kube, namespace(), 'ended', 0);
+    const parent = await runWhere('ended', 'Succeeded', (run) => run.status?.phase === 'Succeeded');
+
+    // a spawn request handled after its parent ended is answered with a refusal, and starts nothing
+    const inputs: RunInput[] = [];
+    const stopInputs = new AbortController();
+    const consuming = endedBus.consumeRunInput(
+      ended,
+      (input) => {
+        inputs.push(input);
+        return Promise.resolve();
+      },
+      { signal: stopInputs.signal },
+    );
+    await endedBus.publishRunEvent({
+      id: 'late-request',
+      seq: 50,
+      time: new Date().toISOString(),
+      identity: ended,
+      body: { type: 'subagent_request', requestId: 'late', task: 'Too late.' },
+    });
+    const answer = await eventually('the answer to the late request', async () => inputs[0]);
+    stopInputs.abort();
+    await consuming;
+    assert.equal(answer.subagent?.status, 'refused');
+    assert.equal(answer.subagent.error, 'run ended has ended: it starts no more sub-agents');
+    assert.deepEqual(await childrenOf('ended'), []);
+
+    // a child that comes into being after its parent ended (the spawn raced the parent's end) never
+    // starts: it fails as cancelled, without a Job
+    await create('agentruns', {
+      ...runManifest('ended-late-child', namespace(), 'late', {
+        parent: { runName: 'ended', spawnDepth: 1 },
+      }),
+      metadata: {
+        name: 'ended-late-child',
+        namespace: namespace(),
+        labels: { [labels.parentRun]: 'ended' },
+        ownerReferences: [
+          { apiVersion, kind: 'AgentRun', name: 'ended', uid: parent.metadata.uid, controller: true },
+        ],
+      },
+    });
+    const cancelled = await runWhere('ended-late-child', 'Failed', (run) => run.status?.phase === 'Failed');
+    assert.equal(cancelled.status?.jobName, undefined);
+    assert.equal(cancelled.status?.error, 'cancelled by parent run ended, which ended');
+    assert.equal(
+      cancelled.status?.conditions?.find((condition) => condition.type === 'Completed')?.reason,
+      'Cancelled',
+    );
+    const jobs = await kube.batch.listNamespacedJob({
+      namespace: namespace(),
+      labelSelector: `${labels.run}=ended-late-child`,
+    });
+    assert.deepEqual(jobs.items, []);
   });
 });
