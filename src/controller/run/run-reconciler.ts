@@ -53,6 +53,9 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
   const { kube } = deps;
   const manager = fieldManagers.controller('agentrun');
   const admissions = new InstanceAdmissions({ now: () => deps.now().getTime() });
+  // sub-agent admissions by parent and by instance, held the same way until the runs cache shows
+  // the child admitted (its status names its Job): those limits count admitted children
+  const subagentAdmissions = new InstanceAdmissions({ now: () => deps.now().getTime() });
   return async (key) => {
     const [namespace = '', name = ''] = key.split('/');
     const run: AgentRun | undefined = deps.caches.runs.get(namespace, name);
@@ -60,6 +63,11 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
     const instanceKey = `${namespace}/${run.spec.instanceRef}`;
     const jobName = agentJobName(name);
     const observation = await observeRunAndItsJob(kube, run, deps.caches, deps.now());
+    const subagentScopes = run.spec.parent
+      ? { parent: `parent:${namespace}/${run.spec.parent.runName}`, instance: `instance:${instanceKey}` }
+      : undefined;
+    const shownAdmitted = (child: string) =>
+      deps.caches.runs.get(namespace, child)?.status?.jobName !== undefined;
     // from here to the reservation nothing awaits: no other worker counts in between
     const plan = planRun(
       {
@@ -71,14 +79,34 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
             (job) => deps.caches.jobs.get(namespace, job) !== undefined,
             jobName,
           ),
+        ...(subagentScopes
+          ? {
+              activeChildrenOfParent:
+                (observation.activeChildrenOfParent ?? 0) +
+                subagentAdmissions.unseen(subagentScopes.parent, shownAdmitted, name),
+              activeSubagentsOfInstance:
+                (observation.activeSubagentsOfInstance ?? 0) +
+                subagentAdmissions.unseen(subagentScopes.instance, shownAdmitted, name),
+            }
+          : {}),
       },
       deps.options,
     );
-    if (plan.createJob) admissions.reserve(instanceKey, jobName);
+    const reservations: [InstanceAdmissions, string, string][] = plan.createJob
+      ? [
+          [admissions, instanceKey, jobName],
+          ...Object.values(subagentScopes ?? {}).map((scope): [InstanceAdmissions, string, string] => [
+            subagentAdmissions,
+            scope,
+            name,
+          ]),
+        ]
+      : [];
+    for (const [held, key, token] of reservations) held.reserve(key, token);
     try {
       await createRunObjects(deps, run, plan, manager);
     } catch (error) {
-      if (plan.createJob) admissions.release(instanceKey, jobName);
+      for (const [held, key, token] of reservations) held.release(key, token);
       throw error;
     }
 

@@ -365,4 +365,73 @@ describe('sub-agents', { timeout: 240_000 }, () => {
     });
     assert.deepEqual(jobs.items, []);
   });
+
+  it('admits no more children than the limit when more child objects exist (spawns that raced the count)', async () => {
+    await create('clawpolicies', {
+      apiVersion,
+      kind: 'ClawPolicy',
+      metadata: { name: 'burst-policy', namespace: namespace() },
+      spec: { featureGates: { 'sub-agents': true } },
+    });
+    await create(
+      'clawinstances',
+      instanceManifest(
+        'burst',
+        namespace(),
+        { subagents: { maxDepth: 1, maxChildrenPerAgent: 2, maxConcurrent: 5 } },
+        { policyRef: 'burst-policy' },
+      ),
+    );
+    await create('agentruns', runManifest('wide', namespace(), 'burst'));
+    const wide = await runWhere('wide', 'admitted', admitted);
+    // what two replicas' spawn planners create when both read the count before either's child
+    // exists: more children than maxChildrenPerAgent, all at once
+    const names = Array.from({ length: 6 }, (_, i) => `wide-child-${i}`);
+    await Promise.all(
+      names.map((name) =>
+        create('agentruns', {
+          ...runManifest(name, namespace(), 'burst', { parent: { runName: 'wide', spawnDepth: 1 } }),
+          metadata: {
+            name,
+            namespace: namespace(),
+            labels: { [labels.parentRun]: 'wide' },
+            ownerReferences: [
+              { apiVersion, kind: 'AgentRun', name: 'wide', uid: wide.metadata.uid, controller: true },
+            ],
+          },
+        }),
+      ),
+    );
+    const decided = await eventually('every child admitted or waiting', async () => {
+      const children = await childrenOf('wide');
+      const waiting = children.filter(
+        (child) =>
+          child.status?.conditions?.find((condition) => condition.type === 'Scheduled')?.reason ===
+          'WaitingForCapacity',
+      );
+      return children.length === names.length && children.every((c) => admitted(c) || waiting.includes(c))
+        ? children
+        : undefined;
+    });
+    assert.equal(decided.filter(admitted).length, 2, JSON.stringify(decided.map((c) => c.status)));
+    const jobsOfChildren = (
+      await kube.batch.listNamespacedJob({ namespace: namespace(), labelSelector: labels.run })
+    ).items.filter((job) => names.includes(job.metadata?.labels?.[labels.run] ?? ''));
+    assert.equal(jobsOfChildren.length, 2);
+
+    // one child finishes: one waiting child takes its place, and two run again
+    const [done] = decided.filter(admitted);
+    assert.ok(done);
+    await terminateAgentContainer(kube, namespace(), done.metadata.name, 0);
+    const next = await eventually('a waiting child admitted in its place', async () => {
+      const children = await childrenOf('wide');
+      const running = children.filter((c) => admitted(c) && c.status?.phase !== 'Succeeded');
+      const finishedOne = children.some(
+        (c) => c.metadata.name === done.metadata.name && c.status?.phase === 'Succeeded',
+      );
+      return finishedOne && running.length === 2 ? running : undefined;
+    });
+    assert.equal(next.length, 2);
+    assert.equal((await childrenOf('wide')).filter(admitted).length, 3);
+  });
 });
