@@ -615,6 +615,27 @@ describe('planRun for a sub-agent whose parent no longer waits', () => {
       options,
     );
     assert.equal(again.cancel, undefined);
+    // one whose result is recorded has answered: it is left to finish by itself
+    const answered = child((run) => {
+      run.status = {
+        phase: 'Running',
+        jobName: 'agentrun-lead-sub-1',
+        conditions: [
+          {
+            type: 'ResultRecorded',
+            status: 'True',
+            reason: 'Succeeded',
+            message: '',
+            lastTransitionTime: '2026-03-01T11:59:00Z',
+          },
+        ],
+      };
+    });
+    assert.equal(
+      planRun(observe({ run: answered, parent: parent({ phase: 'Failed' }), job: running, pod }), options)
+        .cancel,
+      undefined,
+    );
     const gone = planRun(
       observe({ run: marked, parent: parent({ phase: 'Failed' }), jobGone: true }),
       options,

@@ -30,7 +30,7 @@ import {
   type NetworkPolicyManifest,
 } from '../../orchestrator/index.ts';
 import { setCondition, type ConditionInput } from '../status-conditions.ts';
-import { whyNobodyWaits } from '../subagent/waiting-parent.ts';
+import { hasEnded, whyNobodyWaits } from '../subagent/waiting-parent.ts';
 import { parseTerminationMessage, resultRecordedCondition } from './plan-result.ts';
 
 export interface ObservedJob {
@@ -397,7 +397,8 @@ function planUnfinished(observation: RunObservation, options: RunPlanOptions): R
   if (job) {
     const plan = planFromJob(observation, job, options);
     const marked = run.metadata.annotations?.[annotations.cancelledBy] !== undefined;
-    return nobodyWaits && !marked && !isFinished(plan.status.phase)
+    // a child whose result is recorded has answered: its Job winds down and it succeeds or fails
+    return nobodyWaits && !marked && !hasEnded(run) && !isFinished(plan.status.phase)
       ? { ...plan, cancel: { by: nobodyWaits, jobName: agentJobName(run.metadata.name) } }
       : plan;
   }

@@ -366,6 +366,60 @@ describe('sub-agents', { timeout: 240_000 }, () => {
     assert.deepEqual(jobs.items, []);
   });
 
+  it('leaves a child that has answered to finish by itself when its parent ends before its Job does', async () => {
+    await create('clawpolicies', {
+      apiVersion,
+      kind: 'ClawPolicy',
+      metadata: { name: 'answered-policy', namespace: namespace() },
+      spec: { featureGates: { 'sub-agents': true } },
+    });
+    await create(
+      'clawinstances',
+      instanceManifest(
+        'answered',
+        namespace(),
+        { subagents: { maxDepth: 1 } },
+        { policyRef: 'answered-policy' },
+      ),
+    );
+    await create('agentruns', runManifest('asker', namespace(), 'answered'));
+    const asker = await runWhere('asker', 'admitted', admitted);
+    await create('agentruns', {
+      ...runManifest('asker-child', namespace(), 'answered', { parent: { runName: 'asker', spawnDepth: 1 } }),
+      metadata: {
+        name: 'asker-child',
+        namespace: namespace(),
+        labels: { [labels.parentRun]: 'asker' },
+        ownerReferences: [
+          { apiVersion, kind: 'AgentRun', name: 'asker', uid: asker.metadata.uid, controller: true },
+        ],
+      },
+    });
+    const child = identityOf(await runWhere('asker-child', 'admitted', admitted));
+    // the child's result arrives (its parent's call has its answer) while its Job still runs
+    const childBus = await connectBridge(child);
+    await childBus.publishRunEvent(buildCompletedEvent(child, { response: 'All counted.' }));
+    await runWhere(
+      'asker-child',
+      'result recorded',
+      (run) =>
+        run.status?.conditions?.some((c) => c.type === 'ResultRecorded' && c.status === 'True') === true,
+    );
+    // the parent ends first: the reconcile that ends it would stop its unfinished children
+    await terminateAgentContainer(kube, namespace(), 'asker', 0);
+    await runWhere('asker', 'Succeeded', (run) => run.status?.phase === 'Succeeded');
+    // that reconcile is over once the parent's status says so: the child was not marked cancelled
+    const after = await readRun('asker-child');
+    assert.equal(after.metadata.annotations?.[annotations.cancelledBy], undefined);
+    await terminateAgentContainer(kube, namespace(), 'asker-child', 0);
+    const finished = await runWhere('asker-child', 'finished', (run) =>
+      ['Succeeded', 'Failed'].includes(run.status?.phase ?? ''),
+    );
+    assert.equal(finished.status?.phase, 'Succeeded', finished.status?.error);
+    assert.equal(finished.status?.result, 'All counted.');
+    assert.equal(finished.metadata.annotations?.[annotations.cancelledBy], undefined);
+  });
+
   it('admits no more children than the limit when more child objects exist (spawns that raced the count)', async () => {
     await create('clawpolicies', {
       apiVersion,
