@@ -3,7 +3,9 @@
 // the parent's bridge publishes on NATS; each child's model tries to go one level deeper, beyond the
 // policy's maxDepth, and gets a tool error it answers around; each child's answer returns to the
 // parent's waiting tool call, and the parent's final answer carries both. Deleting the parent takes
-// its children with it (garbage collection through their owner references).
+// its children with it (garbage collection through their owner references). The parent's model key
+// is its own override of the instance's (whose key the model refuses): the children inherit it, and
+// the webhook admits the controller's children with it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { apiVersion, labels, type AgentRun } from '../../src/api/index.ts';
@@ -56,6 +58,7 @@ describe('sub-agents on the local cluster', () => {
   const kube = e2eKubeClient();
   const kubeconfig = process.env.KUBECONFIG ?? '';
   let namespace = '';
+  let modelKey = { name: '', key: '' };
   const getRun = async (name: string) =>
     (await kube.customObjects.getNamespacedCustomObject({
       ...group,
@@ -98,9 +101,19 @@ describe('sub-agents on the local cluster', () => {
         apiVersion,
         kind: 'ClawPolicy',
         metadata: { name: 'team-policy', namespace },
-        spec: { featureGates: { 'sub-agents': true }, subagentPolicy: { maxDepth: 1 } },
+        spec: {
+          featureGates: { 'sub-agents': true },
+          subagentPolicy: { maxDepth: 1 },
+          runOverrides: { model: true },
+        },
       },
     });
+    // the instance's own key is one the model refuses: only the parent's override works
+    await kube.core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'stale-key' }, stringData: { 'api-key': 'not-the-key' } },
+    });
+    modelKey = model.keySecret;
     await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace,
@@ -112,7 +125,7 @@ describe('sub-agents on the local cluster', () => {
           provider: 'openai',
           model: 'gpt-4o-mini',
           baseURL: model.baseURL,
-          authSecretRef: model.keySecret,
+          authSecretRef: { name: 'stale-key', key: 'api-key' },
         },
         { policyRef: 'team-policy' },
       ),
@@ -123,12 +136,15 @@ describe('sub-agents on the local cluster', () => {
     await runCli(['uninstall']);
   });
 
-  it("runs two children for a parent, refuses a grandchild by depth, and returns both answers to the parent's calls", async () => {
+  it("runs two children for a parent with its key override, refuses a grandchild by depth, and returns both answers to the parent's calls", async () => {
     await kube.customObjects.createNamespacedCustomObject({
       ...group,
       namespace,
       plural: 'agentruns',
-      body: runManifest('lead', namespace, 'team', { task: 'Delegate the counting of the files.' }),
+      body: runManifest('lead', namespace, 'team', {
+        task: 'Delegate the counting of the files.',
+        model: { authSecretRef: modelKey },
+      }),
     });
     const lead = await finished('lead');
     const children = await listRuns(`${labels.parentRun}=lead`);
@@ -152,6 +168,8 @@ describe('sub-agents on the local cluster', () => {
       assert.ok(child, `the ${name} child: ${describeRuns()}`);
       assert.deepEqual(child.spec.parent, { runName: 'lead', spawnDepth: 1 });
       assert.equal(child.spec.instanceRef, 'team');
+      // the parent's key override, admitted for the controller's child without its Secret rights
+      assert.deepEqual(child.spec.model, { authSecretRef: modelKey });
       assert.deepEqual(
         child.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]),
         [['AgentRun', 'lead', lead.metadata.uid, true]],
