@@ -64,6 +64,12 @@ const configSchema = z
     K8SCLAW_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
     /** How often the certificate files are checked for a rotated pair. */
     K8SCLAW_WEBHOOK_TLS_RELOAD_SECONDS: z.coerce.number().min(0.1).default(30),
+    /**
+     * The user the controller creates sub-agent runs as (default: its ServiceAccount
+     * k8sclaw-controller in the webhook's namespace); such a child may carry its parent's model
+     * override without that user's right on the Secret.
+     */
+    K8SCLAW_CONTROLLER_USERNAME: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .refine((c) => (c.K8SCLAW_WEBHOOK_TLS_DIR === undefined) !== (c.K8SCLAW_WEBHOOK_TLS_SECRET === undefined), {
@@ -148,6 +154,9 @@ const health = await startHealthServer({
 const server = await startWebhookServer({
   tls,
   reads: kubeAdmissionReads(kube),
+  controllerUsername:
+    config.K8SCLAW_CONTROLLER_USERNAME ??
+    `system:serviceaccount:${config.K8SCLAW_WEBHOOK_NAMESPACE}:k8sclaw-controller`,
   logger,
   port: config.K8SCLAW_WEBHOOK_PORT,
   host: config.K8SCLAW_WEBHOOK_HOST,

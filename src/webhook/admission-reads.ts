@@ -3,10 +3,12 @@
 // per create costs less than a stale answer or list/watch rights on every kind. Whether the
 // requester may read a Secret is asked with a SubjectAccessReview on the admission request's user.
 import {
+  agentRunKind,
   clawInstanceKind,
   clawPolicyKind,
   resourceOf,
   skillPackKind,
+  type AgentRun,
   type ClawInstance,
   type ClawPolicy,
   type SkillPack,
@@ -17,6 +19,8 @@ import type { AdmissionUserInfo } from './admission-review.ts';
 export interface AdmissionReads {
   instance(namespace: string, name: string): Promise<ClawInstance | undefined>;
   policy(namespace: string, name: string): Promise<ClawPolicy | undefined>;
+  /** An AgentRun (a sub-agent's parent), undefined when it does not exist. */
+  run(namespace: string, name: string): Promise<AgentRun | undefined>;
   skillPackExists(namespace: string, name: string): Promise<boolean>;
   /** The ClawInstances of the namespace whose spec.policyRef names the policy. */
   instancesBoundTo(namespace: string, policyName: string): Promise<ClawInstance[]>;
@@ -24,13 +28,14 @@ export interface AdmissionReads {
 }
 
 export function kubeAdmissionReads(kube: KubeClient): AdmissionReads {
-  const get = <T>(kind: typeof clawInstanceKind, namespace: string, name: string) =>
+  const get = <T>(kind: typeof clawInstanceKind | typeof agentRunKind, namespace: string, name: string) =>
     undefinedIfNotFound(
       kube.customObjects.getNamespacedCustomObject({ ...resourceOf(kind), namespace, name }) as Promise<T>,
     );
   return {
     instance: (namespace, name) => get<ClawInstance>(clawInstanceKind, namespace, name),
     policy: (namespace, name) => get<ClawPolicy>(clawPolicyKind, namespace, name),
+    run: (namespace, name) => get<AgentRun>(agentRunKind, namespace, name),
     skillPackExists: async (namespace, name) =>
       (await get<SkillPack>(skillPackKind, namespace, name)) !== undefined,
     async instancesBoundTo(namespace, policyName) {

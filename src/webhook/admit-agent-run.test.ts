@@ -236,6 +236,57 @@ describe('admitAgentRun', () => {
   }
 });
 
+describe("admitAgentRun: a sub-agent carrying its parent's override", () => {
+  const controllerUsername = 'system:serviceaccount:k8sclaw-system:k8sclaw-controller';
+  const override = { authSecretRef: { name: 'bob-openai', key: 'api-key' } };
+  const parent = runFixture((run) => {
+    Object.assign(run.metadata, { name: 'lead', uid: 'uid-lead' });
+    run.spec.model = structuredClone(override);
+  });
+  const child = runFixture((run) => {
+    run.metadata.ownerReferences = [
+      {
+        apiVersion: 'k8sclaw.io/v1alpha1',
+        kind: 'AgentRun',
+        name: 'lead',
+        uid: 'uid-lead',
+        controller: true,
+      },
+    ];
+    run.spec.parent = { runName: 'lead', spawnDepth: 1 };
+    run.spec.model = structuredClone(override);
+  });
+  const admission = (username: string): AgentRunAdmission => ({
+    run: child,
+    instance: instanceFixture(withPolicy),
+    policy: policyFixture(modelOverridesAllowed, gates({ 'sub-agents': true })),
+    missingSkillPacks: [],
+    username,
+    requesterMayGetSecret: false,
+    parent,
+    controllerUsername,
+  });
+
+  it('is admitted when the controller creates it, without its right on the Secret', () => {
+    assert.deepEqual(admitAgentRun(admission(controllerUsername)), { allowed: true });
+  });
+
+  it('is refused when a user without get on the Secret creates it', () => {
+    const verdict = admitAgentRun(admission('mallory@example.com'));
+    assert.equal(verdict.allowed, false);
+    assert.match(verdict.allowed ? '' : verdict.message, /user mallory@example\.com may not get that Secret/);
+  });
+
+  it('still needs the policy: an override its policy does not allow is refused', () => {
+    const verdict = admitAgentRun({
+      ...admission(controllerUsername),
+      policy: policyFixture(gates({ 'sub-agents': true })),
+    });
+    assert.equal(verdict.allowed, false);
+    assert.match(verdict.allowed ? '' : verdict.message, /does not allow that \(spec\.runOverrides\.model\)/);
+  });
+});
+
 describe('credentialSecretToReview', () => {
   const instance = instanceFixture();
   const table: [string, Modifier<AgentRun>[], string | undefined][] = [

@@ -2,6 +2,7 @@
 // them) and whether the requester may read the credentials the run would redirect, decide. What a
 // run may do is decided by resolveEffectiveRun, the code the controller runs again before it
 // creates the Job; this module only explains, at the door, why a run would not get what it asks.
+// The requester's right on a redirected Secret is its own: only the webhook knows who asks.
 import type { AgentRun, ClawInstance, ClawPolicy } from '../api/index.ts';
 import {
   agentTools,
@@ -11,6 +12,7 @@ import {
   type AgentTool,
 } from '../orchestrator/index.ts';
 import { admit, refuse, type AdmissionVerdict } from './admission-verdict.ts';
+import { inheritsParentModelOverride } from './inherited-model-override.ts';
 
 export interface AgentRunAdmission {
   run: AgentRun;
@@ -27,6 +29,10 @@ export interface AgentRunAdmission {
    * there is none to review).
    */
   requesterMayGetSecret?: boolean;
+  /** For a sub-agent run: the run its spec.parent names, as read now (undefined: none, or not read). */
+  parent?: AgentRun;
+  /** The controller's user: the creator of sub-agent runs, which inherit their parent's override. */
+  controllerUsername?: string;
 }
 
 /**
@@ -68,7 +74,14 @@ export function admitAgentRun(input: AgentRunAdmission): AdmissionVerdict {
   if (toolProblem) return refuse(`${name} is refused: ${toolProblem}.`);
 
   const secret = credentialSecretToReview(run, instance);
-  if (secret !== undefined && input.requesterMayGetSecret !== true) {
+  const inherited = () =>
+    inheritsParentModelOverride({
+      run,
+      parent: input.parent,
+      username: input.username,
+      controllerUsername: input.controllerUsername,
+    });
+  if (secret !== undefined && input.requesterMayGetSecret !== true && !inherited()) {
     const field = run.spec.model?.authSecretRef ? 'spec.model.authSecretRef' : 'spec.model.baseURL';
     const what =
       field === 'spec.model.authSecretRef'

@@ -18,14 +18,20 @@ import { mutateAgentRun, type JsonPatchOperation } from './mutate-agent-run.ts';
 import type { AdmissionReads } from './admission-reads.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 
+export interface ReviewOptions {
+  /** The controller's user, which creates sub-agent runs (see inherited-model-override.ts). */
+  controllerUsername?: string;
+}
+
 export async function reviewAdmission(
   request: AdmissionRequest,
   reads: AdmissionReads,
+  options: ReviewOptions = {},
 ): Promise<AdmissionVerdict> {
   if (request.kind.group !== group) return admit;
   if (request.kind.kind === 'AgentRun') {
     // the spec is immutable: only a create says what a run will do
-    return request.operation === 'CREATE' ? reviewAgentRun(request, reads) : admit;
+    return request.operation === 'CREATE' ? reviewAgentRun(request, reads, options) : admit;
   }
   // an update that leaves the spec alone (a finalizer released, a label) changes nothing to judge,
   // and must pass even when what the spec refers to has changed since (uninstall strips finalizers)
@@ -75,7 +81,11 @@ export async function reviewMutation(
   return mutateAgentRun(run, instance, policy);
 }
 
-async function reviewAgentRun(request: AdmissionRequest, reads: AdmissionReads): Promise<AdmissionVerdict> {
+async function reviewAgentRun(
+  request: AdmissionRequest,
+  reads: AdmissionReads,
+  options: ReviewOptions,
+): Promise<AdmissionVerdict> {
   const run = request.object as AgentRun;
   const namespace = request.namespace ?? run.metadata.namespace ?? '';
   // generateName: the name is not known yet, and the sentence still needs one
@@ -94,12 +104,21 @@ async function reviewAgentRun(request: AdmissionRequest, reads: AdmissionReads):
   const secret = instance ? credentialSecretToReview(run, instance) : undefined;
   const requesterMayGetSecret =
     secret === undefined ? undefined : await reads.mayGetSecret(request.userInfo, namespace, secret);
+  const username = request.userInfo.username ?? 'the requester';
+  // a child the controller creates may carry its parent's override: read the parent to compare
+  const parentName = run.spec.parent?.runName;
+  const parent =
+    requesterMayGetSecret === false && parentName !== undefined && username === options.controllerUsername
+      ? await reads.run(namespace, parentName)
+      : undefined;
   return admitAgentRun({
     run,
     instance,
     policy,
     missingSkillPacks: skills.filter((_, index) => !skillsFound[index]),
-    username: request.userInfo.username ?? 'the requester',
+    username,
     ...(requesterMayGetSecret === undefined ? {} : { requesterMayGetSecret }),
+    ...(parent ? { parent } : {}),
+    ...(options.controllerUsername ? { controllerUsername: options.controllerUsername } : {}),
   });
 }

@@ -15,6 +15,7 @@ import { startWebhookServer, type WebhookServer } from './webhook-server.ts';
 const noReads: AdmissionReads = {
   instance: () => Promise.reject(new Error('not used')),
   policy: () => Promise.reject(new Error('not used')),
+  run: () => Promise.reject(new Error('not used')),
   skillPackExists: () => Promise.reject(new Error('not used')),
   mayGetSecret: () => Promise.reject(new Error('not used')),
   instancesBoundTo: () => Promise.reject(new Error('not used')),

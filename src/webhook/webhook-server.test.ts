@@ -12,6 +12,7 @@ import { startWebhookServer, type WebhookServer } from './webhook-server.ts';
 const unreachable: AdmissionReads = {
   instance: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
   policy: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
+  run: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
   skillPackExists: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
   mayGetSecret: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
   instancesBoundTo: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')),

@@ -13,6 +13,8 @@ export interface WebhookServerOptions {
   /** PEM of the serving certificate (and its chain) and its key. */
   tls: { cert: string; key: string };
   reads: AdmissionReads;
+  /** The controller's user, which creates sub-agent runs (see inherited-model-override.ts). */
+  controllerUsername?: string;
   logger: Logger;
   port: number;
   host?: string;
@@ -80,7 +82,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         answer = mutationResponse(admissionRequest.uid, operations);
         logger.info({ ...about, changes: operations.length }, 'admission reviewed');
       } else {
-        const verdict = await reviewAdmission(admissionRequest, options.reads);
+        const verdict = await reviewAdmission(admissionRequest, options.reads, {
+          ...(options.controllerUsername ? { controllerUsername: options.controllerUsername } : {}),
+        });
         answer = admissionResponse(admissionRequest.uid, verdict);
         logger.info({ ...about, allowed: verdict.allowed }, 'admission reviewed');
       }

@@ -45,6 +45,8 @@ export async function startWebhookProcess(options: {
   kubeconfig: string;
   tlsSecret?: WebhookTlsSecret;
   issuedSecret?: WebhookIssuedSecret;
+  /** The user the controller creates sub-agent runs as (K8SCLAW_CONTROLLER_USERNAME). */
+  controllerUsername?: string;
 }): Promise<WebhookProcess> {
   const port = await findFreePort();
   const healthPort = await findFreePort();
@@ -99,6 +101,7 @@ export async function startWebhookProcess(options: {
       K8SCLAW_WEBHOOK_PORT: String(port),
       K8SCLAW_HEALTH_HOST: '127.0.0.1',
       K8SCLAW_HEALTH_PORT: String(healthPort),
+      ...(options.controllerUsername ? { K8SCLAW_CONTROLLER_USERNAME: options.controllerUsername } : {}),
     },
   });
   proc.start();

@@ -166,6 +166,7 @@ describe('the admission webhook in config/', () => {
           `get ${plural}.k8sclaw.io`,
           `list ${plural}.k8sclaw.io`,
         ]),
+        'get agentruns.k8sclaw.io',
         'create subjectaccessreviews.authorization.k8s.io',
         ...['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'].flatMap((resource) => [
           `get ${resource}.admissionregistration.k8s.io k8sclaw-webhook`,

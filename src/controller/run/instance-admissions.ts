@@ -2,7 +2,8 @@
 // slot in the same synchronous step that counts the free ones (no await between the count and the
 // reservation, so concurrent workers cannot both take the last slot), and the slot stays taken
 // until the Job cache shows the Job. Counting the cache alone lets a worker ahead of its cache, or
-// two workers at once, admit one run too many.
+// two workers at once, admit one run too many. The run reconciler holds sub-agent admissions (by
+// parent, by instance) the same way, with run names for Job names and the runs cache for the Jobs'.
 
 interface Created {
   jobName: string;

@@ -5,6 +5,7 @@ import type { ResourceInformer, V1ConfigMap, V1Job, V1Pod } from '../../kube/ind
 import { agentContainerName, agentJobName, memoryConfigMapName } from '../../orchestrator/index.ts';
 import { byInstance, byInstanceUnfinished, byParent, byRun, isJobFinished } from '../cache-indexes.ts';
 import { isOwnedBy } from '../ownership.ts';
+import { hasEnded } from '../subagent/waiting-parent.ts';
 import type { ObservedJob, ObservedPod, RunObservation } from './plan-run.ts';
 
 export interface RunCaches {
@@ -95,19 +96,22 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
       r.status.phase !== 'Failed',
   );
   const parent = run.spec.parent?.runName;
-  // its own sub-agents (owned by this uid, not a namesake's) that have not finished
+  // its own sub-agents (owned by this uid, not a namesake's) that have not ended
   const unfinishedChildren = caches.runs
     .byIndex(byParent, namespace, name)
     .filter(
       (child) =>
         (child.metadata.ownerReferences ?? []).some((owner) => owner.uid === run.metadata.uid) &&
-        child.status?.phase !== 'Succeeded' &&
-        child.status?.phase !== 'Failed',
+        // one whose result is recorded has answered: it finishes by itself, never as cancelled
+        !hasEnded(child),
     )
     .map((child) => ({
       name: child.metadata.name,
       ...(child.status?.jobName ? { jobName: child.status.jobName } : {}),
     }));
+  // one informer shows a parent's creation before its child's: a child in the cache without its
+  // parent means the parent is gone
+  const parentRun = parent !== undefined ? caches.runs.get(namespace, parent) : undefined;
   const memoryConfigMap = caches.configMaps.get(namespace, memoryConfigMapName(run.spec.instanceRef));
   return {
     run,
@@ -127,6 +131,7 @@ export function observeRun(run: AgentRun, caches: RunCaches, now: Date): RunObse
     ...(pod ? { pod: toObservedPod(pod) } : {}),
     activeRunsOfInstance,
     ...(unfinishedChildren.length > 0 ? { unfinishedChildren } : {}),
+    ...(parentRun ? { parent: parentRun } : {}),
     now,
   };
 }

@@ -119,7 +119,20 @@ describe('planRun before the Job exists', () => {
     });
   }
 
-  const subagentRun = runFixture((r) => void (r.spec.parent = { runName: 'parent', spawnDepth: 1 }));
+  /** A running parent, and a sub-agent run of it. */
+  const parentRun = runFixture((r) => {
+    Object.assign(r.metadata, { name: 'parent', uid: 'uid-parent' });
+    r.status = { phase: 'Running', jobName: 'agentrun-parent' };
+  });
+  const subagentOf = (modify: (run: AgentRun) => void = () => undefined) =>
+    runFixture((r) => {
+      r.spec.parent = { runName: 'parent', spawnDepth: 1 };
+      r.metadata.ownerReferences = [
+        { apiVersion: 'k8sclaw.io/v1alpha1', kind: 'AgentRun', name: 'parent', uid: 'uid-parent' },
+      ];
+      modify(r);
+    });
+  const subagentRun = subagentOf();
   const subagentPolicy = policyFixture((p) => void (p.spec.featureGates = { 'sub-agents': true }));
   const boundInstance = (limits: { maxConcurrent?: number; maxChildrenPerAgent?: number }) =>
     instanceFixture((i) => {
@@ -154,6 +167,7 @@ describe('planRun before the Job exists', () => {
       const plan = planRun(
         observe({
           run: subagentRun,
+          parent: parentRun,
           instance: boundInstance(testCase.limits),
           policy: subagentPolicy,
           activeChildrenOfParent: testCase.children,
@@ -174,8 +188,7 @@ describe('planRun before the Job exists', () => {
   it('fails a run the policy forbids, with the reason, and creates nothing', () => {
     const policy: ClawPolicy = policyFixture((p) => void (p.spec.featureGates = { 'sub-agents': false }));
     const instance: ClawInstance = instanceFixture((i) => void (i.spec.policyRef = 'default-policy'));
-    const run = runFixture((r) => void (r.spec.parent = { runName: 'parent', spawnDepth: 1 }));
-    const plan = planRun(observe({ run, instance, policy }), options);
+    const plan = planRun(observe({ run: subagentRun, parent: parentRun, instance, policy }), options);
     assert.equal(plan.createJob, undefined);
     assert.equal(plan.status.phase, 'Failed');
     assert.equal(condition(plan, 'Completed')?.reason, 'PolicyViolation');
@@ -522,6 +535,113 @@ describe('planRun for a run with sub-agents', () => {
       options,
     );
     assert.equal(plan.stopChildren, undefined);
+  });
+});
+
+describe('planRun for a sub-agent whose parent no longer waits', () => {
+  const parent = (status: AgentRun['status']) =>
+    runFixture((run) => {
+      Object.assign(run.metadata, { name: 'lead', uid: 'uid-lead' });
+      run.status = status;
+    });
+  const child = (modify: (run: AgentRun) => void = () => undefined) =>
+    runFixture((run) => {
+      Object.assign(run.metadata, { name: 'lead-sub-1', uid: 'uid-child' });
+      run.metadata.ownerReferences = [
+        {
+          apiVersion: 'k8sclaw.io/v1alpha1',
+          kind: 'AgentRun',
+          name: 'lead',
+          uid: 'uid-lead',
+          controller: true,
+        },
+      ];
+      run.spec.parent = { runName: 'lead', spawnDepth: 1 };
+      modify(run);
+    });
+  /** An instance whose policy allows sub-agents. */
+  const allowed = {
+    instance: instanceFixture((i) => void (i.spec.policyRef = 'default-policy')),
+    policy: policyFixture((p) => void (p.spec.featureGates = { 'sub-agents': true })),
+  };
+  const running = { conditions: [] };
+  const pod: ObservedPod = { name: 'agentrun-lead-sub-1-x1', agent: { running: {} } };
+
+  it('never starts one whose parent has ended or is gone: it fails as Cancelled, without a Job', () => {
+    for (const [observed, by] of [
+      [parent({ phase: 'Succeeded' }), 'parent run lead, which ended'],
+      [undefined, 'parent run lead, which is gone'],
+    ] as const) {
+      const plan = planRun(
+        observe({ run: child(), ...allowed, ...(observed ? { parent: observed } : {}) }),
+        options,
+      );
+      assert.equal(plan.createJob, undefined);
+      assert.equal(plan.createBusCredentials, undefined);
+      assert.equal(plan.status.phase, 'Failed');
+      assert.equal(plan.status.error, `cancelled by ${by}`);
+      assert.equal(condition(plan, 'Completed')?.reason, 'Cancelled');
+    }
+  });
+
+  it('starts one whose parent runs', () => {
+    const plan = planRun(
+      observe({
+        run: child(),
+        parent: parent({ phase: 'Running' }),
+        ...allowed,
+      }),
+      options,
+    );
+    assert.ok(plan.createJob, plan.status.error);
+    assert.equal(plan.cancel, undefined);
+  });
+
+  it('cancels a running one whose parent has ended: the mark, then its Job deleted', () => {
+    const started = child((run) => void (run.status = { phase: 'Running', jobName: 'agentrun-lead-sub-1' }));
+    const plan = planRun(
+      observe({ run: started, parent: parent({ phase: 'Failed' }), job: running, pod }),
+      options,
+    );
+    assert.deepEqual(plan.cancel, { by: 'parent run lead, which ended', jobName: 'agentrun-lead-sub-1' });
+    assert.equal(plan.status.phase, 'Running');
+    // once marked it is not marked again; its Job gone, it fails as Cancelled
+    const marked = child((run) => {
+      run.metadata.annotations = { 'k8sclaw.io/cancelled-by': 'parent run lead, which ended' };
+      run.status = { phase: 'Running', jobName: 'agentrun-lead-sub-1' };
+    });
+    const again = planRun(
+      observe({ run: marked, parent: parent({ phase: 'Failed' }), job: running, pod }),
+      options,
+    );
+    assert.equal(again.cancel, undefined);
+    // one whose result is recorded has answered: it is left to finish by itself
+    const answered = child((run) => {
+      run.status = {
+        phase: 'Running',
+        jobName: 'agentrun-lead-sub-1',
+        conditions: [
+          {
+            type: 'ResultRecorded',
+            status: 'True',
+            reason: 'Succeeded',
+            message: '',
+            lastTransitionTime: '2026-03-01T11:59:00Z',
+          },
+        ],
+      };
+    });
+    assert.equal(
+      planRun(observe({ run: answered, parent: parent({ phase: 'Failed' }), job: running, pod }), options)
+        .cancel,
+      undefined,
+    );
+    const gone = planRun(
+      observe({ run: marked, parent: parent({ phase: 'Failed' }), jobGone: true }),
+      options,
+    );
+    assert.equal(gone.status.error, 'cancelled by parent run lead, which ended');
+    assert.equal(condition(gone, 'Completed')?.reason, 'Cancelled');
   });
 });
 

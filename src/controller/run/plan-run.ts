@@ -1,7 +1,8 @@
 // AgentRun reconcile decision (pure). Before its Job exists a run is resolved against its instance,
 // policy and skills and admitted when the instance has capacity; once the Job exists, the phase is
 // read from the Job and its pod, never re-decided. Finished runs are cleaned up (cleanup: delete)
-// and deleted after ttlSecondsAfterFinished.
+// and deleted after ttlSecondsAfterFinished. A sub-agent whose parent no longer waits for it (see
+// waiting-parent.ts) is cancelled instead of started or left running.
 import {
   annotations,
   conditionTypes,
@@ -29,6 +30,7 @@ import {
   type NetworkPolicyManifest,
 } from '../../orchestrator/index.ts';
 import { setCondition, type ConditionInput } from '../status-conditions.ts';
+import { hasEnded, whyNobodyWaits } from '../subagent/waiting-parent.ts';
 import { parseTerminationMessage, resultRecordedCondition } from './plan-result.ts';
 
 export interface ObservedJob {
@@ -82,6 +84,8 @@ export interface RunObservation {
   activeSubagentsOfInstance?: number;
   /** This run's own sub-agent runs that have not finished (`jobName`: admitted). */
   unfinishedChildren?: readonly SubagentChild[];
+  /** For a sub-agent run: the run of its parent's name (undefined: none). */
+  parent?: AgentRun;
   now: Date;
 }
 
@@ -116,6 +120,11 @@ export interface RunPlan {
    * their answers, so they are stopped (an admitted one cancelled, one not admitted yet deleted).
    */
   stopChildren?: readonly SubagentChild[];
+  /**
+   * This run is a sub-agent nobody waits for and its Job exists: marked cancelled by `by`, then its
+   * Job deleted (as its parent's sweep would), so it fails with reason Cancelled.
+   */
+  cancel?: { by: string; jobName: string };
   /** The bus delivered no result in time: record the one from the termination message first. */
   recordResult?: { result: RunResult; source: 'termination-message' };
   status: AgentRunStatus;
@@ -332,6 +341,19 @@ function planWithoutItsJob(observation: RunObservation, jobName: string): RunPla
   };
 }
 
+/** A sub-agent nobody waits for, not started yet: it never is. */
+function cancelledBeforeStart(observation: RunObservation, by: string): RunPlan {
+  const message = `cancelled by ${by}`;
+  const now = observation.now.toISOString();
+  return {
+    status: withConditions(observation.run, observation.now, 'Failed', { error: message, completedAt: now }, [
+      condition(conditionTypes.scheduled, 'False', reasons.cancelled, message),
+      condition(conditionTypes.completed, 'True', reasons.cancelled, message),
+      condition(conditionTypes.ready, 'False', reasons.cancelled, message),
+    ]),
+  };
+}
+
 /**
  * Whose the instance's memory ConfigMap is. A run mounts and writes only the instance's own; one
  * that is someone else's (seen in the cache, or reported so by the instance, since the cache holds
@@ -371,7 +393,15 @@ function planRunItself(observation: RunObservation, options: RunPlanOptions): Ru
 
 function planUnfinished(observation: RunObservation, options: RunPlanOptions): RunPlan {
   const { run, instance, job } = observation;
-  if (job) return planFromJob(observation, job, options);
+  const nobodyWaits = whyNobodyWaits(run, observation.parent);
+  if (job) {
+    const plan = planFromJob(observation, job, options);
+    const marked = run.metadata.annotations?.[annotations.cancelledBy] !== undefined;
+    // a child whose result is recorded has answered: its Job winds down and it succeeds or fails
+    return nobodyWaits && !marked && !hasEnded(run) && !isFinished(plan.status.phase)
+      ? { ...plan, cancel: { by: nobodyWaits, jobName: agentJobName(run.metadata.name) } }
+      : plan;
+  }
   if (run.status?.jobName) return planWithoutItsJob(observation, run.status.jobName);
 
   if (!instance) {
@@ -394,6 +424,8 @@ function planUnfinished(observation: RunObservation, options: RunPlanOptions): R
       ? waiting(observation, resolved.reason, resolved.message)
       : refused(observation, resolved.reason, resolved.message);
   }
+  // a run the policy allows, but nobody would read its answer: it never starts
+  if (nobodyWaits) return cancelledBeforeStart(observation, nobodyWaits);
   const effective = resolved.effective;
   const missing = effective.skills.filter((s) => !observation.skillPacks.get(s.name)).map((s) => s.name);
   if (missing.length > 0) {

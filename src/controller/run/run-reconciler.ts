@@ -53,6 +53,9 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
   const { kube } = deps;
   const manager = fieldManagers.controller('agentrun');
   const admissions = new InstanceAdmissions({ now: () => deps.now().getTime() });
+  // sub-agent admissions by parent and by instance, held the same way until the runs cache shows
+  // the child admitted (its status names its Job): those limits count admitted children
+  const subagentAdmissions = new InstanceAdmissions({ now: () => deps.now().getTime() });
   return async (key) => {
     const [namespace = '', name = ''] = key.split('/');
     const run: AgentRun | undefined = deps.caches.runs.get(namespace, name);
@@ -60,6 +63,11 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
     const instanceKey = `${namespace}/${run.spec.instanceRef}`;
     const jobName = agentJobName(name);
     const observation = await observeRunAndItsJob(kube, run, deps.caches, deps.now());
+    const subagentScopes = run.spec.parent
+      ? { parent: `parent:${namespace}/${run.spec.parent.runName}`, instance: `instance:${instanceKey}` }
+      : undefined;
+    const shownAdmitted = (child: string) =>
+      deps.caches.runs.get(namespace, child)?.status?.jobName !== undefined;
     // from here to the reservation nothing awaits: no other worker counts in between
     const plan = planRun(
       {
@@ -71,18 +79,42 @@ export function createRunReconciler(deps: RunReconcilerDeps): Reconcile {
             (job) => deps.caches.jobs.get(namespace, job) !== undefined,
             jobName,
           ),
+        ...(subagentScopes
+          ? {
+              activeChildrenOfParent:
+                (observation.activeChildrenOfParent ?? 0) +
+                subagentAdmissions.unseen(subagentScopes.parent, shownAdmitted, name),
+              activeSubagentsOfInstance:
+                (observation.activeSubagentsOfInstance ?? 0) +
+                subagentAdmissions.unseen(subagentScopes.instance, shownAdmitted, name),
+            }
+          : {}),
       },
       deps.options,
     );
-    if (plan.createJob) admissions.reserve(instanceKey, jobName);
+    const reservations: [InstanceAdmissions, string, string][] = plan.createJob
+      ? [
+          [admissions, instanceKey, jobName],
+          ...Object.values(subagentScopes ?? {}).map((scope): [InstanceAdmissions, string, string] => [
+            subagentAdmissions,
+            scope,
+            name,
+          ]),
+        ]
+      : [];
+    for (const [held, key, token] of reservations) held.reserve(key, token);
     try {
       await createRunObjects(deps, run, plan, manager);
     } catch (error) {
-      if (plan.createJob) admissions.release(instanceKey, jobName);
+      for (const [held, key, token] of reservations) held.release(key, token);
       throw error;
     }
 
     if (plan.stopChildren) await stopChildren(deps, run, plan.stopChildren);
+    // a sub-agent nobody waits for: stopped as its parent's sweep would stop it
+    if (plan.cancel) {
+      await cancelSubagent(deps, namespace, { name, jobName: plan.cancel.jobName }, plan.cancel.by);
+    }
     // a sub-agent ending now without a result from the bus: its parent's call is told here (once
     // the status is written this is not seen again; a failed publish retries the reconcile)
     const answer =
@@ -176,42 +208,23 @@ async function stopChildren(
   parent: AgentRun,
   children: NonNullable<RunPlan['stopChildren']>,
 ): Promise<void> {
-  const { kube } = deps;
   const { namespace } = parent.metadata;
-  const resource = resourceOf(agentRunKind);
   for (const child of children) {
     if (!child.jobName) {
       await ignoreNotFound(
-        kube.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: child.name }),
+        deps.kube.customObjects.deleteNamespacedCustomObject({
+          ...resourceOf(agentRunKind),
+          namespace,
+          name: child.name,
+        }),
       );
       continue;
     }
-    try {
-      await kube.apply(
-        {
-          apiVersion: resource.apiVersion,
-          kind: resource.kind,
-          metadata: {
-            name: child.name,
-            namespace,
-            annotations: {
-              [annotations.cancelledBy]: `parent run ${parent.metadata.name}, which ended`,
-              [annotations.cancelledAt]: deps.now().toISOString(),
-            },
-          },
-        },
-        subagentFieldManager,
-      );
-    } catch (error) {
-      // an apply to a child deleted meanwhile would create it, which its schema refuses
-      const gone = !(await undefinedIfNotFound(
-        kube.customObjects.getNamespacedCustomObject({ ...resource, namespace, name: child.name }),
-      ));
-      if (!gone) throw error;
-      continue;
-    }
-    await ignoreNotFound(
-      kube.batch.deleteNamespacedJob({ name: child.jobName, namespace, propagationPolicy: 'Background' }),
+    await cancelSubagent(
+      deps,
+      namespace,
+      { name: child.name, jobName: child.jobName },
+      `parent run ${parent.metadata.name}, which ended`,
     );
   }
   await deps.recorder.record(
@@ -219,6 +232,44 @@ async function stopChildren(
     'Normal',
     'SubagentsStopped',
     `the run ended; its unfinished sub-agent runs were stopped: ${children.map((c) => c.name).join(', ')}`,
+  );
+}
+
+/** Cancels an admitted sub-agent as the API server cancels a run: the mark, then its Job deleted. */
+async function cancelSubagent(
+  deps: RunReconcilerDeps,
+  namespace: string,
+  child: { name: string; jobName: string },
+  by: string,
+): Promise<void> {
+  const { kube } = deps;
+  const resource = resourceOf(agentRunKind);
+  try {
+    await kube.apply(
+      {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        metadata: {
+          name: child.name,
+          namespace,
+          annotations: {
+            [annotations.cancelledBy]: by,
+            [annotations.cancelledAt]: deps.now().toISOString(),
+          },
+        },
+      },
+      subagentFieldManager,
+    );
+  } catch (error) {
+    // an apply to a child deleted meanwhile would create it, which its schema refuses
+    const gone = !(await undefinedIfNotFound(
+      kube.customObjects.getNamespacedCustomObject({ ...resource, namespace, name: child.name }),
+    ));
+    if (!gone) throw error;
+    return;
+  }
+  await ignoreNotFound(
+    kube.batch.deleteNamespacedJob({ name: child.jobName, namespace, propagationPolicy: 'Background' }),
   );
 }
 

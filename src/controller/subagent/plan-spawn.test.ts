@@ -185,14 +185,32 @@ describe('planSpawn', () => {
     assert.equal(plan.kind, 'create');
   });
 
-  it('ignores requests nobody waits for: a parent gone, replaced or finished', () => {
+  it('ignores requests of a parent that is gone or replaced: there is nobody to answer', () => {
     assert.equal(planSpawn(observe({ parent: undefined })).kind, 'ignore');
     assert.equal(planSpawn(observe({ requester: { ...requester, runUid: 'uid-old' } })).kind, 'ignore');
-    const finished = runFixture((run) => {
-      Object.assign(run.metadata, { name: 'lead', uid: 'uid-lead' });
-      run.status = { phase: 'Succeeded' };
-    });
-    assert.equal(planSpawn(observe({ parent: finished, runs: [finished] })).kind, 'ignore');
+  });
+
+  it('refuses, and creates no child, for a parent that has ended or whose result is recorded', () => {
+    const ended = (status: AgentRun['status']) =>
+      runFixture((run) => {
+        Object.assign(run.metadata, { name: 'lead', uid: 'uid-lead' });
+        run.status = status;
+      });
+    const recorded = {
+      type: 'ResultRecorded',
+      status: 'True' as const,
+      reason: 'Succeeded',
+      message: '',
+      lastTransitionTime: '2026-03-01T12:00:00Z',
+    };
+    for (const parent of [
+      ended({ phase: 'Succeeded' }),
+      ended({ phase: 'Failed' }),
+      ended({ phase: 'Running', conditions: [recorded] }),
+    ]) {
+      const plan = planSpawn(observe({ parent, runs: [parent] }));
+      assert.deepEqual(plan, { kind: 'refuse', message: 'run lead has ended: it starts no more sub-agents' });
+    }
   });
 
   it('refuses when a run of the child name exists that is not its child', () => {

@@ -3,13 +3,7 @@
 // model can read, or ignore it when no parent waits for an answer. The policy rules are the
 // evaluator's (resolveEffectiveRun for the feature gate, tool gating and maxDepth, on the parent
 // and on the would-be child; subagentCapacityRefusal for maxChildrenPerAgent and maxConcurrent).
-import {
-  conditionTypes,
-  type AgentRun,
-  type ClawInstance,
-  type ClawPolicy,
-  type RunIdentity,
-} from '../../api/index.ts';
+import { type AgentRun, type ClawInstance, type ClawPolicy, type RunIdentity } from '../../api/index.ts';
 import {
   buildSubagentRun,
   resolveEffectiveRun,
@@ -17,6 +11,7 @@ import {
   subagentRunName,
   type SubagentRequest,
 } from '../../orchestrator/index.ts';
+import { hasEnded, isOwnedBy } from './waiting-parent.ts';
 
 export interface SpawnObservation {
   /** Who asked: stamped by the parent's bridge, bound to its subject by the bus. */
@@ -36,17 +31,6 @@ export type SpawnPlan =
   | { kind: 'refuse'; message: string }
   | { kind: 'ignore'; why: string };
 
-const isFinished = (run: AgentRun) => run.status?.phase === 'Succeeded' || run.status?.phase === 'Failed';
-
-/**
- * A child whose result is recorded has ended, even while its Job winds down: its parent already
- * has its answer (the answer is sent only after the result is recorded) and may ask for the next.
- */
-const hasEnded = (run: AgentRun) =>
-  isFinished(run) ||
-  run.status?.conditions?.some((c) => c.type === conditionTypes.resultRecorded && c.status === 'True') ===
-    true;
-
 export function planSpawn(observation: SpawnObservation): SpawnPlan {
   const { requester, request, parent, instance } = observation;
   if (!parent || parent.metadata.uid !== requester.runUid) {
@@ -59,7 +43,10 @@ export function planSpawn(observation: SpawnObservation): SpawnPlan {
       ? { kind: 'exists', child: existing }
       : { kind: 'refuse', message: `an AgentRun named ${name} exists and is not a sub-agent of this run` };
   }
-  if (isFinished(parent)) return { kind: 'ignore', why: `run ${parent.metadata.name} has finished` };
+  // nobody would read the child's answer: answered, so a runner still winding down is told too
+  if (hasEnded(parent)) {
+    return { kind: 'refuse', message: `run ${parent.metadata.name} has ended: it starts no more sub-agents` };
+  }
   if (parent.spec.instanceRef !== requester.instance) {
     return { kind: 'ignore', why: `run ${parent.metadata.name} is not of instance ${requester.instance}` };
   }
@@ -95,12 +82,4 @@ export function planSpawn(observation: SpawnObservation): SpawnPlan {
   });
   if (busy) return { kind: 'refuse', message: `${busy}; wait for one to finish` };
   return { kind: 'create', child };
-}
-
-/** A child of `parent`: it names the parent and carries its uid as owner (not a namesake's). */
-export function isOwnedBy(run: AgentRun, parent: AgentRun): boolean {
-  return (
-    run.spec.parent?.runName === parent.metadata.name &&
-    (run.metadata.ownerReferences ?? []).some((owner) => owner.uid === parent.metadata.uid)
-  );
 }

@@ -11,6 +11,8 @@ export interface RequestView {
   /** System prompt text (system/developer messages, `instructions`, or Anthropic `system`). */
   system: string;
   firstUserText: string;
+  /** The tool results in the request, one per line (for `{{tool:/regex/}}`). */
+  toolResults?: string;
   /** Assistant turns already in the history: selects the scripted turn. */
   assistantTurns: number;
   maxOutputTokens: number | undefined;
@@ -39,7 +41,7 @@ export function estimateTokens(chars: number): number {
 }
 
 export function planAnswer(turn: ScriptedTurn, view: RequestView): Answer {
-  const text = renderTemplate(turn.text ?? '', view.system);
+  const text = renderTemplate(turn.text ?? '', view.system, view.toolResults);
   const toolCalls = (turn.toolCalls ?? []).map((call) => ({
     name: call.name,
     arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),

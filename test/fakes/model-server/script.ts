@@ -2,7 +2,7 @@
 // answers at each turn. Loaded from JSON or YAML and validated field by field, so a typo in a demo
 // script fails at start-up with the field's path instead of producing a confusing conversation.
 import { parse } from 'yaml';
-import { SYSTEM_TEMPLATE } from './turns.ts';
+import { SYSTEM_TEMPLATE, TOOL_TEMPLATE } from './turns.ts';
 
 export interface ScriptedToolCall {
   name: string;
@@ -24,7 +24,10 @@ export interface ScriptedError {
 }
 
 export interface ScriptedTurn {
-  /** May contain `{{system:/regex/flags}}`, replaced from the request's system prompt. */
+  /**
+   * May contain `{{system:/regex/flags}}`, replaced from the request's system prompt, and
+   * `{{tool:/regex/flags}}`, replaced from the tool results the request carries.
+   */
   text?: string;
   toolCalls?: ScriptedToolCall[];
   thinking?: string;
@@ -99,11 +102,18 @@ function validateTurn(value: unknown, at: string): void {
   allowOnly(turn, ['text', 'toolCalls', 'thinking', 'usage', 'error', 'repeatForever'], at);
   if (turn.text !== undefined) {
     string(turn.text, `${at}.text`);
-    for (const [, source, flags] of (turn.text as string).matchAll(SYSTEM_TEMPLATE)) {
+    const templates = [
+      ...(turn.text as string).matchAll(SYSTEM_TEMPLATE),
+      ...(turn.text as string).matchAll(TOOL_TEMPLATE),
+    ];
+    for (const [, source, flags] of templates) {
       try {
         new RegExp(source!, flags);
       } catch (err) {
-        fail(`${at}.text`, `has an invalid {{system:/.../}} regex: ${(err as Error).message}`);
+        fail(
+          `${at}.text`,
+          `has an invalid {{system:/.../}} or {{tool:/.../}} regex: ${(err as Error).message}`,
+        );
       }
     }
   }

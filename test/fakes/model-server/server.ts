@@ -4,6 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId, planAnswer } from './answer.ts';
+import { toolResultsText } from './tool-results.ts';
 import { anthropic } from './anthropic.ts';
 import { anthropicErrorBody, defaultErrorMessages, openAiErrorBody, RequestError } from './errors.ts';
 import type { ApiFormat, WireFormat } from './format.ts';
@@ -216,7 +217,10 @@ export async function startScriptedModelServer(
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new RequestError(400, 'The request body is not a valid JSON object.');
       }
-      const view = route.wire.inspect(body as Record<string, unknown>, route.deployment);
+      const view = {
+        ...route.wire.inspect(body as Record<string, unknown>, route.deployment),
+        toolResults: toolResultsText(body as Record<string, unknown>),
+      };
       if (script.models && !script.models.includes(view.model)) {
         throw new RequestError(
           404,

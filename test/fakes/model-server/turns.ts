@@ -5,6 +5,8 @@ import type { ModelScript, ScriptedConversation, ScriptedTurn } from './script.t
 
 /** `{{system:/regex/flags}}`: replaced from the request's system prompt. */
 export const SYSTEM_TEMPLATE = /\{\{system:\/(.*?)\/([a-z]*)\}\}/g;
+/** `{{tool:/regex/flags}}`: replaced from the tool results the request carries. */
+export const TOOL_TEMPLATE = /\{\{tool:\/(.*?)\/([a-z]*)\}\}/g;
 
 export interface ChosenConversation {
   index: number;
@@ -42,11 +44,14 @@ export function selectTurn(conversation: ScriptedConversation, assistantTurns: n
   return { turn: { text: lastText ?? 'done' }, scriptIndex: undefined };
 }
 
-/** The first capture group of the regex if it has one, else the whole match. */
-export function renderTemplate(text: string, system: string): string {
-  return text.replace(SYSTEM_TEMPLATE, (_all, source: string, flags: string) => {
-    const match = new RegExp(source, flags.replace('g', '')).exec(system);
+/** Each template becomes the first capture group of its regex if it has one, else the whole match. */
+export function renderTemplate(text: string, system: string, toolResults = ''): string {
+  const fill = (source: string, flags: string, from: string) => {
+    const match = new RegExp(source, flags.replace('g', '')).exec(from);
     if (!match) return '(no match)';
     return match[1] ?? match[0];
-  });
+  };
+  return text
+    .replace(SYSTEM_TEMPLATE, (_all, source: string, flags: string) => fill(source, flags, system))
+    .replace(TOOL_TEMPLATE, (_all, source: string, flags: string) => fill(source, flags, toolResults));
 }

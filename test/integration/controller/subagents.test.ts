@@ -6,7 +6,8 @@
 // The journey: a spawn creates a child owned by its parent, a second one at maxChildrenPerAgent and
 // a grandchild beyond maxDepth are refused with errors the model reads, a redelivered request makes
 // no second child, a child's result returns to the waiting tool call, so does the failure of a
-// child someone cancels, and a child still running when its parent ends is cancelled.
+// child someone cancels, and a child still running when its parent ends is cancelled. A parent that
+// has ended gets no child: a late request is refused, a child created late is cancelled unstarted.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -292,5 +293,199 @@ describe('sub-agents', { timeout: 240_000 }, () => {
     assert.match(completed.message, /cancelled by parent run lead/);
     const finished = await runWhere(a.run, 'Succeeded', (run) => run.status?.phase === 'Succeeded');
     assert.equal(finished.status?.result, 'There are 42 files.');
+  });
+
+  it('starts no child for a parent that has ended: a late request is refused, a late child cancelled', async () => {
+    await create('clawpolicies', {
+      apiVersion,
+      kind: 'ClawPolicy',
+      metadata: { name: 'late-policy', namespace: namespace() },
+      spec: { featureGates: { 'sub-agents': true } },
+    });
+    await create(
+      'clawinstances',
+      instanceManifest('late', namespace(), { subagents: { maxDepth: 1 } }, { policyRef: 'late-policy' }),
+    );
+    await create('agentruns', runManifest('ended', namespace(), 'late'));
+    const ended = identityOf(await runWhere('ended', 'admitted', admitted));
+    const endedBus = await connectBridge(ended);
+    await terminateAgentContainer(kube, namespace(), 'ended', 0);
+    const parent = await runWhere('ended', 'Succeeded', (run) => run.status?.phase === 'Succeeded');
+
+    // a spawn request handled after its parent ended is answered with a refusal, and starts nothing
+    const inputs: RunInput[] = [];
+    const stopInputs = new AbortController();
+    const consuming = endedBus.consumeRunInput(
+      ended,
+      (input) => {
+        inputs.push(input);
+        return Promise.resolve();
+      },
+      { signal: stopInputs.signal },
+    );
+    await endedBus.publishRunEvent({
+      id: 'late-request',
+      seq: 50,
+      time: new Date().toISOString(),
+      identity: ended,
+      body: { type: 'subagent_request', requestId: 'late', task: 'Too late.' },
+    });
+    const answer = await eventually('the answer to the late request', async () => inputs[0]);
+    stopInputs.abort();
+    await consuming;
+    assert.equal(answer.subagent?.status, 'refused');
+    assert.equal(answer.subagent.error, 'run ended has ended: it starts no more sub-agents');
+    assert.deepEqual(await childrenOf('ended'), []);
+
+    // a child that comes into being after its parent ended (the spawn raced the parent's end) never
+    // starts: it fails as cancelled, without a Job
+    await create('agentruns', {
+      ...runManifest('ended-late-child', namespace(), 'late', {
+        parent: { runName: 'ended', spawnDepth: 1 },
+      }),
+      metadata: {
+        name: 'ended-late-child',
+        namespace: namespace(),
+        labels: { [labels.parentRun]: 'ended' },
+        ownerReferences: [
+          { apiVersion, kind: 'AgentRun', name: 'ended', uid: parent.metadata.uid, controller: true },
+        ],
+      },
+    });
+    const cancelled = await runWhere('ended-late-child', 'Failed', (run) => run.status?.phase === 'Failed');
+    assert.equal(cancelled.status?.jobName, undefined);
+    assert.equal(cancelled.status?.error, 'cancelled by parent run ended, which ended');
+    assert.equal(
+      cancelled.status?.conditions?.find((condition) => condition.type === 'Completed')?.reason,
+      'Cancelled',
+    );
+    const jobs = await kube.batch.listNamespacedJob({
+      namespace: namespace(),
+      labelSelector: `${labels.run}=ended-late-child`,
+    });
+    assert.deepEqual(jobs.items, []);
+  });
+
+  it('leaves a child that has answered to finish by itself when its parent ends before its Job does', async () => {
+    await create('clawpolicies', {
+      apiVersion,
+      kind: 'ClawPolicy',
+      metadata: { name: 'answered-policy', namespace: namespace() },
+      spec: { featureGates: { 'sub-agents': true } },
+    });
+    await create(
+      'clawinstances',
+      instanceManifest(
+        'answered',
+        namespace(),
+        { subagents: { maxDepth: 1 } },
+        { policyRef: 'answered-policy' },
+      ),
+    );
+    await create('agentruns', runManifest('asker', namespace(), 'answered'));
+    const asker = await runWhere('asker', 'admitted', admitted);
+    await create('agentruns', {
+      ...runManifest('asker-child', namespace(), 'answered', { parent: { runName: 'asker', spawnDepth: 1 } }),
+      metadata: {
+        name: 'asker-child',
+        namespace: namespace(),
+        labels: { [labels.parentRun]: 'asker' },
+        ownerReferences: [
+          { apiVersion, kind: 'AgentRun', name: 'asker', uid: asker.metadata.uid, controller: true },
+        ],
+      },
+    });
+    const child = identityOf(await runWhere('asker-child', 'admitted', admitted));
+    // the child's result arrives (its parent's call has its answer) while its Job still runs
+    const childBus = await connectBridge(child);
+    await childBus.publishRunEvent(buildCompletedEvent(child, { response: 'All counted.' }));
+    await runWhere(
+      'asker-child',
+      'result recorded',
+      (run) =>
+        run.status?.conditions?.some((c) => c.type === 'ResultRecorded' && c.status === 'True') === true,
+    );
+    // the parent ends first: the reconcile that ends it would stop its unfinished children
+    await terminateAgentContainer(kube, namespace(), 'asker', 0);
+    await runWhere('asker', 'Succeeded', (run) => run.status?.phase === 'Succeeded');
+    // that reconcile is over once the parent's status says so: the child was not marked cancelled
+    const after = await readRun('asker-child');
+    assert.equal(after.metadata.annotations?.[annotations.cancelledBy], undefined);
+    await terminateAgentContainer(kube, namespace(), 'asker-child', 0);
+    const finished = await runWhere('asker-child', 'finished', (run) =>
+      ['Succeeded', 'Failed'].includes(run.status?.phase ?? ''),
+    );
+    assert.equal(finished.status?.phase, 'Succeeded', finished.status?.error);
+    assert.equal(finished.status?.result, 'All counted.');
+    assert.equal(finished.metadata.annotations?.[annotations.cancelledBy], undefined);
+  });
+
+  it('admits no more children than the limit when more child objects exist (spawns that raced the count)', async () => {
+    await create('clawpolicies', {
+      apiVersion,
+      kind: 'ClawPolicy',
+      metadata: { name: 'burst-policy', namespace: namespace() },
+      spec: { featureGates: { 'sub-agents': true } },
+    });
+    await create(
+      'clawinstances',
+      instanceManifest(
+        'burst',
+        namespace(),
+        { subagents: { maxDepth: 1, maxChildrenPerAgent: 2, maxConcurrent: 5 } },
+        { policyRef: 'burst-policy' },
+      ),
+    );
+    await create('agentruns', runManifest('wide', namespace(), 'burst'));
+    const wide = await runWhere('wide', 'admitted', admitted);
+    // what two replicas' spawn planners create when both read the count before either's child
+    // exists: more children than maxChildrenPerAgent, all at once
+    const names = Array.from({ length: 6 }, (_, i) => `wide-child-${i}`);
+    await Promise.all(
+      names.map((name) =>
+        create('agentruns', {
+          ...runManifest(name, namespace(), 'burst', { parent: { runName: 'wide', spawnDepth: 1 } }),
+          metadata: {
+            name,
+            namespace: namespace(),
+            labels: { [labels.parentRun]: 'wide' },
+            ownerReferences: [
+              { apiVersion, kind: 'AgentRun', name: 'wide', uid: wide.metadata.uid, controller: true },
+            ],
+          },
+        }),
+      ),
+    );
+    const decided = await eventually('every child admitted or waiting', async () => {
+      const children = await childrenOf('wide');
+      const waiting = children.filter(
+        (child) =>
+          child.status?.conditions?.find((condition) => condition.type === 'Scheduled')?.reason ===
+          'WaitingForCapacity',
+      );
+      return children.length === names.length && children.every((c) => admitted(c) || waiting.includes(c))
+        ? children
+        : undefined;
+    });
+    assert.equal(decided.filter(admitted).length, 2, JSON.stringify(decided.map((c) => c.status)));
+    const jobsOfChildren = (
+      await kube.batch.listNamespacedJob({ namespace: namespace(), labelSelector: labels.run })
+    ).items.filter((job) => names.includes(job.metadata?.labels?.[labels.run] ?? ''));
+    assert.equal(jobsOfChildren.length, 2);
+
+    // one child finishes: one waiting child takes its place, and two run again
+    const [done] = decided.filter(admitted);
+    assert.ok(done);
+    await terminateAgentContainer(kube, namespace(), done.metadata.name, 0);
+    const next = await eventually('a waiting child admitted in its place', async () => {
+      const children = await childrenOf('wide');
+      const running = children.filter((c) => admitted(c) && c.status?.phase !== 'Succeeded');
+      const finishedOne = children.some(
+        (c) => c.metadata.name === done.metadata.name && c.status?.phase === 'Succeeded',
+      );
+      return finishedOne && running.length === 2 ? running : undefined;
+    });
+    assert.equal(next.length, 2);
+    assert.equal((await childrenOf('wide')).filter(admitted).length, 3);
   });
 });

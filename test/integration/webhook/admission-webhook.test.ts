@@ -121,7 +121,10 @@ describe('admission webhook', () => {
     });
     await kube.apply(instanceManifest('bob', namespace, {}, { policyRef: 'boxed' }), 'k8sclaw-test');
 
-    webhook = await startWebhookProcess({ kubeconfig: integrationKubeconfigPath() });
+    webhook = await startWebhookProcess({
+      kubeconfig: integrationKubeconfigPath(),
+      controllerUsername: `system:serviceaccount:${namespace}:k8sclaw-controller`,
+    });
     const judged = { name: configurationName, url: webhook.url, namespace, caCertPem: webhook.caCertPem };
     await kube.apply(
       buildTestWebhookConfiguration({
@@ -243,6 +246,74 @@ describe('admission webhook', () => {
       refusedByPolicy ?? '',
       /AgentRun boxed-key is refused: spec\.model\.authSecretRef overrides the instance's model credentials, and ClawPolicy boxed does not allow that \(spec\.runOverrides\.model\)\./,
     );
+  });
+
+  it("admits the controller's sub-agent run carrying its parent's credential override, and no one else's", async () => {
+    await kube.customObjects.createNamespacedCustomObject({
+      ...resourceOf(clawPolicyKind),
+      namespace,
+      body: {
+        apiVersion,
+        kind: 'ClawPolicy',
+        metadata: { name: 'delegating', namespace },
+        spec: { featureGates: { 'sub-agents': true }, runOverrides: { model: true } },
+      },
+    });
+    await kube.apply(instanceManifest('carol', namespace, {}, { policyRef: 'delegating' }), 'k8sclaw-test');
+    const override = {
+      model: {
+        baseURL: 'https://models.example.com/v1',
+        authSecretRef: { name: 'carol-openai', key: 'api-key' },
+      },
+    };
+    const lead = await clientOf(kube, namespace, 'lead-owner', [
+      createRuns,
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['carol-openai'] },
+    ]);
+    const parent = (await createRun(
+      lead.client,
+      namespace,
+      runManifest('delegates', namespace, 'carol', override),
+    )) as AgentRun;
+    // as the controller builds a child: the parent's model, its owner reference, one level deeper
+    const child = (name: string, model: object = override.model, uid = parent.metadata.uid) => ({
+      ...runManifest(name, namespace, 'carol', { model, parent: { runName: 'delegates', spawnDepth: 1 } }),
+      metadata: {
+        name,
+        namespace,
+        ownerReferences: [{ apiVersion, kind: 'AgentRun', name: 'delegates', uid, controller: true }],
+      },
+    });
+    // the controller's ServiceAccount may create runs but not get the Secret
+    const controller = await clientOf(kube, namespace, 'k8sclaw-controller', [createRuns]);
+    const created = (await createRun(controller.client, namespace, child('delegates-sub-1'))) as AgentRun;
+    assert.deepEqual(created.spec.model, override.model);
+
+    // not for another Secret or endpoint than the parent's, nor for another parent uid
+    const otherKey = await refusalOf(
+      createRun(
+        controller.client,
+        namespace,
+        child('delegates-sub-2', { ...override.model, authSecretRef: { name: 'other', key: 'api-key' } }),
+      ),
+    );
+    assert.match(otherKey ?? '', new RegExp(`user ${controller.username} may not get that Secret`));
+    const otherEndpoint = await refusalOf(
+      createRun(
+        controller.client,
+        namespace,
+        child('delegates-sub-3', { ...override.model, baseURL: 'https://elsewhere.example.com/v1' }),
+      ),
+    );
+    assert.match(otherEndpoint ?? '', /may not get that Secret/);
+    const namesake = await refusalOf(
+      createRun(controller.client, namespace, child('delegates-sub-4', override.model, 'not-the-parent-uid')),
+    );
+    assert.match(namesake ?? '', /may not get that Secret/);
+    // a user who may not get the Secret cannot borrow it by naming the parent
+    const borrower = await clientOf(kube, namespace, 'borrower', [createRuns]);
+    const borrowed = await refusalOf(createRun(borrower.client, namespace, child('delegates-sub-5')));
+    assert.match(borrowed ?? '', new RegExp(`user ${borrower.username} may not get that Secret`));
   });
 
   it('refuses a ClawPolicy under which a bound instance could run nothing, naming the instance', async () => {

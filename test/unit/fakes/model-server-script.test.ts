@@ -78,8 +78,9 @@ describe('parseModelScript', () => {
     );
     rejects(
       "- turns: [{ text: '{{system:/(/}}' }]",
-      /turns\[0\]\.text has an invalid \{\{system:\/\.\.\.\/\}\} regex/,
+      /turns\[0\]\.text has an invalid \{\{system:\/\.\.\.\/\}\} or \{\{tool:\/\.\.\.\/\}\} regex/,
     );
+    rejects("- turns: [{ text: '{{tool:/[/}}' }]", /turns\[0\]\.text has an invalid/);
   });
 
   it('reports text that is neither JSON nor YAML', () => {

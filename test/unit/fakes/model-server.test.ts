@@ -7,6 +7,7 @@ import {
   type ModelScript,
   type ScriptedModelServer,
 } from '../../fakes/model-server/index.ts';
+import { toolResultsText } from '../../fakes/model-server/tool-results.ts';
 
 const KEY = 'test-key';
 const WEATHER_ARGS = { city: 'Paris', unit: 'celsius' };
@@ -804,6 +805,61 @@ describe('system prompt templating', () => {
     assert.equal(await ask('[{{system:/\\d+/}}]', 'run 42 then 7'), '[42]');
     assert.equal(await ask('[{{system:/missing/}}]', 'nothing here'), '[(no match)]');
     assert.equal(await ask('{{system:/SESSION-(\\w+)/i}}!', 'session-xy'), 'xy!');
+  });
+
+  it('fills {{tool:/regex/}} from the tool results in the request', async () => {
+    server.setScript({
+      conversations: [
+        { turns: [{ text: 'a={{tool:/alpha=(\\d+)/}} b={{tool:/beta=(\\d+)/}} c={{tool:/gamma/}}' }] },
+      ],
+    });
+    const body = await okJson(
+      await post('/v1/chat/completions', {
+        model: 'gpt-test',
+        messages: [
+          { role: 'system', content: 'alpha=9' },
+          { role: 'user', content: 'count' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'c1', type: 'function', function: { name: 'count', arguments: '{}' } },
+              { id: 'c2', type: 'function', function: { name: 'count', arguments: '{}' } },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'c1', content: 'alpha=3' },
+          { role: 'tool', tool_call_id: 'c2', content: 'beta=5' },
+        ],
+      }),
+    );
+    assert.equal(body.choices[0].message.content, 'a=3 b=5 c=(no match)');
+  });
+
+  it('reads the tool results of the Responses and Anthropic formats too', () => {
+    assert.equal(
+      toolResultsText({
+        input: [
+          { role: 'user', content: 'count' },
+          { type: 'function_call_output', call_id: 'c1', output: 'alpha=3' },
+        ],
+      }),
+      'alpha=3',
+    );
+    assert.equal(
+      toolResultsText({
+        messages: [
+          { role: 'user', content: 'count' },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 't1', content: 'alpha=3' },
+              { type: 'tool_result', tool_use_id: 't2', content: [{ type: 'text', text: 'beta=5' }] },
+            ],
+          },
+        ],
+      }),
+      'alpha=3\nbeta=5',
+    );
   });
 });
 
