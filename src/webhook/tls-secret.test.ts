@@ -15,6 +15,7 @@ const noReads: AdmissionReads = {
   skillPackExists: () => Promise.reject(new Error('not used')),
   mayGetSecret: () => Promise.reject(new Error('not used')),
   instancesBoundTo: () => Promise.reject(new Error('not used')),
+  run: () => Promise.reject(new Error('not used')),
 };
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
