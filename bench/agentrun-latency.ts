@@ -5,7 +5,8 @@
 // ceiling (this client creating the Jobs alone); the controller's CPU per admitted run; then its
 // RSS with 10,000 AgentRuns in its cache.
 // Usage: node bench/agentrun-latency.ts [--runs-cached 10000] [--node-args "<node options>"]
-// (default node options: those of config/manager/controller.yaml)
+// (default node options: those of config/manager/controller.yaml). The controller runs from its
+// source; K8SCLAW_TEST_CONTROLLER_ENTRY=bundled runs the bundle its image runs (npm run build first).
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentRunKind, apiVersion, resourceOf } from '../src/api/index.ts';

@@ -16,7 +16,7 @@
 // Usage: node hack/build-controller.ts [outdir]   (default: dist/controller)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { cp, readdir, rm } from 'node:fs/promises';
+import { chmod, cp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeBundleOptions } from './node-bundle-options.ts';
@@ -55,4 +55,7 @@ if (!written || others.length > 0)
 const forImage = written.replace(/-\d+$/, `-${imageUser}`);
 if (forImage !== written)
   await cp(path.join(cache, written), path.join(cache, forImage), { recursive: true });
+// node writes its cache files for their owner only; the image copies them as root and runs as its user
+for (const file of await readdir(cache, { recursive: true }))
+  if (path.dirname(file) !== '.') await chmod(path.join(cache, file), 0o644);
 console.log(`controller bundled into ${path.relative(process.cwd(), outdir) || '.'}`);

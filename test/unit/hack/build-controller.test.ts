@@ -1,10 +1,10 @@
 // The controller's bundle as hack/build-controller.ts builds it (what the k8sclaw image runs): one
 // file with its source map, and a compile cache that node accepts, also once the bundle and its
 // cache have moved elsewhere (the image holds them in /app/dist/controller/), for the user that
-// built it and under the image's user id.
+// built it and under the image's user id, readable by that user.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -57,6 +57,15 @@ describe('the controller bundle (hack/build-controller.ts)', () => {
       caches.some((name) => name.endsWith('-65532')),
       `a cache for the image's user: ${caches.join(', ')}`,
     );
+  });
+
+  it('can be read by any user (the image copies it as root and runs as 65532)', async () => {
+    const files = await readdir(built, { recursive: true });
+    assert.ok(files.length > 4, files.join(', '));
+    for (const file of files) {
+      const { mode } = await stat(path.join(built, file));
+      assert.equal(mode & 0o004, 0o004, `${file} is readable by others (mode ${(mode & 0o777).toString(8)})`);
+    }
   });
 
   it('starts from its compile cache, also moved to another directory, and leaves the cache as it was', async () => {
