@@ -9,7 +9,8 @@
 // Usage: node bench/controller-memory.ts [--sizes 1000,10000,50000] [--node-args "<node options>"]
 //          [--env "NAME=value ..."] [--entry bundled|compiled|source]
 // (default node options: those of config/manager/controller.yaml; --node-args "" runs without;
-// --env adds variables to the controller's environment, e.g. MALLOC_ARENA_MAX=2)
+// the controller's environment is its Deployment's for node (MALLOC_ARENA_MAX, the compile cache);
+// --env adds or overrides variables, e.g. "NODE_COMPILE_CACHE=" runs the bundle without its cache)
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +18,7 @@ import { apiVersion } from '../src/api/index.ts';
 import { KubeClient } from '../src/kube/index.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import {
+  deployedNodeEnv,
   deployedNodeOptions,
   startControllerProcess,
   type ControllerEntry,
@@ -115,7 +117,7 @@ try {
       readyTimeoutMs: 600_000,
     });
   console.log(
-    `controller: ${entry}, node options: ${nodeArgs.join(' ') || '(none)'}, environment: ${JSON.stringify(extraEnv)}`,
+    `controller: ${entry}, node options: ${nodeArgs.join(' ') || '(none)'}, environment: ${JSON.stringify({ ...deployedNodeEnv(entry), ...extraEnv })}`,
   );
   let controller = await start('memory-0');
   let created = 0;

@@ -43,13 +43,19 @@ export function deployedNodeOptions(): string[] {
 }
 
 /**
- * The Deployment's Node.js compile cache settings (NODE_COMPILE_CACHE…), its paths in the image's
- * /app/ read as paths in this repository: what the bundle runs with, as deployed.
+ * The Deployment's environment for node rather than for the controller: the allocator's settings
+ * (MALLOC_…) for every build, and for the bundle its compile cache's (NODE_COMPILE_CACHE…, paths in
+ * the image's /app/ read as paths in this repository), so that tests and benchmarks run the
+ * controller as it is deployed.
  */
-export function deployedCompileCacheEnv(): NodeJS.ProcessEnv {
+export function deployedNodeEnv(entry: ControllerEntry): NodeJS.ProcessEnv {
   return Object.fromEntries(
     (deployedContainer()?.env ?? [])
-      .filter((variable) => variable.name.startsWith('NODE_COMPILE_CACHE'))
+      .filter(
+        (variable) =>
+          variable.name.startsWith('MALLOC_') ||
+          (entry === 'bundled' && variable.name.startsWith('NODE_COMPILE_CACHE')),
+      )
       .map((variable) => [variable.name, variable.value?.replace(/^\/app\//, `${repoRoot}/`)]),
   );
 }
@@ -116,7 +122,7 @@ export async function startControllerProcess(options: {
       K8SCLAW_IPC_BRIDGE_IMAGE: 'localhost/k8sclaw/k8sclaw:0.1.0',
       K8SCLAW_IMAGE_PULL_POLICY: 'Never',
       K8SCLAW_CHANNEL_IMAGE: 'localhost/k8sclaw/channel-{type}:0.1.0',
-      ...(entry === 'bundled' ? deployedCompileCacheEnv() : {}),
+      ...deployedNodeEnv(entry),
       ...options.env,
     },
   });

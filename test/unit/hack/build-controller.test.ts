@@ -1,15 +1,16 @@
 // The controller's bundle as hack/build-controller.ts builds it (what the k8sclaw image runs): one
 // file with its source map, and a compile cache that node accepts, also once the bundle and its
 // cache have moved elsewhere (the image holds them in /app/dist/controller/), for the user that
-// built it and under the image's user id, readable by that user.
+// built it and under the image's user id, readable by that user; and the Deployment runs it so.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '../../harness/binaries.ts';
+import { deployedNodeEnv } from '../../harness/controller-process.ts';
 
 const run = promisify(execFile);
 
@@ -78,5 +79,16 @@ describe('the controller bundle (hack/build-controller.ts)', () => {
       assert.match(report, /V8 code cache for ESM \S+controller\.js was accepted/, report);
     }
     assert.deepEqual(await readdir(path.join(moved, 'compile-cache'), { recursive: true }), cachesBefore);
+  });
+
+  it('is what the Deployment runs, from the compile cache the build makes beside it', async () => {
+    const deployment = await readFile(path.join(repoRoot, 'config', 'manager', 'controller.yaml'), 'utf8');
+    assert.match(deployment, /command:\s*\[node, [^\]]*\/app\/dist\/controller\/controller\.js\]/);
+    assert.equal(
+      deployedNodeEnv('bundled').NODE_COMPILE_CACHE,
+      path.join(repoRoot, 'dist', 'controller', 'compile-cache'),
+    );
+    assert.equal(deployedNodeEnv('bundled').NODE_COMPILE_CACHE_PORTABLE, '1');
+    assert.equal(deployedNodeEnv('source').NODE_COMPILE_CACHE, undefined);
   });
 });
