@@ -1,5 +1,6 @@
-// Runs the controller manager binary (src/cmd/controller.ts) as its own process against a test
-// control plane, with short leader-election timings, and reads its health and metrics endpoints.
+// Runs the controller manager binary (src/cmd/controller.ts, or its build: tsc's or the bundle its
+// image runs) as its own process against a test control plane, with node's options and environment
+// from its Deployment and short leader-election timings, and reads its health and metrics endpoints.
 import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
