@@ -5,7 +5,10 @@
 // ceiling (this client creating the Jobs alone); the controller's CPU per admitted run; then its
 // RSS with 10,000 AgentRuns in its cache.
 // Usage: node bench/agentrun-latency.ts [--runs-cached 10000] [--node-args "<node options>"]
-// (default node options: those of config/manager/controller.yaml)
+//          [--env "NAME=value ..."]
+// (default node options and node's environment: those of config/manager/controller.yaml; --env adds
+// or overrides variables of the controller, e.g. "MALLOC_ARENA_MAX="). The controller runs from its
+// source; K8SCLAW_TEST_CONTROLLER_ENTRY=bundled runs the bundle its image runs (npm run build first).
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentRunKind, apiVersion, resourceOf, type AgentRun, type ClawInstance } from '../src/api/index.ts';
@@ -24,6 +27,12 @@ const argument = (name: string) => {
 const cachedRuns = Number(argument('--runs-cached') ?? 10_000);
 /** node's options for the controller: by default those of its Deployment (V8 heap flags). */
 const nodeArgs = argument('--node-args')?.split(/\s+/).filter(Boolean);
+const extraEnv = Object.fromEntries(
+  (argument('--env') ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -201,8 +210,11 @@ try {
     namespace,
     identity: 'bench',
     ...(nodeArgs ? { nodeArgs } : {}),
+    env: extraEnv,
   });
-  console.log(`node options of the controller: ${(nodeArgs ?? deployedNodeOptions()).join(' ')}`);
+  console.log(
+    `node options of the controller: ${(nodeArgs ?? deployedNodeOptions()).join(' ')}, environment: ${JSON.stringify(extraEnv)}`,
+  );
   for (const size of [100, 1000]) {
     // one instance per burst: unfinished Jobs of an earlier burst count against an instance's limit
     const instance = `bench-${size}`;

@@ -4,9 +4,13 @@
 // reconciled its RSS and V8 heap are read ("live"). Then that controller stops and a new one starts
 // over the same objects ("restart"): the time until its caches have listed (/readyz), until its
 // first reconcile, and until it has reconciled every run once, and its RSS and heap afterwards.
-// The controller runs compiled, as in its image (the bench builds dist/ first).
+// Also the controller's CPU time (user + system) per run over each size's creations and the 15 s
+// after. The controller runs its bundle, as in its image (the bench builds dist/ first).
 // Usage: node bench/controller-memory.ts [--sizes 1000,10000,50000] [--node-args "<node options>"]
-// (default node options: those of config/manager/controller.yaml; --node-args "" runs without)
+//          [--env "NAME=value ..."] [--entry bundled|compiled|source]
+// (default node options: those of config/manager/controller.yaml; --node-args "" runs without;
+// the controller's environment is its Deployment's for node (MALLOC_ARENA_MAX, the compile cache);
+// --env adds or overrides variables, e.g. "NODE_COMPILE_CACHE=" runs the bundle without its cache)
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,8 +18,10 @@ import { apiVersion } from '../src/api/index.ts';
 import { KubeClient } from '../src/kube/index.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import {
+  deployedNodeEnv,
   deployedNodeOptions,
   startControllerProcess,
+  type ControllerEntry,
   type ControllerProcess,
 } from '../test/harness/controller-process.ts';
 import { installCrds } from '../test/harness/crds.ts';
@@ -32,6 +38,13 @@ const nodeArgs =
   argument('--node-args') === undefined
     ? deployedNodeOptions()
     : (argument('--node-args') ?? '').split(/\s+/).filter(Boolean);
+const entry = (argument('--entry') ?? 'bundled') as ControllerEntry;
+const extraEnv = Object.fromEntries(
+  (argument('--env') ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 /** How long a controller idles before its memory is read. */
 const settleMs = 15_000;
 const group = { group: 'k8sclaw.io', version: 'v1alpha1' };
@@ -48,6 +61,14 @@ async function metric(controller: ControllerProcess, name: string, labels = ''):
 
 const reconciledRuns = (controller: ControllerProcess) =>
   metric(controller, 'k8sclaw_reconcile_total', 'controller="agentrun"');
+
+/** CPU seconds (user + system) the controller has used so far. */
+async function cpuSeconds(controller: ControllerProcess): Promise<number> {
+  const fields =
+    (await readFile(`/proc/${controller.process.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) "; clock ticks of 1/100 s
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 async function memory(controller: ControllerProcess): Promise<string> {
   const status = await readFile(`/proc/${controller.process.pid}/status`, 'utf8');
@@ -71,7 +92,7 @@ async function allReconciled(controller: ControllerProcess, runs: number, interv
   );
 }
 
-// the controller as the image runs it: compiled
+// the controller as the image runs it: bundled
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 const controlPlane = await startControlPlane();
 const kube = KubeClient.fromKubeconfigFile(controlPlane.kubeconfigPath);
@@ -84,22 +105,26 @@ try {
       namespace,
       identity,
       nodeArgs,
-      compiled: true,
+      entry,
       // the shipped lease timings: the harness's short ones make a busy machine's leader lose its
       // Lease, which this benchmark is not about
       env: {
         K8SCLAW_LEASE_DURATION_SECONDS: '15',
         K8SCLAW_RENEW_DEADLINE_SECONDS: '10',
         K8SCLAW_RETRY_PERIOD_SECONDS: '2',
+        ...extraEnv,
       },
       readyTimeoutMs: 600_000,
     });
-  console.log(`node options of the controller: ${nodeArgs.join(' ') || '(none)'}`);
+  console.log(
+    `controller: ${entry}, node options: ${nodeArgs.join(' ') || '(none)'}, environment: ${JSON.stringify({ ...deployedNodeEnv(entry), ...extraEnv })}`,
+  );
   let controller = await start('memory-0');
   let created = 0;
   for (const size of sizes) {
     const before = await reconciledRuns(controller);
     const toCreate = size - created;
+    const cpuBefore = await cpuSeconds(controller);
     let next = 0;
     await Promise.all(
       Array.from({ length: 20 }, async () => {
@@ -122,7 +147,10 @@ try {
     created = size;
     await allReconciled(controller, before + toCreate, 1_000);
     await sleep(settleMs);
-    console.log(`${size} runs, live (created while the controller ran): ${await memory(controller)}`);
+    const cpuMsPerRun = ((await cpuSeconds(controller)) - cpuBefore) * (1000 / toCreate);
+    console.log(
+      `${size} runs, live (created while the controller ran): ${await memory(controller)}; controller CPU ${cpuMsPerRun.toFixed(2)} ms per run created`,
+    );
 
     await controller.stop();
     const started = performance.now();

@@ -167,8 +167,10 @@ stage_app_deps() {
 prepare_k8sclaw() { # $1: context dir
   stage_app_deps
   log "assembling the k8sclaw build context"
-  # tsc's output only: dist/package/ is the CLI's npm package (hack/build-cli.ts), not used by the images
-  mkdir -p "$1/dist" && cp -a "$repo/dist/src" "$1/dist/src"
+  # tsc's output and the controller's bundle (both from `npm run build`): dist/package/ is the CLI's
+  # npm package (hack/build-cli.ts), not used by the images
+  [ -f "$repo/dist/controller/controller.js" ] || die "dist/controller/ is missing: run npm run build"
+  mkdir -p "$1/dist" && cp -a "$repo/dist/src" "$1/dist/src" && cp -a "$repo/dist/controller" "$1/dist/controller"
   cp "$repo/package.json" "$1/package.json"
   cp -al "$work/build/app-deps/node_modules" "$1/node_modules"
 }

@@ -1,5 +1,6 @@
-// Runs the controller manager binary (src/cmd/controller.ts) as its own process against a test
-// control plane, with short leader-election timings, and reads its health and metrics endpoints.
+// Runs the controller manager binary (src/cmd/controller.ts, or its build: tsc's or the bundle its
+// image runs) as its own process against a test control plane, with node's options and environment
+// from its Deployment and short leader-election timings, and reads its health and metrics endpoints.
 import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -20,19 +21,71 @@ export interface ControllerProcess {
   kill(): void;
 }
 
+interface DeployedContainer {
+  name: string;
+  command?: string[];
+  env?: { name: string; value?: string }[];
+}
+
+/** The controller's container in the Deployment of config/manager. */
+function deployedContainer(): DeployedContainer | undefined {
+  const deployment = parse(
+    readFileSync(path.join(repoRoot, 'config', 'manager', 'controller.yaml'), 'utf8'),
+  ) as { spec: { template: { spec: { containers: DeployedContainer[] } } } };
+  return deployment.spec.template.spec.containers.find((c) => c.name === 'controller');
+}
+
 /**
  * The options the Deployment in config/manager passes to node before the controller's script (V8
  * heap flags), so that tests and benchmarks run the controller as it is deployed.
  */
 export function deployedNodeOptions(): string[] {
-  const deployment = parse(
-    readFileSync(path.join(repoRoot, 'config', 'manager', 'controller.yaml'), 'utf8'),
-  ) as {
-    spec: { template: { spec: { containers: { name: string; command?: string[] }[] } } };
-  };
-  const command =
-    deployment.spec.template.spec.containers.find((c) => c.name === 'controller')?.command ?? [];
-  return command.slice(1, -1);
+  return (deployedContainer()?.command ?? []).slice(1, -1);
+}
+
+/**
+ * The Deployment's environment for node rather than for the controller: the allocator's settings
+ * (MALLOC_…) for every build, and for the bundle its compile cache's (NODE_COMPILE_CACHE…, paths in
+ * the image's /app/ read as paths in this repository), so that tests and benchmarks run the
+ * controller as it is deployed.
+ */
+export function deployedNodeEnv(entry: ControllerEntry): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    (deployedContainer()?.env ?? [])
+      .filter(
+        (variable) =>
+          variable.name.startsWith('MALLOC_') ||
+          (entry === 'bundled' && variable.name.startsWith('NODE_COMPILE_CACHE')),
+      )
+      .map((variable) => [variable.name, variable.value?.replace(/^\/app\//, `${repoRoot}/`)]),
+  );
+}
+
+/**
+ * The builds of the controller a test or benchmark can run: its TypeScript source, tsc's output
+ * (dist/src/), or the bundle its image runs (dist/controller/, hack/build-controller.ts). The last
+ * two need `npm run build` first. What a benchmark of memory or CPU measures is the bundle: stripping
+ * types at load time costs memory of its own, and the bundle loads less code than dist/src/.
+ */
+export type ControllerEntry = 'source' | 'compiled' | 'bundled';
+
+const controllerScripts: Record<ControllerEntry, string> = {
+  source: path.join(repoRoot, 'src', 'cmd', 'controller.ts'),
+  compiled: path.join(repoRoot, 'dist', 'src', 'cmd', 'controller.js'),
+  bundled: path.join(repoRoot, 'dist', 'controller', 'controller.js'),
+};
+
+/**
+ * The build tests run unless they choose: K8SCLAW_TEST_CONTROLLER_ENTRY (`source`, `compiled` or
+ * `bundled`), else the source, so that a suite runs against the shipped bundle by setting it.
+ */
+export function controllerEntryFromEnv(): ControllerEntry {
+  const entry = process.env.K8SCLAW_TEST_CONTROLLER_ENTRY ?? 'source';
+  if (!(entry in controllerScripts))
+    throw new Error(
+      `K8SCLAW_TEST_CONTROLLER_ENTRY=${entry}: expected one of ${Object.keys(controllerScripts).join(', ')}`,
+    );
+  return entry as ControllerEntry;
 }
 
 export async function startControllerProcess(options: {
@@ -42,18 +95,13 @@ export async function startControllerProcess(options: {
   env?: NodeJS.ProcessEnv;
   /** Options of node itself, before the script (default: those of the controller's Deployment). */
   nodeArgs?: string[];
-  /**
-   * Run the compiled controller (dist/, as the image does; `npm run build` first) instead of its
-   * TypeScript source: what a benchmark of its memory should measure, since stripping types at
-   * load time costs memory of its own.
-   */
-  compiled?: boolean;
+  /** Which build of the controller runs (default: `controllerEntryFromEnv()`). */
+  entry?: ControllerEntry;
   /** How long the caches may take to list (default 30 s). */
   readyTimeoutMs?: number;
 }): Promise<ControllerProcess> {
-  const script = options.compiled
-    ? path.join(repoRoot, 'dist', 'src', 'cmd', 'controller.js')
-    : path.join(repoRoot, 'src', 'cmd', 'controller.ts');
+  const entry = options.entry ?? controllerEntryFromEnv();
+  const script = controllerScripts[entry];
   if (!existsSync(script)) throw new Error(`${script} does not exist: run npm run build first`);
   const port = await findFreePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), `k8sclaw-controller-${options.identity}-`));
@@ -75,6 +123,7 @@ export async function startControllerProcess(options: {
       K8SCLAW_IPC_BRIDGE_IMAGE: 'localhost/k8sclaw/k8sclaw:0.1.0',
       K8SCLAW_IMAGE_PULL_POLICY: 'Never',
       K8SCLAW_CHANNEL_IMAGE: 'localhost/k8sclaw/channel-{type}:0.1.0',
+      ...deployedNodeEnv(entry),
       ...options.env,
     },
   });
