@@ -4,9 +4,9 @@
 // after another without the webhook, 1,000 with it, and 1,000 without it again (so drift of a
 // busy machine shows), each timed from request to answer; then the same with 20 in parallel.
 // Usage: node bench/admission-latency.ts [--creates 1000]
-import { apiVersion, clawPolicyKind, resourceOf, agentRunKind } from '../src/api/index.ts';
+import { resourceOf, agentRunKind } from '../src/api/index.ts';
 import { KubeClient } from '../src/kube/index.ts';
-import { instanceManifest, runManifest } from '../test/fixtures/k8sclaw-objects.ts';
+import { runManifest } from '../test/fixtures/k8sclaw-objects.ts';
 import { startControlPlane } from '../test/harness/control-plane.ts';
 import { installCrds } from '../test/harness/crds.ts';
 import { eventually } from '../test/harness/eventually.ts';
@@ -16,6 +16,7 @@ import {
   deleteTestWebhookConfigurations,
 } from '../test/harness/webhook-configurations.ts';
 import { startWebhookProcess } from '../test/harness/webhook-process.ts';
+import { createPolicyWithInstance, strictPolicySpec } from '../test/harness/webhook-tenant.ts';
 
 const at = process.argv.indexOf('--creates');
 const creates = at >= 0 ? Number(process.argv[at + 1]) : 1000;
@@ -30,17 +31,7 @@ try {
   const kube = KubeClient.fromKubeconfigFile(controlPlane.kubeconfigPath);
   await installCrds(kube);
   const namespace = await createTestNamespace(kube, 'admission-bench');
-  await kube.customObjects.createNamespacedCustomObject({
-    ...resourceOf(clawPolicyKind),
-    namespace,
-    body: {
-      apiVersion,
-      kind: 'ClawPolicy',
-      metadata: { name: 'bench-policy', namespace },
-      spec: { toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] } },
-    },
-  });
-  await kube.apply(instanceManifest('bench', namespace, {}, { policyRef: 'bench-policy' }), fieldManager);
+  await createPolicyWithInstance(kube, namespace, 'bench-policy', strictPolicySpec, 'bench');
 
   let created = 0;
   /** Creates `count` runs, `parallel` at a time; the latency of each, sorted. */

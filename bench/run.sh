@@ -25,10 +25,12 @@ KUBECONFIG=$kubeconfig node src/cmd/k8sclaw.ts install --profile local >/dev/nul
 KUBECONFIG=$kubeconfig node bench/run-overhead.ts "${BENCH_OVERHEAD_RUNS:-20}"
 hack/cluster down >/dev/null
 trap - EXIT
-node bench/agentrun-latency.ts --runs-cached "${BENCH_CACHED_RUNS:-10000}"
+# the controller as its image runs it: the bundle `npm run build` made above, with the Deployment's
+# node options and environment
+K8SCLAW_TEST_CONTROLLER_ENTRY=bundled node bench/agentrun-latency.ts --runs-cached "${BENCH_CACHED_RUNS:-10000}"
 node bench/admission-latency.ts --creates "${BENCH_ADMISSION_CREATES:-1000}"
 node bench/controller-memory.ts --sizes "${BENCH_MEMORY_SIZES:-1000,10000,50000}"
-node bench/leader-failover.ts
+K8SCLAW_TEST_CONTROLLER_ENTRY=bundled node bench/leader-failover.ts
 node bench/bus-throughput.ts
 node bench/event-stream-delivery.ts "${BENCH_STREAM_CLIENTS:-100}"
 node bench/apiserver-figures.ts "${BENCH_LISTED_RUNS:-10000}"

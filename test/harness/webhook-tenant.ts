@@ -17,23 +17,32 @@ export async function refusalOf(create: Promise<unknown>): Promise<string | unde
   }
 }
 
-/** Creates policy `strict` (read_file denied, plus `policySpec`) and instance `alice` bound to it. */
-export async function createStrictTenant(
+/** Creates ClawPolicy `policy` with `spec` and ClawInstance `instance` bound to it. */
+export async function createPolicyWithInstance(
   kube: KubeClient,
   namespace: string,
-  policySpec: Record<string, unknown> = {},
+  policy: string,
+  spec: Record<string, unknown>,
+  instance: string,
 ): Promise<void> {
   await kube.customObjects.createNamespacedCustomObject({
     ...resourceOf(clawPolicyKind),
     namespace,
-    body: {
-      apiVersion,
-      kind: 'ClawPolicy',
-      metadata: { name: 'strict', namespace },
-      spec: { toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] }, ...policySpec },
-    },
+    body: { apiVersion, kind: 'ClawPolicy', metadata: { name: policy, namespace }, spec },
   });
-  await kube.apply(instanceManifest('alice', namespace, {}, { policyRef: 'strict' }), 'k8sclaw-test');
+  await kube.apply(instanceManifest(instance, namespace, {}, { policyRef: policy }), 'k8sclaw-test');
+}
+
+/** The strict policy's spec: read_file denied, everything else as the defaults say. */
+export const strictPolicySpec = { toolGating: { rules: [{ tool: 'read_file', action: 'deny' }] } };
+
+/** Creates policy `strict` (read_file denied, plus `policySpec`) and instance `alice` bound to it. */
+export function createStrictTenant(
+  kube: KubeClient,
+  namespace: string,
+  policySpec: Record<string, unknown> = {},
+): Promise<void> {
+  return createPolicyWithInstance(kube, namespace, 'strict', { ...strictPolicySpec, ...policySpec }, 'alice');
 }
 
 /** A dry-run AgentRun of `alice` asking for read_file: the webhook's refusal, if it judged it. */

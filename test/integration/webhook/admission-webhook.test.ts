@@ -30,7 +30,7 @@ import {
   buildTestWebhookConfiguration,
   deleteTestWebhookConfigurations,
 } from '../../harness/webhook-configurations.ts';
-import { createStrictTenant, refusalOf } from '../../harness/webhook-tenant.ts';
+import { createPolicyWithInstance, createStrictTenant, refusalOf } from '../../harness/webhook-tenant.ts';
 import { startWebhookProcess, type WebhookProcess } from '../../harness/webhook-process.ts';
 import { instanceManifest, runManifest } from '../../fixtures/k8sclaw-objects.ts';
 
@@ -109,17 +109,13 @@ describe('admission webhook', () => {
     configurationName = `k8sclaw-test-${namespace}`;
     // the credential-override test: the policy allows it, so the requester's rights decide
     await createStrictTenant(kube, namespace, { runOverrides: { model: true } });
-    await kube.customObjects.createNamespacedCustomObject({
-      ...resourceOf(clawPolicyKind),
+    await createPolicyWithInstance(
+      kube,
       namespace,
-      body: {
-        apiVersion,
-        kind: 'ClawPolicy',
-        metadata: { name: 'boxed', namespace },
-        spec: { sandboxPolicy: { required: true, defaultImage: 'busybox:1.37' } },
-      },
-    });
-    await kube.apply(instanceManifest('bob', namespace, {}, { policyRef: 'boxed' }), 'k8sclaw-test');
+      'boxed',
+      { sandboxPolicy: { required: true, defaultImage: 'busybox:1.37' } },
+      'bob',
+    );
 
     webhook = await startWebhookProcess({
       kubeconfig: integrationKubeconfigPath(),
@@ -249,17 +245,13 @@ describe('admission webhook', () => {
   });
 
   it("admits the controller's sub-agent run carrying its parent's credential override, and no one else's", async () => {
-    await kube.customObjects.createNamespacedCustomObject({
-      ...resourceOf(clawPolicyKind),
+    await createPolicyWithInstance(
+      kube,
       namespace,
-      body: {
-        apiVersion,
-        kind: 'ClawPolicy',
-        metadata: { name: 'delegating', namespace },
-        spec: { featureGates: { 'sub-agents': true }, runOverrides: { model: true } },
-      },
-    });
-    await kube.apply(instanceManifest('carol', namespace, {}, { policyRef: 'delegating' }), 'k8sclaw-test');
+      'delegating',
+      { featureGates: { 'sub-agents': true }, runOverrides: { model: true } },
+      'carol',
+    );
     const override = {
       model: {
         baseURL: 'https://models.example.com/v1',
