@@ -11,6 +11,7 @@ import { e2eKubeClient, localImage } from '../harness/e2e.ts';
 import { eventually, whenGone } from '../harness/eventually.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { deployScriptedModel } from '../harness/scripted-model-in-cluster.ts';
+import { finishedRun } from '../harness/finished-run.ts';
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
 import type { ModelScript } from '../fakes/model-server/index.ts';
 
@@ -43,25 +44,7 @@ const script: ModelScript = {
 describe('AgentRun on the local cluster', () => {
   const kube = e2eKubeClient();
   let namespace = '';
-  const getRun = async (name: string) =>
-    (await kube.customObjects.getNamespacedCustomObject({
-      ...group,
-      namespace,
-      plural: 'agentruns',
-      name,
-    })) as AgentRun;
-  const finished = (name: string, timeoutMs = 180_000) =>
-    eventually(
-      `run ${name} to finish`,
-      async () => {
-        const current = await getRun(name);
-        return current.status?.phase === 'Succeeded' || current.status?.phase === 'Failed'
-          ? current
-          : undefined;
-      },
-      timeoutMs,
-      1_000,
-    );
+  const finished = (name: string, timeoutMs = 180_000) => finishedRun(kube, namespace, name, timeoutMs);
   before(async () => {
     const installed = await runCli(['install', '--profile', 'local']);
     assert.equal(installed.code, 0, installed.stderr);

@@ -15,6 +15,7 @@ import { e2eKubeClient } from '../harness/e2e.ts';
 import { eventually } from '../harness/eventually.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { deployScriptedModel, modelPrompts } from '../harness/scripted-model-in-cluster.ts';
+import { finishedRun } from '../harness/finished-run.ts';
 import { createTestNamespace, deleteTestNamespace } from '../harness/test-namespace.ts';
 import type { ModelScript } from '../fakes/model-server/index.ts';
 
@@ -59,13 +60,6 @@ describe('sub-agents on the local cluster', () => {
   const kubeconfig = process.env.KUBECONFIG ?? '';
   let namespace = '';
   let modelKey = { name: '', key: '' };
-  const getRun = async (name: string) =>
-    (await kube.customObjects.getNamespacedCustomObject({
-      ...group,
-      namespace,
-      plural: 'agentruns',
-      name,
-    })) as AgentRun;
   const listRuns = async (labelSelector?: string) =>
     (
       (await kube.customObjects.listNamespacedCustomObject({
@@ -75,18 +69,7 @@ describe('sub-agents on the local cluster', () => {
         ...(labelSelector ? { labelSelector } : {}),
       })) as { items: AgentRun[] }
     ).items;
-  const finished = (name: string, timeoutMs = 300_000) =>
-    eventually(
-      `run ${name} to finish`,
-      async () => {
-        const current = await getRun(name);
-        return current.status?.phase === 'Succeeded' || current.status?.phase === 'Failed'
-          ? current
-          : undefined;
-      },
-      timeoutMs,
-      1_000,
-    );
+  const finished = (name: string, timeoutMs = 300_000) => finishedRun(kube, namespace, name, timeoutMs);
 
   before(async () => {
     const installed = await runCli(['install', '--profile', 'local']);
