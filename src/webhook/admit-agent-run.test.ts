@@ -5,6 +5,7 @@ import {
   instanceFixture,
   policyFixture,
   runFixture,
+  subagentOf,
   withPolicy,
   type Modifier,
 } from '../../test/fixtures/k8sclaw-objects.ts';
@@ -243,17 +244,7 @@ describe("admitAgentRun: a sub-agent carrying its parent's override", () => {
     Object.assign(run.metadata, { name: 'lead', uid: 'uid-lead' });
     run.spec.model = structuredClone(override);
   });
-  const child = runFixture((run) => {
-    run.metadata.ownerReferences = [
-      {
-        apiVersion: 'k8sclaw.io/v1alpha1',
-        kind: 'AgentRun',
-        name: 'lead',
-        uid: 'uid-lead',
-        controller: true,
-      },
-    ];
-    run.spec.parent = { runName: 'lead', spawnDepth: 1 };
+  const child = runFixture(subagentOf({ name: 'lead', uid: 'uid-lead' }), (run) => {
     run.spec.model = structuredClone(override);
   });
   const admission = (username: string): AgentRunAdmission => ({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentRun } from '../api/index.ts';
-import { runFixture, type Modifier } from '../../test/fixtures/k8sclaw-objects.ts';
+import { runFixture, subagentOf, type Modifier } from '../../test/fixtures/k8sclaw-objects.ts';
 import { inheritsParentModelOverride, type InheritedOverrideCheck } from './inherited-model-override.ts';
 
 const controller = 'system:serviceaccount:k8sclaw-system:k8sclaw-controller';
@@ -15,18 +15,9 @@ const parent = runFixture((run) => {
 });
 const childOf = (...modifiers: Modifier<AgentRun>[]) =>
   runFixture(
+    subagentOf({ name: 'lead', uid: 'uid-lead' }),
     (run) => {
       Object.assign(run.metadata, { name: 'lead-sub-1' });
-      run.metadata.ownerReferences = [
-        {
-          apiVersion: 'k8sclaw.io/v1alpha1',
-          kind: 'AgentRun',
-          name: 'lead',
-          uid: 'uid-lead',
-          controller: true,
-        },
-      ];
-      run.spec.parent = { runName: 'lead', spawnDepth: 1 };
       run.spec.model = structuredClone(override);
     },
     ...modifiers,

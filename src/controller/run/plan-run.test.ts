@@ -6,6 +6,7 @@ import {
   policyFixture,
   runFixture,
   skillPackFixture,
+  subagentOf,
 } from '../../../test/fixtures/k8sclaw-objects.ts';
 import {
   formatDuration,
@@ -545,18 +546,8 @@ describe('planRun for a sub-agent whose parent no longer waits', () => {
       run.status = status;
     });
   const child = (modify: (run: AgentRun) => void = () => undefined) =>
-    runFixture((run) => {
+    runFixture(subagentOf({ name: 'lead', uid: 'uid-lead' }), (run) => {
       Object.assign(run.metadata, { name: 'lead-sub-1', uid: 'uid-child' });
-      run.metadata.ownerReferences = [
-        {
-          apiVersion: 'k8sclaw.io/v1alpha1',
-          kind: 'AgentRun',
-          name: 'lead',
-          uid: 'uid-lead',
-          controller: true,
-        },
-      ];
-      run.spec.parent = { runName: 'lead', spawnDepth: 1 };
       modify(run);
     });
   /** An instance whose policy allows sub-agents. */
